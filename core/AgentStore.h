@@ -1,0 +1,48 @@
+#pragma once
+
+#include "Domain.h"
+#include "Result.h"
+
+namespace Alfe {
+
+class Clock;
+class Database;
+
+// An agent and the token it shows once. The caller cleanses `token` when done with it.
+struct CreatedAgent
+{
+    Agent agent;
+    QByteArray token;
+};
+
+// Agents and their API tokens. Tokens are stored only as SHA-256.
+class AgentStore final
+{
+public:
+    AgentStore(Database& db, const Clock& clock);
+    Q_DISABLE_COPY_MOVE(AgentStore)
+
+    Result<CreatedAgent> create(const QString& name, const QString& forwardUrl = {});
+    Result<Agent> get(const QString& id) const;
+    QList<Agent> list() const;
+    Result<void> setForwardUrl(const QString& id, const QString& forwardUrl);
+    Result<void> setStatus(const QString& id, AgentStatus status);
+    // Removes the agent with its tokens, webhooks and their secrets.
+    Result<void> remove(const QString& id);
+
+    // A further token for an agent (shown once).
+    Result<QByteArray> addToken(const QString& agentId);
+    // The agent a bearer token belongs to; not_found for an unknown or malformed token.
+    Result<Agent> authenticate(const QByteArray& token);
+
+    static Result<QString> validateName(const QString& name);
+    static Result<QString> validateForwardUrl(const QString& url);
+
+private:
+    Result<void> insertToken(const QString& agentId, const QByteArray& token);
+
+    Database& m_db;
+    const Clock& m_clock;
+};
+
+} // namespace Alfe

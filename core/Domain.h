@@ -1,0 +1,56 @@
+#pragma once
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace Alfe {
+
+// What kind of sender a webhook expects. A hint that travels with each delivery; it also selects
+// provider-specific dedup keys and event types.
+enum class Provider
+{
+    Generic,
+    GitHub,
+    Stripe,
+    Slack,
+};
+
+QString providerName(Provider provider);
+std::optional<Provider> providerFromName(const QString& name);
+QStringList providerNames();
+
+enum class AgentStatus
+{
+    Offline,
+    Online,
+    Paused,
+};
+
+QString agentStatusName(AgentStatus status);
+std::optional<AgentStatus> agentStatusFromName(const QString& name);
+
+struct Agent
+{
+    QString id;
+    QString name;
+    QString forwardUrl; // empty: deliveries are stored but not forwarded
+    AgentStatus status = AgentStatus::Offline;
+    qint64 createdAtMs = 0;
+};
+
+struct Webhook
+{
+    QString id;
+    QString agentId;
+    Provider provider = Provider::Generic;
+    QString description;
+    bool enabled = true;
+    qint64 createdAtMs = 0;
+    int secretVersion = 0;                         // the current signing secret
+    std::optional<qint64> previousSecretExpiresAtMs; // set while the previous secret is in its grace period
+};
+
+} // namespace Alfe

@@ -1,0 +1,151 @@
+#include "Engine.h"
+
+#include "AgentStore.h"
+#include "Clock.h"
+#include "DataDirLock.h"
+#include "Database.h"
+#include "Logging.h"
+#include "Random.h"
+#include "SecretBox.h"
+#include "Secrets.h"
+#include "Settings.h"
+#include "WebhookStore.h"
+
+#include <QDir>
+#include <QFile>
+#include <QStandardPaths>
+
+namespace Alfe {
+
+namespace {
+const QString KeyIdMeta = QStringLiteral("master_key_id");
+const QString KeyCheckMeta = QStringLiteral("master_key_check");
+const QByteArray KeyCheckPlain = QByteArrayLiteral("alfe master key check v1");
+
+QByteArray keyCheckAad(const QByteArray& keyId) { return "alfe:key-check:" + keyId; }
+
+Result<void> ensureDirectory(const QString& path)
+{
+    if (QDir(path).exists())
+        return {};
+    if (!QDir().mkpath(path))
+        return Errors::storage(QStringLiteral("The data directory %1 cannot be created.").arg(path));
+    // Only its owner may look inside.
+    QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    return {};
+}
+} // namespace
+
+Engine::Engine(Options options, const Clock& clock, QObject* parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+    , m_clock(clock)
+{
+    if (m_options.dataDir.isEmpty())
+        m_options.dataDir = defaultDataDir();
+    m_options.dataDir = QDir(m_options.dataDir).absolutePath();
+    if (!m_options.keyFile.isEmpty())
+        m_options.keyFile = QDir(m_options.keyFile).absolutePath();
+}
+
+Engine::Engine(Options options, QObject* parent) : Engine(std::move(options), Clock::system(), parent) {}
+
+Engine::~Engine() { close(); }
+
+QString Engine::defaultDataDir() { return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation); }
+
+QString Engine::databasePath() const { return QDir(m_options.dataDir).filePath(QStringLiteral("alfe.sqlite")); }
+
+Result<void> Engine::openStore()
+{
+    close();
+    if (auto ok = ensureDirectory(m_options.dataDir); !ok)
+        return ok;
+    auto lock = std::make_unique<DataDirLock>();
+    if (auto locked = lock->acquire(m_options.dataDir); !locked)
+        return locked;
+    auto db = std::make_unique<Database>();
+    if (auto opened = db->open(databasePath()); !opened)
+        return opened;
+    if (db->meta(KeyIdMeta).isEmpty()) {
+        if (auto ok = db->setMeta(KeyIdMeta, Random::bytes(12).toHex()); !ok)
+            return ok;
+    }
+    m_lock = std::move(lock);
+    m_db = std::move(db);
+    m_settings = std::make_unique<Settings>(m_options.dataDir);
+    qCInfo(lcEngine) << "opened data directory" << m_options.dataDir;
+    return {};
+}
+
+MasterKey::Source Engine::masterKeySource() const
+{
+    MasterKey::Source source;
+    source.keyFile = m_options.keyFile;
+    if (m_db) {
+        source.keychainEntry = QStringLiteral("master-key-") + QString::fromLatin1(m_db->meta(KeyIdMeta));
+        source.createIfMissing = m_db->meta(KeyCheckMeta).isEmpty();
+    }
+    return source;
+}
+
+Result<void> Engine::unlock(const QByteArray& masterKey)
+{
+    if (!m_db)
+        return Errors::storage(QStringLiteral("The data directory is not open."));
+    if (masterKey.size() != SecretBox::KeySize)
+        return Errors::key(QStringLiteral("A master key is 32 bytes."));
+    auto box = std::make_unique<SecretBox>(masterKey);
+    const QByteArray keyId = m_db->meta(KeyIdMeta);
+    const QByteArray check = m_db->meta(KeyCheckMeta);
+    if (check.isEmpty()) {
+        if (auto ok = m_db->setMeta(KeyCheckMeta, box->seal(KeyCheckPlain, keyCheckAad(keyId))); !ok)
+            return ok;
+    } else {
+        auto opened = box->open(check, keyCheckAad(keyId));
+        if (!opened || *opened != KeyCheckPlain) {
+            return Errors::key(QStringLiteral("This master key does not belong to the data directory %1. Pass the key "
+                                              "file it was set up with (--key-file), or use its system keychain entry.")
+                                   .arg(m_options.dataDir));
+        }
+    }
+    m_box = std::move(box);
+    m_agents = std::make_unique<AgentStore>(*m_db, m_clock);
+    m_webhooks = std::make_unique<WebhookStore>(*m_db, *m_box, m_clock);
+    return {};
+}
+
+Result<void> Engine::openBlocking()
+{
+    if (auto opened = openStore(); !opened)
+        return opened;
+    auto key = MasterKey::obtainBlocking(masterKeySource());
+    if (!key) {
+        close();
+        return key.error();
+    }
+    auto unlocked = unlock(key.value());
+    Secrets::cleanse(key.value());
+    if (!unlocked)
+        close();
+    return unlocked;
+}
+
+void Engine::close()
+{
+    m_webhooks.reset();
+    m_agents.reset();
+    m_box.reset();
+    if (m_settings)
+        m_settings->sync();
+    m_settings.reset();
+    m_db.reset();
+    m_lock.reset();
+}
+
+Database& Engine::database() { return *m_db; }
+Settings& Engine::settings() { return *m_settings; }
+AgentStore& Engine::agents() { return *m_agents; }
+WebhookStore& Engine::webhooks() { return *m_webhooks; }
+
+} // namespace Alfe

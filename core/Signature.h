@@ -1,0 +1,24 @@
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QList>
+
+namespace Alfe::Signature {
+
+// The public contract (docs/signatures.md): header "X-Alfe-Signature-256: sha256=<64 hex>", an
+// HMAC-SHA256 of the exact body bytes keyed with the UTF-8 bytes of the whole secret string.
+inline constexpr char HeaderName[] = "X-Alfe-Signature-256";
+inline constexpr char GitHubHeaderName[] = "X-Hub-Signature-256";
+
+QByteArray hmacSha256(QByteArrayView key, QByteArrayView data);
+
+// "sha256=" + lower-case hex.
+QByteArray sign(QByteArrayView secret, QByteArrayView body);
+
+// True when the header is exactly "sha256=" followed by 64 hex digits (either case) that equal the
+// HMAC of the body under any of the secrets. Every secret is tried and compared in constant time, so
+// timing does not tell which one matched or how much of the value was right.
+bool verify(QByteArrayView header, QByteArrayView body, const QList<QByteArray>& secrets);
+
+} // namespace Alfe::Signature

@@ -1,0 +1,132 @@
+#include "Database.h"
+#include "Migrations.h"
+
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Alfe;
+
+namespace {
+// The schema as SQLite reports it, for comparing an upgraded database with a fresh one.
+QStringList schemaOf(Database& db)
+{
+    QSqlQuery q(db.connection());
+    q.exec(QStringLiteral("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name"));
+    QStringList rows;
+    while (q.next())
+        rows << q.value(0).toString() + QLatin1Char(' ') + q.value(1).toString() + QLatin1Char(' ') +
+                    q.value(2).toString();
+    return rows;
+}
+
+// Rows that a user of that version could have had.
+void seed(Database& db, int version)
+{
+    QSqlQuery q(db.connection());
+    if (version >= 1) {
+        QVERIFY(q.exec(QStringLiteral("INSERT INTO agents (id, name, created_at) VALUES ('agt_A', 'bot', 1)")));
+        QVERIFY(q.exec(QStringLiteral(
+            "INSERT INTO webhooks (id, agent_id, provider, created_at) VALUES ('whk_A', 'agt_A', 'github', 1)")));
+        QVERIFY(q.exec(QStringLiteral(
+            "INSERT INTO secret_versions (webhook_id, version, sealed, created_at) VALUES ('whk_A', 1, x'00', 1)")));
+    }
+    if (version >= 2) {
+        QVERIFY(q.exec(QStringLiteral(
+            "INSERT INTO deliveries (id, webhook_id, received_at, provider, body_sha256, body, status)"
+            " VALUES ('dlv_A', 'whk_A', 2, 'github', x'00', x'7b7d', 'failed')")));
+    }
+}
+} // namespace
+
+class TestMigrations : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void upgradesFromEveryEarlierVersion_data()
+    {
+        QTest::addColumn<int>("from");
+        for (int v = 0; v < Migrations::latestVersion(); ++v)
+            QTest::newRow(qPrintable(QStringLiteral("user_version %1").arg(v))) << v;
+    }
+
+    void upgradesFromEveryEarlierVersion()
+    {
+        QFETCH(int, from);
+        QTemporaryDir dir;
+        const QString oldPath = dir.filePath(QStringLiteral("old.sqlite"));
+        {
+            Database old;
+            QVERIFY(old.open(oldPath, from));
+            QCOMPARE(old.userVersion(), from);
+            seed(old, from);
+        }
+        Database upgraded;
+        const auto opened = upgraded.open(oldPath);
+        QVERIFY2(opened, qPrintable(opened.error().message));
+        QCOMPARE(upgraded.userVersion(), Migrations::latestVersion());
+
+        Database fresh;
+        QVERIFY(fresh.open(dir.filePath(QStringLiteral("fresh.sqlite"))));
+        QCOMPARE(schemaOf(upgraded), schemaOf(fresh));
+
+        QSqlQuery q(upgraded.connection());
+        if (from >= 1) {
+            QVERIFY(q.exec(QStringLiteral("SELECT provider FROM webhooks WHERE id = 'whk_A'")) && q.next());
+            QCOMPARE(q.value(0).toString(), QStringLiteral("github"));
+        }
+        if (from >= 2) {
+            QVERIFY(q.exec(QStringLiteral("SELECT status FROM deliveries WHERE id = 'dlv_A'")) && q.next());
+            QCOMPARE(q.value(0).toString(), QStringLiteral("failed"));
+        }
+    }
+
+    void pragmas()
+    {
+        QTemporaryDir dir;
+        Database db;
+        QVERIFY(db.open(dir.filePath(QStringLiteral("db.sqlite"))));
+        QSqlQuery q(db.connection());
+        QVERIFY(q.exec(QStringLiteral("PRAGMA journal_mode")) && q.next());
+        QCOMPARE(q.value(0).toString(), QStringLiteral("wal"));
+        QVERIFY(q.exec(QStringLiteral("PRAGMA synchronous")) && q.next());
+        QCOMPARE(q.value(0).toInt(), 2); // FULL
+        QVERIFY(q.exec(QStringLiteral("PRAGMA foreign_keys")) && q.next());
+        QCOMPARE(q.value(0).toInt(), 1);
+        // Foreign keys are enforced, not just declared.
+        QVERIFY(!q.exec(QStringLiteral(
+            "INSERT INTO webhooks (id, agent_id, provider, created_at) VALUES ('whk_X', 'agt_missing', 'generic', 1)")));
+    }
+
+    void refusesANewerDatabase()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("db.sqlite"));
+        {
+            Database db;
+            QVERIFY(db.open(path));
+            QVERIFY(db.exec(QStringLiteral("PRAGMA user_version=%1").arg(Migrations::latestVersion() + 1)));
+        }
+        Database db;
+        const auto opened = db.open(path);
+        QVERIFY(!opened);
+        QVERIFY2(opened.error().message.contains(QLatin1String("newer")), qPrintable(opened.error().message));
+    }
+
+    void refusesAFileThatIsNotADatabase()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("db.sqlite"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QByteArray(4096, 'x'));
+        file.close();
+        Database db;
+        QVERIFY(!db.open(path));
+        QCOMPARE(QFile(path).size(), qint64(4096)); // left as it was
+    }
+};
+
+QTEST_GUILESS_MAIN(TestMigrations)
+#include "tst_migrations.moc"
