@@ -4,7 +4,10 @@
 #include "Secrets.h"
 
 #include <QEventLoop>
-#include <QPointer>
+#include <QTimer>
+
+#include <memory>
+#include <utility>
 #include <qt6keychain/keychain.h>
 
 namespace Alfe {
@@ -38,6 +41,32 @@ Job* newJob(const QString& key)
     return job;
 }
 
+// Starts the job; `finish` runs exactly once, with the job when it ends or with nullptr when the keychain
+// did not answer in time (a locked keychain may wait for a password prompt nobody sees). A job that
+// answers late deletes itself as usual.
+void run(QKeychain::Job* job, QObject* context, std::function<void(QKeychain::Job*)> finish)
+{
+    auto once = std::make_shared<bool>(false);
+    QObject::connect(job, &QKeychain::Job::finished, context, [once, finish](QKeychain::Job* finished) {
+        if (!std::exchange(*once, true))
+            finish(finished);
+    });
+    QTimer::singleShot(Keychain::timeoutMs(), context, [once, finish] {
+        if (!std::exchange(*once, true))
+            finish(nullptr);
+    });
+    job->start();
+}
+
+Error timedOut(const QString& key)
+{
+    qCWarning(lcKeychain) << "no answer from the keychain for" << key;
+    return Errors::key(QStringLiteral("The system keychain did not answer within %1 s (it may be locked and waiting "
+                                      "for its password). Unlock it and try again, or pass --key-file FILE to keep "
+                                      "the master key in a file readable only by you (created with mode 0600).")
+                           .arg(Keychain::timeoutMs() / 1000.0));
+}
+
 template <typename T, typename Start>
 Result<T> runBlocking(Start start)
 {
@@ -51,12 +80,21 @@ Result<T> runBlocking(Start start)
         loop.exec();
     return std::move(*outcome);
 }
+
+int g_timeoutMs = 30'000;
 } // namespace
+
+int Keychain::timeoutMs() { return g_timeoutMs; }
+void Keychain::setTimeoutMs(int ms) { g_timeoutMs = ms; }
 
 void Keychain::read(const QString& key, QObject* context, ReadCallback done)
 {
     auto* job = newJob<QKeychain::ReadPasswordJob>(key);
-    QObject::connect(job, &QKeychain::Job::finished, context, [key, done](QKeychain::Job* finished) {
+    run(job, context, [key, done](QKeychain::Job* finished) {
+        if (!finished) {
+            done(timedOut(key));
+            return;
+        }
         auto* readJob = static_cast<QKeychain::ReadPasswordJob*>(finished);
         if (readJob->error() != QKeychain::NoError) {
             qCInfo(lcKeychain) << "read of" << key << "failed:" << readJob->errorString();
@@ -65,14 +103,17 @@ void Keychain::read(const QString& key, QObject* context, ReadCallback done)
         }
         done(readJob->binaryData());
     });
-    job->start();
 }
 
 void Keychain::write(const QString& key, const QByteArray& value, QObject* context, DoneCallback done)
 {
     auto* job = newJob<QKeychain::WritePasswordJob>(key);
     job->setBinaryData(value);
-    QObject::connect(job, &QKeychain::Job::finished, context, [key, done](QKeychain::Job* finished) {
+    run(job, context, [key, done](QKeychain::Job* finished) {
+        if (!finished) {
+            done(timedOut(key));
+            return;
+        }
         if (finished->error() != QKeychain::NoError) {
             qCInfo(lcKeychain) << "write of" << key << "failed:" << finished->errorString();
             done(keychainError(finished, key));
@@ -80,20 +121,22 @@ void Keychain::write(const QString& key, const QByteArray& value, QObject* conte
         }
         done({});
     });
-    job->start();
 }
 
 void Keychain::remove(const QString& key, QObject* context, DoneCallback done)
 {
     auto* job = newJob<QKeychain::DeletePasswordJob>(key);
-    QObject::connect(job, &QKeychain::Job::finished, context, [key, done](QKeychain::Job* finished) {
+    run(job, context, [key, done](QKeychain::Job* finished) {
+        if (!finished) {
+            done(timedOut(key));
+            return;
+        }
         if (finished->error() != QKeychain::NoError) {
             done(keychainError(finished, key));
             return;
         }
         done({});
     });
-    job->start();
 }
 
 Result<QByteArray> Keychain::readBlocking(const QString& key)

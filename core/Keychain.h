@@ -26,6 +26,10 @@ public:
     static void write(const QString& key, const QByteArray& value, QObject* context, DoneCallback done);
     static void remove(const QString& key, QObject* context, DoneCallback done);
 
+    // How long a job may take before its callback gets a clear error instead (default 30 s).
+    static int timeoutMs();
+    static void setTimeoutMs(int ms);
+
     // Blocking wrappers for the CLI and tests (a local event loop). Never call them from the GUI thread.
     static Result<QByteArray> readBlocking(const QString& key);
     static Result<void> writeBlocking(const QString& key, const QByteArray& value);

@@ -44,7 +44,11 @@ MainWindow::MainWindow(Engine& engine, QWidget* parent)
     m_dataDirLabel->setText(tr("Data: %1").arg(m_engine.dataDir()));
 }
 
-void MainWindow::showUnlocking() { m_message->setText(tr("Opening the data directory…")); }
+void MainWindow::showUnlocking()
+{
+    m_message->setText(tr("<h2>Unlocking the data directory…</h2><p>Reading its master key from the system keychain. "
+                          "If the keychain asks for its password, unlock it.</p>"));
+}
 
 void MainWindow::showReady()
 {

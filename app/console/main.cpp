@@ -6,6 +6,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QTimer>
 
 int main(int argc, char* argv[])
 {
@@ -27,12 +28,22 @@ int main(int argc, char* argv[])
                                      QStringLiteral("Keep the master key in FILE (created 0600) instead of the "
                                                     "system keychain."),
                                      QStringLiteral("FILE"));
-    parser.addOptions({dataDir, keyFile});
+    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                        QStringLiteral("Save a picture of the main window to FILE (PNG) once it has "
+                                                       "settled, then quit."),
+                                        QStringLiteral("FILE"));
+    parser.addOptions({dataDir, keyFile, screenshot});
     parser.process(app);
 
     Alfe::Engine engine({parser.value(dataDir), parser.value(keyFile)});
     Alfe::MainWindow window(engine);
     window.show();
+    if (parser.isSet(screenshot)) {
+        QTimer::singleShot(qEnvironmentVariableIntValue("ALFE_SCREENSHOT_DELAY_MS") > 0 ? qEnvironmentVariableIntValue("ALFE_SCREENSHOT_DELAY_MS") : 1500, &window, [&] {
+            const bool saved = window.grab().save(parser.value(screenshot), "PNG");
+            QApplication::exit(saved ? 0 : 1);
+        });
+    }
 
     if (auto opened = engine.openStore(); !opened) {
         window.showProblem(opened.error().message);

@@ -7,6 +7,9 @@
 #include "Secrets.h"
 #include "WebhookStore.h"
 
+#include <QDBusConnection>
+#include <QDBusMessage>
+#include <QDBusVirtualObject>
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
@@ -137,7 +140,40 @@ private slots:
         QVERIFY2(reopened, qPrintable(reopened.error().message));
     }
 
+    // A Secret Service that takes every call and never answers (a locked keychain waiting on a prompt
+    // nobody sees): the caller gets a clear error instead of waiting forever.
+    void keychainThatNeverAnswers()
+    {
+        if (!qEnvironmentVariableIsSet("ALFE_TEST_SILENT_SECRET_SERVICE"))
+            QSKIP("runs as the CTest entry tst_masterkey_silent_secret_service, on a bus of its own");
+        SilentService silent;
+        QDBusConnection bus = QDBusConnection::sessionBus();
+        QVERIFY(bus.isConnected());
+        QVERIFY2(bus.registerService(QStringLiteral("org.freedesktop.secrets")), "the bus already has a Secret Service");
+        QVERIFY(bus.registerVirtualObject(QStringLiteral("/"), &silent, QDBusConnection::SubPath));
+        Keychain::setTimeoutMs(1500);
+        const auto read = Keychain::readBlocking(QStringLiteral("never-answered"));
+        QVERIFY(!read);
+        QVERIFY2(silent.calls > 0, "the keychain never called the Secret Service");
+        QVERIFY2(read.error().message.contains(QLatin1String("did not answer")), qPrintable(read.error().message));
+        QVERIFY2(read.error().message.contains(QLatin1String("--key-file")), qPrintable(read.error().message));
+        bus.unregisterObject(QStringLiteral("/"));
+    }
+
 private:
+    class SilentService final : public QDBusVirtualObject
+    {
+    public:
+        QString introspect(const QString&) const override { return {}; }
+        bool handleMessage(const QDBusMessage& message, const QDBusConnection&) override
+        {
+            ++calls;
+            message.setDelayedReply(true); // and never reply
+            return true;
+        }
+        int calls = 0;
+    };
+
     void requireSecretService()
     {
         if (qEnvironmentVariable("DBUS_SESSION_BUS_ADDRESS").contains(QLatin1String("alfe-no-such-bus")))
