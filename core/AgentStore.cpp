@@ -27,10 +27,16 @@ Agent agentFrom(const QSqlQuery& q)
     return agent;
 }
 
-Error unknownAgent(const QString& id) { return Errors::notFound(QStringLiteral("No agent with id %1.").arg(id)); }
+Error unknownAgent(const QString& id)
+{
+    return Errors::notFound(QStringLiteral("No agent with id %1.").arg(id));
+}
 } // namespace
 
-AgentStore::AgentStore(Database& db, const Clock& clock) : m_db(db), m_clock(clock) {}
+AgentStore::AgentStore(Database& db, const Clock& clock)
+    : m_db(db)
+    , m_clock(clock)
+{}
 
 Result<QString> AgentStore::validateName(const QString& name)
 {

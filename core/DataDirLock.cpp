@@ -4,7 +4,10 @@
 
 namespace Alfe {
 
-QString DataDirLock::lockPath(const QString& dataDir) { return QDir(dataDir).filePath(QStringLiteral("alfe.lock")); }
+QString DataDirLock::lockPath(const QString& dataDir)
+{
+    return QDir(dataDir).filePath(QStringLiteral("alfe.lock"));
+}
 
 Result<void> DataDirLock::acquire(const QString& dataDir)
 {
@@ -26,13 +29,16 @@ Result<void> DataDirLock::acquire(const QString& dataDir)
                                     .arg(pid)
                                     .arg(host));
         }
-        return Errors::busy(
-            QStringLiteral("The data directory %1 is in use by another process.").arg(QDir::toNativeSeparators(dataDir)));
+        return Errors::busy(QStringLiteral("The data directory %1 is in use by another process.")
+                                .arg(QDir::toNativeSeparators(dataDir)));
     }
     return Errors::storage(QStringLiteral("The lock file %1 cannot be created (check the folder's permissions).")
                                .arg(QDir::toNativeSeparators(lockPath(dataDir))));
 }
 
-void DataDirLock::release() { m_lock.reset(); }
+void DataDirLock::release()
+{
+    m_lock.reset();
+}
 
 } // namespace Alfe

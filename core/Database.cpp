@@ -24,9 +24,14 @@ Error sqlError(const QString& what, const QSqlError& error)
 }
 } // namespace
 
-Database::Database() : m_connectionName(nextConnectionName()) {}
+Database::Database()
+    : m_connectionName(nextConnectionName())
+{}
 
-Database::~Database() { close(); }
+Database::~Database()
+{
+    close();
+}
 
 Result<void> Database::open(const QString& path, int targetVersion)
 {
@@ -56,7 +61,10 @@ void Database::close()
     }
 }
 
-bool Database::isOpen() const { return m_db.isOpen(); }
+bool Database::isOpen() const
+{
+    return m_db.isOpen();
+}
 
 int Database::userVersion() const
 {

@@ -40,8 +40,14 @@ std::optional<Enum> valueOf(const std::array<std::pair<Enum, const char*>, N>& t
 }
 } // namespace
 
-QString providerName(Provider provider) { return nameOf(ProviderNames, provider); }
-std::optional<Provider> providerFromName(const QString& name) { return valueOf(ProviderNames, name); }
+QString providerName(Provider provider)
+{
+    return nameOf(ProviderNames, provider);
+}
+std::optional<Provider> providerFromName(const QString& name)
+{
+    return valueOf(ProviderNames, name);
+}
 
 QStringList providerNames()
 {
@@ -51,7 +57,13 @@ QStringList providerNames()
     return names;
 }
 
-QString agentStatusName(AgentStatus status) { return nameOf(StatusNames, status); }
-std::optional<AgentStatus> agentStatusFromName(const QString& name) { return valueOf(StatusNames, name); }
+QString agentStatusName(AgentStatus status)
+{
+    return nameOf(StatusNames, status);
+}
+std::optional<AgentStatus> agentStatusFromName(const QString& name)
+{
+    return valueOf(StatusNames, name);
+}
 
 } // namespace Alfe

@@ -49,7 +49,7 @@ struct Webhook
     QString description;
     bool enabled = true;
     qint64 createdAtMs = 0;
-    int secretVersion = 0;                         // the current signing secret
+    int secretVersion = 0;                           // the current signing secret
     std::optional<qint64> previousSecretExpiresAtMs; // set while the previous secret is in its grace period
 };
 

@@ -22,7 +22,10 @@ const QString KeyIdMeta = QStringLiteral("master_key_id");
 const QString KeyCheckMeta = QStringLiteral("master_key_check");
 const QByteArray KeyCheckPlain = QByteArrayLiteral("alfe master key check v1");
 
-QByteArray keyCheckAad(const QByteArray& keyId) { return "alfe:key-check:" + keyId; }
+QByteArray keyCheckAad(const QByteArray& keyId)
+{
+    return "alfe:key-check:" + keyId;
+}
 
 Result<void> ensureDirectory(const QString& path)
 {
@@ -48,13 +51,24 @@ Engine::Engine(Options options, const Clock& clock, QObject* parent)
         m_options.keyFile = QDir(m_options.keyFile).absolutePath();
 }
 
-Engine::Engine(Options options, QObject* parent) : Engine(std::move(options), Clock::system(), parent) {}
+Engine::Engine(Options options, QObject* parent)
+    : Engine(std::move(options), Clock::system(), parent)
+{}
 
-Engine::~Engine() { close(); }
+Engine::~Engine()
+{
+    close();
+}
 
-QString Engine::defaultDataDir() { return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation); }
+QString Engine::defaultDataDir()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+}
 
-QString Engine::databasePath() const { return QDir(m_options.dataDir).filePath(QStringLiteral("alfe.sqlite")); }
+QString Engine::databasePath() const
+{
+    return QDir(m_options.dataDir).filePath(QStringLiteral("alfe.sqlite"));
+}
 
 Result<void> Engine::openStore()
 {
@@ -143,9 +157,21 @@ void Engine::close()
     m_lock.reset();
 }
 
-Database& Engine::database() { return *m_db; }
-Settings& Engine::settings() { return *m_settings; }
-AgentStore& Engine::agents() { return *m_agents; }
-WebhookStore& Engine::webhooks() { return *m_webhooks; }
+Database& Engine::database()
+{
+    return *m_db;
+}
+Settings& Engine::settings()
+{
+    return *m_settings;
+}
+AgentStore& Engine::agents()
+{
+    return *m_agents;
+}
+WebhookStore& Engine::webhooks()
+{
+    return *m_webhooks;
+}
 
 } // namespace Alfe

@@ -7,8 +7,8 @@
 #include <QTimer>
 
 #include <memory>
-#include <utility>
 #include <qt6keychain/keychain.h>
+#include <utility>
 
 namespace Alfe {
 
@@ -84,8 +84,14 @@ Result<T> runBlocking(Start start)
 int g_timeoutMs = 30'000;
 } // namespace
 
-int Keychain::timeoutMs() { return g_timeoutMs; }
-void Keychain::setTimeoutMs(int ms) { g_timeoutMs = ms; }
+int Keychain::timeoutMs()
+{
+    return g_timeoutMs;
+}
+void Keychain::setTimeoutMs(int ms)
+{
+    g_timeoutMs = ms;
+}
 
 void Keychain::read(const QString& key, QObject* context, ReadCallback done)
 {

@@ -17,8 +17,8 @@ class MasterKey final
 public:
     struct Source
     {
-        QString keyFile;        // non-empty: use this file and not the keychain
-        QString keychainEntry;  // the keychain entry of this data directory
+        QString keyFile;              // non-empty: use this file and not the keychain
+        QString keychainEntry;        // the keychain entry of this data directory
         bool createIfMissing = false; // a new data directory gets a new key
     };
     using Callback = std::function<void(Result<QByteArray>)>;

@@ -107,6 +107,9 @@ const QList<QStringList>& steps()
     return all;
 }
 
-int latestVersion() { return int(steps().size()); }
+int latestVersion()
+{
+    return int(steps().size());
+}
 
 } // namespace Alfe::Migrations

@@ -20,8 +20,12 @@ template <typename T>
 class Result
 {
 public:
-    Result(T value) : m_value(std::move(value)) {}
-    Result(Error error) : m_error(std::move(error)) {}
+    Result(T value)
+        : m_value(std::move(value))
+    {}
+    Result(Error error)
+        : m_error(std::move(error))
+    {}
 
     bool ok() const { return m_value.has_value(); }
     explicit operator bool() const { return ok(); }
@@ -42,7 +46,10 @@ class Result<void>
 {
 public:
     Result() = default;
-    Result(Error error) : m_failed(true), m_error(std::move(error)) {}
+    Result(Error error)
+        : m_failed(true)
+        , m_error(std::move(error))
+    {}
 
     bool ok() const { return !m_failed; }
     explicit operator bool() const { return ok(); }
@@ -54,12 +61,30 @@ private:
 };
 
 namespace Errors {
-inline Error notFound(const QString& message) { return {QStringLiteral("not_found"), message}; }
-inline Error invalid(const QString& message) { return {QStringLiteral("invalid_argument"), message}; }
-inline Error storage(const QString& message) { return {QStringLiteral("storage_unavailable"), message}; }
-inline Error crypto(const QString& message) { return {QStringLiteral("crypto_error"), message}; }
-inline Error key(const QString& message) { return {QStringLiteral("master_key_unavailable"), message}; }
-inline Error busy(const QString& message) { return {QStringLiteral("data_dir_locked"), message}; }
+inline Error notFound(const QString& message)
+{
+    return {QStringLiteral("not_found"), message};
+}
+inline Error invalid(const QString& message)
+{
+    return {QStringLiteral("invalid_argument"), message};
+}
+inline Error storage(const QString& message)
+{
+    return {QStringLiteral("storage_unavailable"), message};
+}
+inline Error crypto(const QString& message)
+{
+    return {QStringLiteral("crypto_error"), message};
+}
+inline Error key(const QString& message)
+{
+    return {QStringLiteral("master_key_unavailable"), message};
+}
+inline Error busy(const QString& message)
+{
+    return {QStringLiteral("data_dir_locked"), message};
+}
 } // namespace Errors
 
 } // namespace Alfe

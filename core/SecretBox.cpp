@@ -13,15 +13,31 @@ namespace Alfe {
 namespace {
 using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
 
-CipherCtx newContext() { return CipherCtx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free); }
+CipherCtx newContext()
+{
+    return CipherCtx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
+}
 
-const unsigned char* bytes(QByteArrayView view) { return reinterpret_cast<const unsigned char*>(view.data()); }
-unsigned char* bytes(QByteArray& array) { return reinterpret_cast<unsigned char*>(array.data()); }
+const unsigned char* bytes(QByteArrayView view)
+{
+    return reinterpret_cast<const unsigned char*>(view.data());
+}
+unsigned char* bytes(QByteArray& array)
+{
+    return reinterpret_cast<unsigned char*>(array.data());
+}
 } // namespace
 
-SecretBox::SecretBox(const QByteArray& key) : m_key(key) { m_key.detach(); }
+SecretBox::SecretBox(const QByteArray& key)
+    : m_key(key)
+{
+    m_key.detach();
+}
 
-SecretBox::~SecretBox() { Secrets::cleanse(m_key); }
+SecretBox::~SecretBox()
+{
+    Secrets::cleanse(m_key);
+}
 
 QByteArray SecretBox::seal(QByteArrayView plaintext, QByteArrayView aad) const
 {
@@ -38,8 +54,7 @@ QByteArray SecretBox::seal(QByteArrayView plaintext, QByteArrayView aad) const
                     EVP_EncryptUpdate(ctx.get(), nullptr, &len, bytes(aad), int(aad.size())) == 1 &&
                     EVP_EncryptUpdate(ctx.get(), cipher, &len, bytes(plaintext), int(plaintext.size())) == 1 &&
                     EVP_EncryptFinal_ex(ctx.get(), cipher + len, &len) == 1 &&
-                    EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, TagSize,
-                                        cipher + plaintext.size()) == 1;
+                    EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, TagSize, cipher + plaintext.size()) == 1;
     if (!ok)
         qFatal("OpenSSL AES-256-GCM encryption failed");
     return out;

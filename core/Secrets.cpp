@@ -20,13 +20,16 @@ bool hasForm(const QByteArray& text, const char* prefix, int length, QByteArray:
 {
     if (text.size() != length || !text.startsWith(prefix))
         return false;
-    const auto decoded = QByteArray::fromBase64Encoding(text.mid(qstrlen(prefix)),
-                                                        options | QByteArray::AbortOnBase64DecodingErrors);
+    const auto decoded =
+        QByteArray::fromBase64Encoding(text.mid(qstrlen(prefix)), options | QByteArray::AbortOnBase64DecodingErrors);
     return decoded && decoded.decoded.size() == 32;
 }
 } // namespace
 
-QByteArray newWebhookSecret() { return randomEncoded(WebhookSecretPrefix, QByteArray::Base64Encoding); }
+QByteArray newWebhookSecret()
+{
+    return randomEncoded(WebhookSecretPrefix, QByteArray::Base64Encoding);
+}
 
 QByteArray newAgentToken()
 {

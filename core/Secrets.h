@@ -27,7 +27,9 @@ void cleanse(QByteArray& secret);
 class Wipe final
 {
 public:
-    explicit Wipe(QByteArray& secret) : m_secret(secret) {}
+    explicit Wipe(QByteArray& secret)
+        : m_secret(secret)
+    {}
     ~Wipe() { cleanse(m_secret); }
     Q_DISABLE_COPY_MOVE(Wipe)
 

@@ -30,22 +30,36 @@ const std::array<Entry, 9>& table()
     return entries;
 }
 
-const Entry& entry(Settings::Key key) { return table().at(static_cast<size_t>(key)); }
+const Entry& entry(Settings::Key key)
+{
+    return table().at(static_cast<size_t>(key));
+}
 } // namespace
 
 Settings::Settings(const QString& dataDir, QObject* parent)
     : QObject(parent)
     , m_settings(std::make_unique<QSettings>(QDir(dataDir).filePath(QStringLiteral("alfe.ini")), QSettings::IniFormat))
-{
-}
+{}
 
 Settings::~Settings() = default;
 
-QString Settings::name(Key key) { return QString::fromLatin1(entry(key).name); }
-QVariant Settings::defaultValue(Key key) { return entry(key).defaultValue; }
-QString Settings::filePath() const { return m_settings->fileName(); }
+QString Settings::name(Key key)
+{
+    return QString::fromLatin1(entry(key).name);
+}
+QVariant Settings::defaultValue(Key key)
+{
+    return entry(key).defaultValue;
+}
+QString Settings::filePath() const
+{
+    return m_settings->fileName();
+}
 
-QVariant Settings::get(Key key) const { return m_settings->value(name(key), defaultValue(key)); }
+QVariant Settings::get(Key key) const
+{
+    return m_settings->value(name(key), defaultValue(key));
+}
 
 void Settings::set(Key key, const QVariant& value)
 {
@@ -65,6 +79,9 @@ void Settings::reset(Key key)
         emit changed(key);
 }
 
-void Settings::sync() { m_settings->sync(); }
+void Settings::sync()
+{
+    m_settings->sync();
+}
 
 } // namespace Alfe

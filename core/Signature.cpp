@@ -42,9 +42,9 @@ QByteArray hmacSha256(QByteArrayView key, QByteArrayView data)
     size_t size = 0;
     // EVP_Q_mac does not accept a null key pointer even for an empty key.
     static const char empty = 0;
-    if (!EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.isEmpty() ? &empty : key.data(),
-                   size_t(key.size()), reinterpret_cast<const unsigned char*>(data.isEmpty() ? &empty : data.data()),
-                   size_t(data.size()), reinterpret_cast<unsigned char*>(mac.data()), size_t(mac.size()), &size) ||
+    if (!EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.isEmpty() ? &empty : key.data(), size_t(key.size()),
+                   reinterpret_cast<const unsigned char*>(data.isEmpty() ? &empty : data.data()), size_t(data.size()),
+                   reinterpret_cast<unsigned char*>(mac.data()), size_t(mac.size()), &size) ||
         size != DigestSize)
         qFatal("OpenSSL HMAC-SHA256 failed");
     return mac;

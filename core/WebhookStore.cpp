@@ -14,11 +14,11 @@ namespace Alfe {
 
 namespace {
 // The current version is the highest; the previous one's expiry is its grace period.
-const QString WebhookSelect = QStringLiteral(
-    "SELECT w.id, w.agent_id, w.provider, w.description, w.enabled, w.created_at,"
-    " (SELECT max(version) FROM secret_versions s WHERE s.webhook_id = w.id),"
-    " (SELECT max(expires_at) FROM secret_versions s WHERE s.webhook_id = w.id AND s.expires_at > :now)"
-    " FROM webhooks w WHERE w.deleted_at IS NULL");
+const QString WebhookSelect =
+    QStringLiteral("SELECT w.id, w.agent_id, w.provider, w.description, w.enabled, w.created_at,"
+                   " (SELECT max(version) FROM secret_versions s WHERE s.webhook_id = w.id),"
+                   " (SELECT max(expires_at) FROM secret_versions s WHERE s.webhook_id = w.id AND s.expires_at > :now)"
+                   " FROM webhooks w WHERE w.deleted_at IS NULL");
 
 Webhook webhookFrom(const QSqlQuery& q)
 {
@@ -35,7 +35,10 @@ Webhook webhookFrom(const QSqlQuery& q)
     return w;
 }
 
-Error unknownWebhook(const QString& id) { return Errors::notFound(QStringLiteral("No webhook with id %1.").arg(id)); }
+Error unknownWebhook(const QString& id)
+{
+    return Errors::notFound(QStringLiteral("No webhook with id %1.").arg(id));
+}
 
 Result<QString> validateDescription(const QString& description)
 {
@@ -52,8 +55,7 @@ WebhookStore::WebhookStore(Database& db, const SecretBox& box, const Clock& cloc
     : m_db(db)
     , m_box(box)
     , m_clock(clock)
-{
-}
+{}
 
 QByteArray WebhookStore::secretAad(const QString& webhookId, int version)
 {
@@ -168,7 +170,8 @@ Result<void> WebhookStore::remove(const QString& id)
 {
     return m_db.transaction([&]() -> Result<void> {
         QSqlQuery q(m_db.connection());
-        q.prepare(QStringLiteral("UPDATE webhooks SET deleted_at = ?, enabled = 0 WHERE id = ? AND deleted_at IS NULL"));
+        q.prepare(
+            QStringLiteral("UPDATE webhooks SET deleted_at = ?, enabled = 0 WHERE id = ? AND deleted_at IS NULL"));
         q.addBindValue(m_clock.nowMs());
         q.addBindValue(id);
         if (auto ok = m_db.exec(q); !ok)
@@ -209,7 +212,8 @@ Result<RotatedSecret> WebhookStore::rotate(const QString& id, qint64 graceSecond
         if (auto ok = m_db.exec(drop); !ok)
             return ok;
         QSqlQuery expire(m_db.connection());
-        expire.prepare(QStringLiteral("UPDATE secret_versions SET expires_at = ? WHERE webhook_id = ? AND version = ?"));
+        expire.prepare(
+            QStringLiteral("UPDATE secret_versions SET expires_at = ? WHERE webhook_id = ? AND version = ?"));
         expire.addBindValue(rotated.previousSecretExpiresAtMs);
         expire.addBindValue(id);
         expire.addBindValue(previous);

@@ -66,9 +66,8 @@ void MainWindow::showProblem(const QString& message)
 
 void MainWindow::refreshStatus()
 {
-    m_countsLabel->setText(
-        tr("%n agent(s)", nullptr, int(m_engine.agents().list().size())) + QStringLiteral(" · ") +
-        tr("%n webhook(s)", nullptr, int(m_engine.webhooks().list().size())));
+    m_countsLabel->setText(tr("%n agent(s)", nullptr, int(m_engine.agents().list().size())) + QStringLiteral(" · ") +
+                           tr("%n webhook(s)", nullptr, int(m_engine.webhooks().list().size())));
 }
 
 } // namespace Alfe

@@ -21,9 +21,9 @@ int main(int argc, char* argv[])
     parser.setApplicationDescription(QStringLiteral("Receive, verify and debug webhooks that feed software agents."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption dataDir(QStringLiteral("data-dir"), QStringLiteral("Data directory (default: %1).")
-                                                                     .arg(Alfe::Engine::defaultDataDir()),
-                                     QStringLiteral("DIR"));
+    const QCommandLineOption dataDir(
+        QStringLiteral("data-dir"), QStringLiteral("Data directory (default: %1).").arg(Alfe::Engine::defaultDataDir()),
+        QStringLiteral("DIR"));
     const QCommandLineOption keyFile(QStringLiteral("key-file"),
                                      QStringLiteral("Keep the master key in FILE (created 0600) instead of the "
                                                     "system keychain."),
@@ -39,10 +39,13 @@ int main(int argc, char* argv[])
     Alfe::MainWindow window(engine);
     window.show();
     if (parser.isSet(screenshot)) {
-        QTimer::singleShot(qEnvironmentVariableIntValue("ALFE_SCREENSHOT_DELAY_MS") > 0 ? qEnvironmentVariableIntValue("ALFE_SCREENSHOT_DELAY_MS") : 1500, &window, [&] {
-            const bool saved = window.grab().save(parser.value(screenshot), "PNG");
-            QApplication::exit(saved ? 0 : 1);
-        });
+        QTimer::singleShot(qEnvironmentVariableIntValue("ALFE_SCREENSHOT_DELAY_MS") > 0
+                               ? qEnvironmentVariableIntValue("ALFE_SCREENSHOT_DELAY_MS")
+                               : 1500,
+                           &window, [&] {
+                               const bool saved = window.grab().save(parser.value(screenshot), "PNG");
+                               QApplication::exit(saved ? 0 : 1);
+                           });
     }
 
     if (auto opened = engine.openStore(); !opened) {

@@ -29,18 +29,20 @@ std::optional<Mac> hmacSha256(std::string_view secret, std::string_view body)
     size_t len = 0;
     // On OpenSSL 1.1 use HMAC(EVP_sha256(), ...) instead; the result is the same.
     if (!EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, secret.data(), secret.size(),
-                   reinterpret_cast<const unsigned char *>(body.data()), body.size(), mac.data(),
-                   mac.size(), &len)
-        || len != mac.size())
+                   reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac.data(), mac.size(), &len) ||
+        len != mac.size())
         return std::nullopt;
     return mac;
 }
 
 int hexValue(char c)
 {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
     return -1;
 }
 
@@ -50,7 +52,8 @@ int hexValue(char c)
 std::string signAlfe(std::string_view secret, std::string_view body)
 {
     const auto mac = hmacSha256(secret, body);
-    if (!mac) return {};
+    if (!mac)
+        return {};
     static constexpr char digits[] = "0123456789abcdef";
     std::string out = "sha256=";
     for (unsigned char b : *mac) {
@@ -71,32 +74,37 @@ bool verifyAlfeSignature(std::string_view secret, std::string_view body, std::st
     for (size_t i = 0; i < given.size(); ++i) {
         const int hi = hexValue(header[prefix.size() + 2 * i]);
         const int lo = hexValue(header[prefix.size() + 2 * i + 1]);
-        if (hi < 0 || lo < 0) return false;
+        if (hi < 0 || lo < 0)
+            return false;
         given[i] = static_cast<unsigned char>(hi << 4 | lo);
     }
     const auto expected = hmacSha256(secret, body);
     return expected && CRYPTO_memcmp(expected->data(), given.data(), given.size()) == 0;
 }
 
-static std::optional<std::string> readFile(const char *path)
+static std::optional<std::string> readFile(const char* path)
 {
     std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
+    if (!in)
+        return std::nullopt;
     std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) return std::nullopt;
+    if (in.bad())
+        return std::nullopt;
     return data;
 }
 
-int main(int argc, char **argv)
+int main(int argc, char** argv)
 {
     const bool sign = argc == 4 && std::string_view(argv[1]) == "--sign";
     if (argc != 4) {
-        std::fprintf(stderr, "usage: %s SECRET BODY_FILE HEADER\n"
-                             "       %s --sign SECRET BODY_FILE\n", argv[0], argv[0]);
+        std::fprintf(stderr,
+                     "usage: %s SECRET BODY_FILE HEADER\n"
+                     "       %s --sign SECRET BODY_FILE\n",
+                     argv[0], argv[0]);
         return 2;
     }
-    const char *secret = sign ? argv[2] : argv[1];
-    const char *bodyPath = sign ? argv[3] : argv[2];
+    const char* secret = sign ? argv[2] : argv[1];
+    const char* bodyPath = sign ? argv[3] : argv[2];
     const auto body = readFile(bodyPath);
     if (!body) {
         std::fprintf(stderr, "%s: cannot read %s\n", argv[0], bodyPath);
@@ -104,7 +112,8 @@ int main(int argc, char **argv)
     }
     if (sign) {
         const std::string header = signAlfe(secret, *body);
-        if (header.empty()) return 2;
+        if (header.empty())
+            return 2;
         std::printf("%s\n", header.c_str());
         return 0;
     }

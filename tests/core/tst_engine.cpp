@@ -89,7 +89,8 @@ private slots:
             const auto opened = wrong.openBlocking();
             QVERIFY(!opened);
             QCOMPARE(opened.error().code, QStringLiteral("master_key_unavailable"));
-            QVERIFY2(opened.error().message.contains(QLatin1String("does not belong")), qPrintable(opened.error().message));
+            QVERIFY2(opened.error().message.contains(QLatin1String("does not belong")),
+                     qPrintable(opened.error().message));
 
             // A key file that does not exist is not created for an existing data directory.
             const QString missing = other.filePath(QStringLiteral("missing.key"));

@@ -149,7 +149,8 @@ private slots:
         SilentService silent;
         QDBusConnection bus = QDBusConnection::sessionBus();
         QVERIFY(bus.isConnected());
-        QVERIFY2(bus.registerService(QStringLiteral("org.freedesktop.secrets")), "the bus already has a Secret Service");
+        QVERIFY2(bus.registerService(QStringLiteral("org.freedesktop.secrets")),
+                 "the bus already has a Secret Service");
         QVERIFY(bus.registerVirtualObject(QStringLiteral("/"), &silent, QDBusConnection::SubPath));
         Keychain::setTimeoutMs(1500);
         const auto read = Keychain::readBlocking(QStringLiteral("never-answered"));

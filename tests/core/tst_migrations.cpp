@@ -32,9 +32,9 @@ void seed(Database& db, int version)
             "INSERT INTO secret_versions (webhook_id, version, sealed, created_at) VALUES ('whk_A', 1, x'00', 1)")));
     }
     if (version >= 2) {
-        QVERIFY(q.exec(QStringLiteral(
-            "INSERT INTO deliveries (id, webhook_id, received_at, provider, body_sha256, body, status)"
-            " VALUES ('dlv_A', 'whk_A', 2, 'github', x'00', x'7b7d', 'failed')")));
+        QVERIFY(q.exec(
+            QStringLiteral("INSERT INTO deliveries (id, webhook_id, received_at, provider, body_sha256, body, status)"
+                           " VALUES ('dlv_A', 'whk_A', 2, 'github', x'00', x'7b7d', 'failed')")));
     }
 }
 } // namespace
@@ -95,8 +95,8 @@ private slots:
         QVERIFY(q.exec(QStringLiteral("PRAGMA foreign_keys")) && q.next());
         QCOMPARE(q.value(0).toInt(), 1);
         // Foreign keys are enforced, not just declared.
-        QVERIFY(!q.exec(QStringLiteral(
-            "INSERT INTO webhooks (id, agent_id, provider, created_at) VALUES ('whk_X', 'agt_missing', 'generic', 1)")));
+        QVERIFY(!q.exec(QStringLiteral("INSERT INTO webhooks (id, agent_id, provider, created_at) VALUES ('whk_X', "
+                                       "'agt_missing', 'generic', 1)")));
     }
 
     void refusesANewerDatabase()

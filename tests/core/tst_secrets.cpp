@@ -44,8 +44,8 @@ private slots:
     void rejectsLookalikes()
     {
         const QByteArray secret = Secrets::newWebhookSecret();
-        QVERIFY(!Secrets::isWebhookSecret(secret.mid(6)));                   // prefix missing
-        QVERIFY(!Secrets::isWebhookSecret(secret.left(49)));                 // truncated
+        QVERIFY(!Secrets::isWebhookSecret(secret.mid(6)));                          // prefix missing
+        QVERIFY(!Secrets::isWebhookSecret(secret.left(49)));                        // truncated
         QVERIFY(!Secrets::isWebhookSecret(QByteArray(secret).replace(10, 1, "*"))); // not base64
         const QByteArray token = Secrets::newAgentToken();
         QVERIFY(!Secrets::isAgentToken(QByteArray("alfx_") + token.mid(5)));

@@ -65,7 +65,8 @@ private slots:
     {
         QFile file(QStringLiteral(ALFE_SOURCE_DIR "/docs/signature-test-vectors.json"));
         QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(file.fileName()));
-        const QJsonArray vectors = QJsonDocument::fromJson(file.readAll()).object().value(QLatin1String("vectors")).toArray();
+        const QJsonArray vectors =
+            QJsonDocument::fromJson(file.readAll()).object().value(QLatin1String("vectors")).toArray();
         QVERIFY(vectors.size() >= 20);
         int valid = 0;
         for (const auto& entry : vectors) {
@@ -132,7 +133,7 @@ private slots:
     {
         const QByteArray secret = Secrets::newWebhookSecret();
         const QByteArray header = Signature::sign(secret, "{\"a\": 1}");
-        QVERIFY(!Signature::verify(header, "{\"a\":1}", {secret}));   // re-serialized
+        QVERIFY(!Signature::verify(header, "{\"a\":1}", {secret}));    // re-serialized
         QVERIFY(!Signature::verify(header, "{\"a\": 1}\n", {secret})); // trailing newline
         QVERIFY(Signature::verify(header, "{\"a\": 1}", {secret}));
     }

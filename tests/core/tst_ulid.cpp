@@ -25,7 +25,8 @@ private slots:
     void encodesTheTimestamp()
     {
         Ulid generator;
-        for (qint64 ms : {qint64(0), qint64(1), qint64(1469918176385), qint64(1'700'000'000'123), (qint64(1) << 48) - 1}) {
+        for (qint64 ms :
+             {qint64(0), qint64(1), qint64(1469918176385), qint64(1'700'000'000'123), (qint64(1) << 48) - 1}) {
             const QString id = generator.next(ms);
             QCOMPARE(Ulid::timestampMs(id), ms);
         }
@@ -71,11 +72,11 @@ private slots:
 
     void rejectsMalformed()
     {
-        QVERIFY(!Ulid::isValid(QStringLiteral("01ARYZ6S41TSV4RRFFQ69G5FA")));    // 25 chars
-        QVERIFY(!Ulid::isValid(QStringLiteral("01ARYZ6S41TSV4RRFFQ69G5FAVX")));  // 27 chars
-        QVERIFY(!Ulid::isValid(QStringLiteral("01ARYZ6S41TSV4RRFFQ69G5FAU")));   // U is not Crockford
-        QVERIFY(!Ulid::isValid(QStringLiteral("01arYZ6S41TSV4RRFFQ69G5FAV")));   // lower case
-        QVERIFY(!Ulid::isValid(QStringLiteral("81ARYZ6S41TSV4RRFFQ69G5FAV")));   // over 48 bits
+        QVERIFY(!Ulid::isValid(QStringLiteral("01ARYZ6S41TSV4RRFFQ69G5FA")));   // 25 chars
+        QVERIFY(!Ulid::isValid(QStringLiteral("01ARYZ6S41TSV4RRFFQ69G5FAVX"))); // 27 chars
+        QVERIFY(!Ulid::isValid(QStringLiteral("01ARYZ6S41TSV4RRFFQ69G5FAU")));  // U is not Crockford
+        QVERIFY(!Ulid::isValid(QStringLiteral("01arYZ6S41TSV4RRFFQ69G5FAV")));  // lower case
+        QVERIFY(!Ulid::isValid(QStringLiteral("81ARYZ6S41TSV4RRFFQ69G5FAV")));  // over 48 bits
         QVERIFY(Ulid::isValid(QStringLiteral("01ARYZ6S41TSV4RRFFQ69G5FAV")));
     }
 

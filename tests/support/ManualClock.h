@@ -10,7 +10,9 @@ namespace Alfe::Test {
 class ManualClock final : public Clock
 {
 public:
-    explicit ManualClock(qint64 startMs = 1'750'000'000'000) : m_now(startMs) {}
+    explicit ManualClock(qint64 startMs = 1'750'000'000'000)
+        : m_now(startMs)
+    {}
     qint64 nowMs() const override { return m_now.load(); }
     void advanceMs(qint64 ms) { m_now += ms; }
     void advanceSeconds(qint64 s) { m_now += s * 1000; }

@@ -8,14 +8,26 @@
 
 namespace Alfe::Test {
 
-TestEngine::TestEngine(const Clock& clock) : m_clock(clock) { reopen(); }
+TestEngine::TestEngine(const Clock& clock)
+    : m_clock(clock)
+{
+    reopen();
+}
 
-TestEngine::TestEngine() : TestEngine(Clock::system()) {}
+TestEngine::TestEngine()
+    : TestEngine(Clock::system())
+{}
 
 TestEngine::~TestEngine() = default;
 
-QString TestEngine::dataDir() const { return QDir(m_dir.path()).filePath(QStringLiteral("data")); }
-QString TestEngine::keyFile() const { return QDir(m_dir.path()).filePath(QStringLiteral("master.key")); }
+QString TestEngine::dataDir() const
+{
+    return QDir(m_dir.path()).filePath(QStringLiteral("data"));
+}
+QString TestEngine::keyFile() const
+{
+    return QDir(m_dir.path()).filePath(QStringLiteral("master.key"));
+}
 
 void TestEngine::reopen()
 {
