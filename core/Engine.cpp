@@ -3,6 +3,8 @@
 #include "AgentStore.h"
 #include "Clock.h"
 #include "DataDirLock.h"
+#include "DeliveryStore.h"
+#include "IngressServer.h"
 #include "Database.h"
 #include "Logging.h"
 #include "Random.h"
@@ -76,8 +78,10 @@ Result<void> Engine::openStore()
     if (auto ok = ensureDirectory(m_options.dataDir); !ok)
         return ok;
     auto lock = std::make_unique<DataDirLock>();
-    if (auto locked = lock->acquire(m_options.dataDir); !locked)
-        return locked;
+    if (m_options.exclusive) {
+        if (auto locked = lock->acquire(m_options.dataDir); !locked)
+            return locked;
+    }
     auto db = std::make_unique<Database>();
     if (auto opened = db->open(databasePath()); !opened)
         return opened;
@@ -126,6 +130,7 @@ Result<void> Engine::unlock(const QByteArray& masterKey)
     m_box = std::move(box);
     m_agents = std::make_unique<AgentStore>(*m_db, m_clock);
     m_webhooks = std::make_unique<WebhookStore>(*m_db, *m_box, m_clock);
+    m_deliveries = std::make_unique<DeliveryStore>(*m_db, m_clock);
     return {};
 }
 
@@ -145,8 +150,62 @@ Result<void> Engine::openBlocking()
     return unlocked;
 }
 
+Result<quint16> Engine::startIngress(const IngressOptions& options)
+{
+    if (!m_box)
+        return Errors::storage(QStringLiteral("The data directory is not unlocked."));
+    stopIngress();
+    m_ingressThread = new QThread(this);
+    m_ingressThread->setObjectName(QStringLiteral("alfe-ingress"));
+    m_ingress = new IngressServer(databasePath(), *m_box, m_clock, options);
+    m_ingress->moveToThread(m_ingressThread);
+    connect(m_ingressThread, &QThread::finished, m_ingress, &QObject::deleteLater);
+    connect(m_ingress, &IngressServer::deliveriesCommitted, this, &Engine::deliveriesCommitted);
+    m_ingressThread->start();
+    Result<quint16> started = Errors::storage(QStringLiteral("The ingress did not start."));
+    QMetaObject::invokeMethod(
+        m_ingress, [&] { started = m_ingress->start(); }, Qt::BlockingQueuedConnection);
+    if (!started) {
+        stopIngress();
+        return started;
+    }
+    m_ingressUrl = m_ingress->baseUrl();
+    return started;
+}
+
+void Engine::stopIngress()
+{
+    if (!m_ingressThread)
+        return;
+    // The server is deleted in its own thread (deleteLater on finished), then the thread ends.
+    m_ingressThread->quit();
+    m_ingressThread->wait();
+    delete m_ingressThread;
+    m_ingressThread = nullptr;
+    m_ingress = nullptr;
+    m_ingressUrl.clear();
+}
+
+QString Engine::webhookUrl(const QString& webhookId) const
+{
+    QString base = m_ingressUrl;
+    if (base.isEmpty() && m_settings) {
+        base = m_settings->get(Settings::Key::PublicUrl).toString();
+        if (base.isEmpty()) {
+            base = QStringLiteral("http://%1:%2")
+                       .arg(m_settings->get(Settings::Key::BindAddress).toString())
+                       .arg(m_settings->get(Settings::Key::Port).toInt());
+        }
+    }
+    if (base.endsWith(QLatin1Char('/')))
+        base.chop(1);
+    return base + QStringLiteral("/v1/hooks/") + webhookId;
+}
+
 void Engine::close()
 {
+    stopIngress();
+    m_deliveries.reset();
     m_webhooks.reset();
     m_agents.reset();
     m_box.reset();
@@ -172,6 +231,10 @@ AgentStore& Engine::agents()
 WebhookStore& Engine::webhooks()
 {
     return *m_webhooks;
+}
+DeliveryStore& Engine::deliveries()
+{
+    return *m_deliveries;
 }
 
 } // namespace Alfe

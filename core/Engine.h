@@ -1,10 +1,12 @@
 #pragma once
 
+#include "IngressOptions.h"
 #include "MasterKey.h"
 #include "Result.h"
 
 #include <QObject>
 #include <QString>
+#include <QThread>
 
 #include <memory>
 
@@ -13,6 +15,8 @@ namespace Alfe {
 class AgentStore;
 class Clock;
 class DataDirLock;
+class DeliveryStore;
+class IngressServer;
 class Database;
 class SecretBox;
 class Settings;
@@ -35,6 +39,8 @@ public:
     {
         QString dataDir;
         QString keyFile;
+        // false: open beside a running engine (CLI admin commands); SQLite's WAL lets both write.
+        bool exclusive = true;
     };
 
     explicit Engine(Options options, const Clock& clock, QObject* parent = nullptr);
@@ -49,6 +55,14 @@ public:
     Result<void> openBlocking();
     void close();
 
+    // Starts the embedded server in its own thread (after unlock). Returns the port it listens on.
+    Result<quint16> startIngress(const IngressOptions& options);
+    void stopIngress();
+    bool isIngressRunning() const { return m_ingress != nullptr; }
+    // Base URL of the ingress ("http://127.0.0.1:8787" or the public URL), empty when it is not running.
+    QString ingressUrl() const { return m_ingressUrl; }
+    QString webhookUrl(const QString& webhookId) const;
+
     bool isUnlocked() const { return m_box != nullptr; }
     QString dataDir() const { return m_options.dataDir; }
     QString databasePath() const;
@@ -58,9 +72,14 @@ public:
     Settings& settings();
     AgentStore& agents();
     WebhookStore& webhooks();
+    DeliveryStore& deliveries();
 
     // QStandardPaths::AppDataLocation.
     static QString defaultDataDir();
+
+signals:
+    // New deliveries, right after they were committed by the ingress.
+    void deliveriesCommitted(const QStringList& deliveryIds);
 
 private:
     Options m_options;
@@ -71,6 +90,10 @@ private:
     std::unique_ptr<SecretBox> m_box;
     std::unique_ptr<AgentStore> m_agents;
     std::unique_ptr<WebhookStore> m_webhooks;
+    std::unique_ptr<DeliveryStore> m_deliveries;
+    QThread* m_ingressThread = nullptr;
+    IngressServer* m_ingress = nullptr;
+    QString m_ingressUrl;
 };
 
 } // namespace Alfe

@@ -99,11 +99,18 @@ QStringList v3RefusedAndIndexes()
                        " WHERE status IN ('queued','retrying','delivering')"),
     };
 }
+QStringList v4IngressDedup()
+{
+    return {
+        // Body-hash dedup inside the window, for senders without an explicit delivery id.
+        QStringLiteral("CREATE INDEX deliveries_body ON deliveries(webhook_id, body_sha256, received_at)"),
+    };
+}
 } // namespace
 
 const QList<QStringList>& steps()
 {
-    static const QList<QStringList> all{v1Accounts(), v2Deliveries(), v3RefusedAndIndexes()};
+    static const QList<QStringList> all{v1Accounts(), v2Deliveries(), v3RefusedAndIndexes(), v4IngressDedup()};
     return all;
 }
 

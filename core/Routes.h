@@ -6,9 +6,18 @@
 
 namespace Alfe::Routes {
 
-// The server's route table as the connection guard sees it: the methods a path accepts. An empty list
-// means the path is not ours (404). A method not in a non-empty list is answered 405 with
-// `Allow: <methods joined by ", ">`. Paths are matched without their query string.
+// One route of the server: a path pattern whose "{…}" parts stand for one path segment, and a method.
+struct Route
+{
+    QByteArray method;
+    QByteArray pattern; // e.g. "/v1/webhooks/{webhookId}/rotate", as written in docs/openapi.yaml
+};
+
+// Every route the server serves: the ingress and the management API.
+const QList<Route>& all();
+
+// The methods a path accepts, from all(). An empty list means the path is not ours (404). A method not
+// in a non-empty list is answered 405 with `Allow: <methods joined by ", ">`. The query string is ignored.
 QList<QByteArray> allowedMethods(QByteArrayView path);
 
 // "/v1/hooks/<id>" -> "<id>", else empty.

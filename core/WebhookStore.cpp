@@ -141,6 +141,14 @@ QList<Webhook> WebhookStore::list(const QString& agentId) const
     return webhooks;
 }
 
+QString WebhookStore::ownerOf(const QString& id) const
+{
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral("SELECT agent_id FROM webhooks WHERE id = ?"));
+    q.addBindValue(id);
+    return q.exec() && q.next() ? q.value(0).toString() : QString();
+}
+
 Result<void> WebhookStore::setEnabled(const QString& id, bool enabled)
 {
     QSqlQuery q(m_db.connection());

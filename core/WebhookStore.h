@@ -40,6 +40,8 @@ public:
     // A deleted webhook is not_found here: it answers 404 and cannot be enabled again.
     Result<Webhook> get(const QString& id) const;
     QList<Webhook> list(const QString& agentId = {}) const;
+    // The agent a webhook belongs to, deleted webhooks included (their deliveries stay readable).
+    QString ownerOf(const QString& id) const;
     Result<void> setEnabled(const QString& id, bool enabled);
     Result<void> setDescription(const QString& id, const QString& description);
     // Deletes the webhook's secrets; its delivery history stays readable until retention purges it.

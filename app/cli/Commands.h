@@ -1,0 +1,14 @@
+#pragma once
+
+namespace Alfe::Cli {
+
+class CliContext;
+
+// The entry point of each command group; each returns the process exit code (see ExitCode).
+int runServe(CliContext& context);           // ServeCommand.cpp
+int runAgentCommand(CliContext& context);    // AgentCommands.cpp
+int runWebhookCommand(CliContext& context);  // WebhookCommands.cpp
+int runDeliveryCommand(CliContext& context); // DeliveryCommands.cpp
+int runSendTest(CliContext& context);        // SendTestCommand.cpp
+
+} // namespace Alfe::Cli

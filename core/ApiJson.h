@@ -1,0 +1,23 @@
+#pragma once
+
+#include "Delivery.h"
+#include "Domain.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QString>
+
+namespace Alfe::ApiJson {
+
+// The JSON shapes of docs/openapi.yaml.
+QString timestamp(qint64 ms); // RFC 3339 UTC with milliseconds
+QJsonObject webhook(const Webhook& webhook, const QString& url);
+QJsonObject agent(const Agent& agent);
+QJsonObject deliverySummary(const Delivery& delivery);
+QJsonObject deliveryDetail(const Delivery& delivery);
+
+// {"error":{"code":…,"message":…}}
+QByteArray error(const QString& code, const QString& message);
+QByteArray compact(const QJsonObject& object);
+
+} // namespace Alfe::ApiJson

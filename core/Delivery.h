@@ -1,0 +1,60 @@
+#pragma once
+
+#include "Domain.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QPair>
+#include <QString>
+
+#include <optional>
+
+namespace Alfe {
+
+enum class DeliveryStatus
+{
+    Queued,
+    Delivering,
+    Retrying,
+    Delivered,
+    Failed,
+    Duplicate,
+};
+
+QString deliveryStatusName(DeliveryStatus status);
+std::optional<DeliveryStatus> deliveryStatusFromName(const QString& name);
+
+using HeaderList = QList<QPair<QByteArray, QByteArray>>;
+
+// One try to hand a delivery to its agent.
+struct Attempt
+{
+    int n = 0;
+    qint64 startedAtMs = 0;
+    std::optional<qint64> durationMs;
+    std::optional<int> statusCode;
+    QString error; // network error, "interrupted", or empty
+};
+
+// One accepted inbound request. `headers` and `body` are filled only by DeliveryStore::get().
+struct Delivery
+{
+    QString id;
+    QString webhookId;
+    qint64 receivedAtMs = 0;
+    Provider provider = Provider::Generic;
+    QString eventType;
+    QString dedupKey;
+    QString contentType;
+    DeliveryStatus status = DeliveryStatus::Queued;
+    QString duplicateOf;
+    int attemptCount = 0;
+    std::optional<qint64> nextAttemptAtMs;
+    std::optional<int> lastStatusCode;
+    std::optional<qint64> lastLatencyMs;
+    HeaderList headers;
+    QByteArray body;
+    QList<Attempt> attempts;
+};
+
+} // namespace Alfe

@@ -1,0 +1,234 @@
+#include "DeliveryStore.h"
+
+#include "Clock.h"
+#include "Database.h"
+#include "Ids.h"
+#include "Secrets.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlQuery>
+#include <QVariant>
+
+namespace Alfe {
+
+namespace {
+const QString SummaryColumns =
+    QStringLiteral("d.id, d.webhook_id, d.received_at, d.provider, d.event_type, d.dedup_key, d.content_type,"
+                   " d.status, d.duplicate_of, d.attempt_count, d.next_attempt_at, d.last_status_code,"
+                   " d.last_latency_ms");
+
+template <typename T>
+std::optional<T> optional(const QVariant& v)
+{
+    if (v.isNull())
+        return std::nullopt;
+    return v.value<T>();
+}
+
+Delivery summaryFrom(const QSqlQuery& q)
+{
+    Delivery d;
+    d.id = q.value(0).toString();
+    d.webhookId = q.value(1).toString();
+    d.receivedAtMs = q.value(2).toLongLong();
+    d.provider = providerFromName(q.value(3).toString()).value_or(Provider::Generic);
+    d.eventType = q.value(4).toString();
+    d.dedupKey = q.value(5).toString();
+    d.contentType = q.value(6).toString();
+    d.status = deliveryStatusFromName(q.value(7).toString()).value_or(DeliveryStatus::Queued);
+    d.duplicateOf = q.value(8).toString();
+    d.attemptCount = q.value(9).toInt();
+    d.nextAttemptAtMs = optional<qint64>(q.value(10));
+    d.lastStatusCode = optional<int>(q.value(11));
+    d.lastLatencyMs = optional<qint64>(q.value(12));
+    return d;
+}
+
+QVariant nullIfEmpty(const QString& s) { return s.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(s); }
+
+Error unknownDelivery(const QString& id)
+{
+    return Errors::notFound(QStringLiteral("No delivery with id %1.").arg(id));
+}
+
+// The original a new delivery duplicates, if any.
+QString findOriginal(Database& db, const IncomingDelivery& in, const QByteArray& bodyHash, qint64 now)
+{
+    QSqlQuery q(db.connection());
+    if (!in.dedupKey.isEmpty()) {
+        q.prepare(QStringLiteral("SELECT id FROM deliveries WHERE webhook_id = ? AND dedup_key = ?"
+                                 " AND status <> 'duplicate' ORDER BY received_at LIMIT 1"));
+        q.addBindValue(in.webhookId);
+        q.addBindValue(in.dedupKey);
+    } else if (in.dedupWindowMs > 0) {
+        q.prepare(QStringLiteral("SELECT id FROM deliveries WHERE webhook_id = ? AND body_sha256 = ?"
+                                 " AND dedup_key IS NULL AND status <> 'duplicate' AND received_at >= ?"
+                                 " ORDER BY received_at LIMIT 1"));
+        q.addBindValue(in.webhookId);
+        q.addBindValue(bodyHash);
+        q.addBindValue(now - in.dedupWindowMs);
+    } else {
+        return {};
+    }
+    if (q.exec() && q.next())
+        return q.value(0).toString();
+    return {};
+}
+} // namespace
+
+DeliveryStore::DeliveryStore(Database& db, const Clock& clock) : m_db(db), m_clock(clock) {}
+
+QByteArray DeliveryStore::encodeHeaders(const HeaderList& headers)
+{
+    QJsonArray array;
+    for (const auto& [name, value] : headers)
+        array.append(QJsonArray{QString::fromLatin1(name), QString::fromUtf8(value)});
+    return QJsonDocument(array).toJson(QJsonDocument::Compact);
+}
+
+HeaderList DeliveryStore::decodeHeaders(const QByteArray& json)
+{
+    HeaderList headers;
+    const QJsonArray array = QJsonDocument::fromJson(json).array();
+    for (const auto& entry : array) {
+        const QJsonArray pair = entry.toArray();
+        headers.append({pair.at(0).toString().toLatin1(), pair.at(1).toString().toUtf8()});
+    }
+    return headers;
+}
+
+Result<StoredDelivery> DeliveryStore::insert(const IncomingDelivery& in)
+{
+    const qint64 now = m_clock.nowMs();
+    const QByteArray bodyHash = Secrets::sha256(in.body);
+    StoredDelivery stored;
+    stored.deliveryId = Ids::newDeliveryId(now);
+    stored.originalId = findOriginal(m_db, in, bodyHash, now);
+
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral("INSERT INTO deliveries (id, webhook_id, received_at, provider, event_type, dedup_key,"
+                             " body_sha256, content_type, headers, body, status, duplicate_of, next_attempt_at)"
+                             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    q.addBindValue(stored.deliveryId);
+    q.addBindValue(in.webhookId);
+    q.addBindValue(now);
+    q.addBindValue(providerName(in.provider));
+    q.addBindValue(Database::text(in.eventType));
+    q.addBindValue(nullIfEmpty(in.dedupKey));
+    q.addBindValue(bodyHash);
+    q.addBindValue(Database::text(in.contentType));
+    q.addBindValue(encodeHeaders(in.headers));
+    q.addBindValue(in.body);
+    q.addBindValue(deliveryStatusName(stored.duplicate() ? DeliveryStatus::Duplicate : DeliveryStatus::Queued));
+    q.addBindValue(nullIfEmpty(stored.originalId));
+    q.addBindValue(stored.duplicate() ? QVariant(QMetaType::fromType<qint64>()) : QVariant(now));
+    if (auto ok = m_db.exec(q); !ok)
+        return ok.error();
+    return stored;
+}
+
+Result<Delivery> DeliveryStore::get(const QString& id) const
+{
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral("SELECT %1, d.headers, d.body FROM deliveries d WHERE d.id = ?").arg(SummaryColumns));
+    q.addBindValue(id);
+    if (!q.exec() || !q.next())
+        return unknownDelivery(id);
+    Delivery d = summaryFrom(q);
+    d.headers = decodeHeaders(q.value(13).toByteArray());
+    d.body = q.value(14).toByteArray();
+
+    QSqlQuery a(m_db.connection());
+    a.prepare(QStringLiteral("SELECT n, started_at, duration_ms, status_code, error FROM attempts"
+                             " WHERE delivery_id = ? ORDER BY n"));
+    a.addBindValue(id);
+    if (a.exec()) {
+        while (a.next()) {
+            Attempt attempt;
+            attempt.n = a.value(0).toInt();
+            attempt.startedAtMs = a.value(1).toLongLong();
+            attempt.durationMs = optional<qint64>(a.value(2));
+            attempt.statusCode = optional<int>(a.value(3));
+            attempt.error = a.value(4).toString();
+            d.attempts << attempt;
+        }
+    }
+    return d;
+}
+
+Result<DeliveryPage> DeliveryStore::list(const DeliveryFilter& filter) const
+{
+    if (filter.limit < 1 || filter.limit > MaxPageSize)
+        return Errors::invalid(QStringLiteral("limit must be between 1 and %1.").arg(MaxPageSize));
+    qint64 cursorTime = 0;
+    QString cursorId;
+    if (!filter.cursor.isEmpty()) {
+        const qsizetype dot = filter.cursor.indexOf(QLatin1Char('.'));
+        bool ok = false;
+        cursorTime = dot > 0 ? filter.cursor.left(dot).toLongLong(&ok) : 0;
+        cursorId = filter.cursor.mid(dot + 1);
+        if (!ok || !Ids::isDeliveryId(cursorId))
+            return Errors::invalid(QStringLiteral("The cursor \"%1\" is not one this server gave out.").arg(filter.cursor));
+    }
+
+    QString sql = QStringLiteral("SELECT %1 FROM deliveries d").arg(SummaryColumns);
+    QStringList where;
+    QVariantList binds;
+    if (!filter.agentId.isEmpty()) {
+        sql += QStringLiteral(" JOIN webhooks w ON w.id = d.webhook_id");
+        where << QStringLiteral("w.agent_id = ?");
+        binds << filter.agentId;
+    }
+    if (!filter.webhookId.isEmpty()) {
+        where << QStringLiteral("d.webhook_id = ?");
+        binds << filter.webhookId;
+    }
+    if (filter.status) {
+        where << QStringLiteral("d.status = ?");
+        binds << deliveryStatusName(*filter.status);
+    }
+    if (!cursorId.isEmpty()) {
+        where << QStringLiteral("(d.received_at, d.id) < (?, ?)");
+        binds << cursorTime << cursorId;
+    }
+    if (!where.isEmpty())
+        sql += QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
+    sql += QStringLiteral(" ORDER BY d.received_at DESC, d.id DESC LIMIT %1").arg(filter.limit + 1);
+
+    QSqlQuery q(m_db.connection());
+    q.prepare(sql);
+    for (const QVariant& v : binds)
+        q.addBindValue(v);
+    if (auto ok = m_db.exec(q); !ok)
+        return ok.error();
+    DeliveryPage page;
+    while (q.next())
+        page.items << summaryFrom(q);
+    if (page.items.size() > filter.limit) {
+        page.items.removeLast();
+        const Delivery& last = page.items.last();
+        page.nextCursor = QString::number(last.receivedAtMs) + QLatin1Char('.') + last.id;
+    }
+    return page;
+}
+
+Result<Delivery> DeliveryStore::requeue(const QString& id)
+{
+    auto current = get(id);
+    if (!current)
+        return current.error();
+    if (current->status == DeliveryStatus::Duplicate) {
+        return Error{QStringLiteral("conflict"),
+                     QStringLiteral("Delivery %1 is a duplicate of %2; retry the original.").arg(id, current->duplicateOf)};
+    }
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral("UPDATE deliveries SET status = 'queued', next_attempt_at = ? WHERE id = ?"));
+    q.addBindValue(m_clock.nowMs());
+    q.addBindValue(id);
+    if (auto ok = m_db.exec(q); !ok)
+        return ok.error();
+    return get(id);
+}
+
+} // namespace Alfe

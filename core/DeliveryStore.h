@@ -1,0 +1,73 @@
+#pragma once
+
+#include "Delivery.h"
+#include "Result.h"
+
+namespace Alfe {
+
+class Clock;
+class Database;
+
+struct DeliveryFilter
+{
+    QString webhookId;
+    QString agentId; // only deliveries of this agent's webhooks
+    std::optional<DeliveryStatus> status;
+    int limit = 50;
+    QString cursor; // from DeliveryPage::nextCursor
+};
+
+struct DeliveryPage
+{
+    QList<Delivery> items; // newest first, without headers and body
+    QString nextCursor;    // empty on the last page
+};
+
+// What the ingress hands the writer: a verified request, not yet stored.
+struct IncomingDelivery
+{
+    QString webhookId;
+    Provider provider = Provider::Generic;
+    QString eventType;
+    QString dedupKey;  // explicit key, or empty
+    qint64 dedupWindowMs = 0; // body-hash dedup window when there is no explicit key (0 = off)
+    QString contentType;
+    HeaderList headers;
+    QByteArray body;
+};
+
+// The outcome of storing one IncomingDelivery.
+struct StoredDelivery
+{
+    QString deliveryId;   // the new row (a duplicate gets its own row, linked to the original)
+    QString originalId;   // set when this was a duplicate
+    bool duplicate() const { return !originalId.isEmpty(); }
+};
+
+// Deliveries and their attempts, on one connection.
+class DeliveryStore final
+{
+public:
+    static constexpr int MaxPageSize = 500;
+
+    DeliveryStore(Database& db, const Clock& clock);
+    Q_DISABLE_COPY_MOVE(DeliveryStore)
+
+    // Stores one delivery inside the caller's transaction. An explicit key dedups against every stored
+    // delivery (they live for the retention period); without one, the body hash dedups inside the window.
+    Result<StoredDelivery> insert(const IncomingDelivery& incoming);
+
+    Result<Delivery> get(const QString& id) const; // with headers, body and attempts
+    Result<DeliveryPage> list(const DeliveryFilter& filter) const;
+    // Queues a delivery again, whatever its status (a replay when it was delivered).
+    Result<Delivery> requeue(const QString& id);
+
+    static QByteArray encodeHeaders(const HeaderList& headers);
+    static HeaderList decodeHeaders(const QByteArray& json);
+
+private:
+    Database& m_db;
+    const Clock& m_clock;
+};
+
+} // namespace Alfe

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <QHostAddress>
+#include <QString>
+
+namespace Alfe {
+
+// How the embedded server listens and what it accepts. The console and `alfe serve` fill it from
+// settings and the command line.
+struct IngressOptions
+{
+    QHostAddress bindAddress = QHostAddress(QHostAddress::LocalHost);
+    quint16 port = 8787; // 0 = any free port
+    QString publicUrl;   // base of webhook URLs; empty = http://<bind address>:<port>
+    qint64 bodyLimitBytes = 10 * 1024 * 1024;
+    int rateLimitPerSecond = 100; // per webhook; 0 = off
+    qint64 dedupWindowSeconds = 300;
+    int idleTimeoutMs = 30'000;
+    int maxConnections = 1024;
+};
+
+} // namespace Alfe

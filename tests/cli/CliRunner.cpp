@@ -1,0 +1,115 @@
+#include "CliRunner.h"
+
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QRegularExpression>
+
+namespace Alfe::Test {
+
+namespace {
+constexpr int RunTimeoutMs = 60'000;
+
+CliResult finish(QProcess& process)
+{
+    CliResult result;
+    if (!process.waitForFinished(RunTimeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+        result.crashed = true;
+    }
+    result.crashed = result.crashed || process.exitStatus() != QProcess::NormalExit;
+    result.exitCode = process.exitCode();
+    result.out = process.readAllStandardOutput();
+    result.err = process.readAllStandardError();
+    return result;
+}
+} // namespace
+
+QString CliResult::field(const QString& key) const
+{
+    const QRegularExpression pattern(QStringLiteral("^%1:[ ]+(.*)$").arg(QRegularExpression::escape(key)),
+                                     QRegularExpression::MultilineOption);
+    const auto match = pattern.match(QString::fromUtf8(out));
+    return match.hasMatch() ? match.captured(1).trimmed() : QString();
+}
+
+QByteArray CliResult::describe() const
+{
+    return "exit " + QByteArray::number(exitCode) + (crashed ? " (crashed or timed out)" : "") + "\n--- stdout:\n" +
+           out + "--- stderr:\n" + err;
+}
+
+CliRunner::CliRunner()
+{
+    Q_ASSERT(m_dir.isValid());
+}
+
+QString CliRunner::program()
+{
+    return QStringLiteral(ALFE_CLI_PATH);
+}
+
+QString CliRunner::dataDir() const
+{
+    return path(QStringLiteral("data"));
+}
+
+QString CliRunner::keyFile() const
+{
+    return path(QStringLiteral("master.key"));
+}
+
+QString CliRunner::path(const QString& name) const
+{
+    return QDir(m_dir.path()).filePath(name);
+}
+
+CliResult CliRunner::run(const QStringList& arguments) const
+{
+    return runRaw(arguments +
+                  QStringList{QStringLiteral("--data-dir"), dataDir(), QStringLiteral("--key-file"), keyFile()});
+}
+
+CliResult CliRunner::runRaw(const QStringList& arguments)
+{
+    QProcess process;
+    process.start(program(), arguments);
+    process.closeWriteChannel();
+    return finish(process);
+}
+
+std::unique_ptr<QProcess> CliRunner::start(const QStringList& arguments) const
+{
+    auto process = std::make_unique<QProcess>();
+    process->start(program(), arguments + QStringList{QStringLiteral("--data-dir"), dataDir(),
+                                                      QStringLiteral("--key-file"), keyFile()});
+    process->closeWriteChannel();
+    return process;
+}
+
+QString waitForLine(QProcess& process, const QString& pattern, QByteArray* seen, int timeoutMs)
+{
+    const QRegularExpression expression(pattern);
+    QByteArray buffer;
+    QDeadlineTimer deadline(timeoutMs);
+    for (;;) {
+        while (process.canReadLine()) {
+            const QByteArray line = process.readLine();
+            buffer += line;
+            const auto match = expression.match(QString::fromUtf8(line).trimmed());
+            if (match.hasMatch()) {
+                if (seen)
+                    *seen = buffer;
+                return match.lastCapturedIndex() >= 1 ? match.captured(1) : match.captured(0);
+            }
+        }
+        if (deadline.hasExpired() || process.state() == QProcess::NotRunning)
+            break;
+        process.waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime())));
+    }
+    if (seen)
+        *seen = buffer + process.readAllStandardOutput();
+    return {};
+}
+
+} // namespace Alfe::Test

@@ -1,0 +1,74 @@
+#pragma once
+
+#include <QByteArray>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QStringList>
+#include <QTemporaryDir>
+
+#include <memory>
+
+namespace Alfe::Test {
+
+// The outcome of one `alfe` process.
+struct CliResult
+{
+    int exitCode = -1;
+    bool crashed = false;
+    QByteArray out;
+    QByteArray err;
+
+    QJsonDocument json() const { return QJsonDocument::fromJson(out); }
+    // The value after "key:" on a "key: value" line of the output (empty when there is none).
+    QString field(const QString& key) const;
+    QByteArray describe() const; // for failure messages
+};
+
+// Runs the real `alfe` binary as processes against a temporary data directory and key file.
+class CliRunner final
+{
+public:
+    CliRunner();
+
+    static QString program();
+    QString dataDir() const;
+    QString keyFile() const;
+    QString path(const QString& name) const; // a file in the temporary directory
+
+    // alfe ARGS --data-dir D --key-file K (the directories go last: options after positionals).
+    CliResult run(const QStringList& arguments) const;
+    // alfe ARGS exactly as given.
+    static CliResult runRaw(const QStringList& arguments);
+    // Starts alfe ARGS --data-dir D --key-file K without waiting (for `serve`).
+    std::unique_ptr<QProcess> start(const QStringList& arguments) const;
+
+private:
+    QTemporaryDir m_dir;
+};
+
+// Reads a started process's stdout until a line matching `pattern` arrives (or `timeoutMs` passes);
+// returns the first capture group, or the whole line without one; empty on timeout or exit.
+QString waitForLine(QProcess& process, const QString& pattern, QByteArray* seen = nullptr, int timeoutMs = 20'000);
+
+} // namespace Alfe::Test
+
+// A failed command: the exit code, nothing on stdout, exactly one "alfe: ..." line on stderr that
+// contains `fragment`.
+#define ALFE_VERIFY_ERROR(result, code, fragment)                                                                      \
+    do {                                                                                                               \
+        const ::Alfe::Test::CliResult& r_ = (result);                                                                  \
+        QVERIFY2(!r_.crashed, r_.describe().constData());                                                              \
+        QVERIFY2(r_.exitCode == (code), r_.describe().constData());                                                    \
+        QVERIFY2(r_.out.isEmpty(), r_.describe().constData());                                                         \
+        QVERIFY2(r_.err.startsWith("alfe: ") && !r_.err.startsWith("alfe: alfe") && r_.err.count('\n') == 1 &&         \
+                     r_.err.endsWith('\n'),                                                                            \
+                 r_.describe().constData());                                                                           \
+        QVERIFY2(QString::fromUtf8(r_.err).contains(QString(fragment)), r_.describe().constData());                    \
+    } while (false)
+
+// A successful command: exit 0 and nothing on stderr.
+#define ALFE_VERIFY_OK(result)                                                                                         \
+    do {                                                                                                               \
+        const ::Alfe::Test::CliResult& r_ = (result);                                                                  \
+        QVERIFY2(!r_.crashed && r_.exitCode == 0 && r_.err.isEmpty(), r_.describe().constData());                      \
+    } while (false)

@@ -1,0 +1,311 @@
+#include "Database.h"
+#include "DeliveryStore.h"
+#include "IngressFixture.h"
+#include "Signature.h"
+
+#include <QJsonDocument>
+#include <QNetworkReply>
+#include <QSet>
+#include <QSqlQuery>
+#include <QTest>
+
+using namespace Alfe;
+using Test::IngressFixture;
+
+// Every row of the SPEC §4 status table through a real HTTP client against the real server.
+class TestIngress : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void accepted()
+    {
+        IngressFixture f;
+        QByteArray secret;
+        const QString id = f.createWebhook(Provider::Generic, &secret);
+        const QByteArray body = "{\"type\":\"order.created\",\"n\": 1}\n";
+        auto r = f.http().postSigned(IngressFixture::hookPath(id), body, secret, {{"X-Trace", "abc"}});
+        QCOMPARE(r.status, 202);
+        const QString deliveryId = r.json().value(QLatin1String("deliveryId")).toString();
+        QVERIFY2(deliveryId.startsWith(QLatin1String("dlv_")), r.body.constData());
+
+        // On disk before the answer: the engine's own connection sees it at once.
+        auto stored = f.engine().deliveries().get(deliveryId);
+        QVERIFY(stored);
+        QCOMPARE(stored->body, body); // exact bytes
+        QCOMPARE(stored->status, DeliveryStatus::Queued);
+        QCOMPARE(stored->eventType, QStringLiteral("order.created"));
+        QCOMPARE(stored->contentType, QStringLiteral("application/json"));
+        bool sawTrace = false;
+        for (const auto& h : stored->headers)
+            sawTrace |= h.first.compare("X-Trace", Qt::CaseInsensitive) == 0 && h.second == "abc";
+        QVERIFY(sawTrace);
+        QCOMPARE(f.count(QStringLiteral("1"), QStringLiteral("refused_requests")), 0);
+    }
+
+    void formBodiesAreAccepted()
+    {
+        IngressFixture f;
+        QByteArray secret;
+        const QString id = f.createWebhook(Provider::Slack, &secret);
+        auto r = f.http().postSigned(IngressFixture::hookPath(id), "payload=%7B%22a%22%3A1%7D", secret,
+                                     {{"Content-Type", "application/x-www-form-urlencoded"}});
+        QCOMPARE(r.status, 202);
+        auto r2 = f.http().postSigned(IngressFixture::hookPath(id), "{\"a\":1}", secret,
+                                      {{"Content-Type", "application/vnd.custom+json; charset=utf-8"}});
+        QCOMPARE(r2.status, 202);
+    }
+
+    void refusals_data()
+    {
+        QTest::addColumn<QString>("scenario");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("code");
+        QTest::newRow("unsigned") << "unsigned" << 401 << "invalid_signature";
+        QTest::newRow("wrong secret") << "wrong-secret" << 401 << "invalid_signature";
+        QTest::newRow("sha1 signature") << "sha1" << 401 << "invalid_signature";
+        QTest::newRow("empty body") << "empty" << 400 << "empty_body";
+        QTest::newRow("JSON type, not JSON") << "not-json" << 400 << "invalid_json";
+        QTest::newRow("unknown webhook") << "unknown" << 404 << "not_found";
+        QTest::newRow("deleted webhook") << "deleted" << 404 << "not_found";
+        QTest::newRow("disabled webhook") << "disabled" << 410 << "gone";
+        QTest::newRow("text/plain") << "text" << 415 << "unsupported_media_type";
+        QTest::newRow("no content type") << "no-type" << 415 << "unsupported_media_type";
+    }
+
+    // A refused request stores nothing but its refused-log row.
+    void refusals()
+    {
+        QFETCH(QString, scenario);
+        QFETCH(int, status);
+        QFETCH(QString, code);
+        IngressFixture f;
+        QByteArray secret;
+        QString id = f.createWebhook(Provider::Generic, &secret);
+        QByteArray body = "{\"type\":\"x\"}";
+        QList<QPair<QByteArray, QByteArray>> headers{{"Content-Type", "application/json"}};
+        if (scenario == u"unsigned") {
+        } else if (scenario == u"wrong-secret") {
+            headers << qMakePair(QByteArray(Signature::HeaderName), Signature::sign("whsec_wrong", body));
+        } else if (scenario == u"sha1") {
+            headers << qMakePair(QByteArray(Signature::HeaderName),
+                                 "sha1=" + Signature::hmacSha256(secret, body).toHex().left(40));
+        } else {
+            if (scenario == u"empty")
+                body.clear();
+            else if (scenario == u"not-json")
+                body = "{\"type\": oops";
+            else if (scenario == u"unknown")
+                id = QStringLiteral("whk_01J9Z8Q0000000000000000000");
+            else if (scenario == u"deleted")
+                QVERIFY(f.engine().webhooks().remove(id));
+            else if (scenario == u"disabled")
+                QVERIFY(f.engine().webhooks().setEnabled(id, false));
+            else if (scenario == u"text")
+                headers = {{"Content-Type", "text/plain"}};
+            else if (scenario == u"no-type")
+                headers.clear();
+            headers << qMakePair(QByteArray(Signature::HeaderName), Signature::sign(secret, body));
+        }
+        auto r = f.http().post(IngressFixture::hookPath(id), body, headers);
+        QCOMPARE(r.status, status);
+        QCOMPARE(r.errorCode(), code);
+        QVERIFY(
+            !r.json().value(QLatin1String("error")).toObject().value(QLatin1String("message")).toString().isEmpty());
+        QCOMPARE(f.count(QStringLiteral("1")), 0);
+        QTRY_COMPARE(f.count(QStringLiteral("status = %1").arg(status), QStringLiteral("refused_requests")), 1);
+        QCOMPARE(f.scalar(QStringLiteral("SELECT reason FROM refused_requests")).toString(), code);
+    }
+
+    void unsignedAndBadSignatureLookTheSame()
+    {
+        IngressFixture f;
+        QByteArray secret;
+        const QString id = f.createWebhook(Provider::Generic, &secret);
+        auto missing = f.http().post(IngressFixture::hookPath(id), "{}", {{"Content-Type", "application/json"}});
+        auto wrong = f.http().post(
+            IngressFixture::hookPath(id), "{}",
+            {{"Content-Type", "application/json"}, {Signature::HeaderName, Signature::sign("whsec_nope", "{}")}});
+        QCOMPARE(missing.status, 401);
+        QCOMPARE(missing.body, wrong.body);
+    }
+
+    void wrongMethod()
+    {
+        IngressFixture f;
+        const QString id = f.createWebhook(Provider::Generic, nullptr);
+        auto r = f.http().get(IngressFixture::hookPath(id));
+        QCOMPARE(r.status, 405);
+        QCOMPARE(r.header("Allow"), QByteArray("POST"));
+        auto put = f.http().send("PUT", IngressFixture::hookPath(id), "{}");
+        QCOMPARE(put.status, 405);
+        QTRY_COMPARE(f.count(QStringLiteral("status = 405"), QStringLiteral("refused_requests")), 2);
+    }
+
+    void bodyOverTheLimit()
+    {
+        auto options = IngressFixture::defaultOptions();
+        options.bodyLimitBytes = 1024;
+        IngressFixture f(options);
+        QByteArray secret;
+        const QString id = f.createWebhook(Provider::Generic, &secret);
+        const QByteArray atLimit = "{\"a\":\"" + QByteArray(1024 - 8, 'x') + "\"}";
+        QCOMPARE(atLimit.size(), 1024);
+        QCOMPARE(f.http().postSigned(IngressFixture::hookPath(id), atLimit, secret).status, 202);
+        const QByteArray over = "{\"a\":\"" + QByteArray(1024 - 7, 'x') + "\"}";
+        auto r = f.http().postSigned(IngressFixture::hookPath(id), over, secret);
+        QCOMPARE(r.status, 413);
+        QCOMPARE(f.count(QStringLiteral("1")), 1);
+        QTRY_COMPARE(f.count(QStringLiteral("status = 413"), QStringLiteral("refused_requests")), 1);
+    }
+
+    void rateLimited()
+    {
+        auto options = IngressFixture::defaultOptions();
+        options.rateLimitPerSecond = 3;
+        IngressFixture f(options);
+        QByteArray secret;
+        const QString id = f.createWebhook(Provider::Generic, &secret);
+        QByteArray other;
+        const QString otherId = f.createWebhook(Provider::Generic, &other);
+        for (int i = 0; i < 3; ++i) {
+            const QByteArray body = "{\"n\":" + QByteArray::number(i) + "}";
+            QCOMPARE(f.http().postSigned(IngressFixture::hookPath(id), body, secret).status, 202);
+        }
+        auto limited = f.http().postSigned(IngressFixture::hookPath(id), "{\"n\":3}", secret);
+        QCOMPARE(limited.status, 429);
+        QCOMPARE(limited.header("Retry-After"), QByteArray("1"));
+        // Per webhook: another one is not affected.
+        QCOMPARE(f.http().postSigned(IngressFixture::hookPath(otherId), "{}", other).status, 202);
+        // The bucket refills with time.
+        f.clock().advanceMs(1000);
+        QCOMPARE(f.http().postSigned(IngressFixture::hookPath(id), "{\"n\":4}", secret).status, 202);
+    }
+
+    // Store unavailable: the insert fails inside SQLite (a trigger raises), the sender gets 503 and
+    // nothing is stored; when the store recovers, deliveries are accepted again.
+    void storeUnavailable()
+    {
+        IngressFixture f;
+        QByteArray secret;
+        const QString id = f.createWebhook(Provider::Generic, &secret);
+        QVERIFY(f.engine().database().exec(QStringLiteral("CREATE TRIGGER fail_inserts BEFORE INSERT ON deliveries "
+                                                          "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END")));
+        auto r = f.http().postSigned(IngressFixture::hookPath(id), "{\"a\":1}", secret);
+        QCOMPARE(r.status, 503);
+        QCOMPARE(r.errorCode(), QStringLiteral("storage_unavailable"));
+        QVERIFY(!r.header("Retry-After").isEmpty());
+        QCOMPARE(f.count(QStringLiteral("1")), 0);
+        QVERIFY(f.engine().database().exec(QStringLiteral("DROP TRIGGER fail_inserts")));
+        QCOMPARE(f.http().postSigned(IngressFixture::hookPath(id), "{\"a\":1}", secret).status, 202);
+        QCOMPARE(f.count(QStringLiteral("1")), 1);
+    }
+
+    void githubSignatureHeader()
+    {
+        IngressFixture f;
+        QByteArray secret;
+        const QString github = f.createWebhook(Provider::GitHub, &secret);
+        QByteArray genericSecret;
+        const QString generic = f.createWebhook(Provider::Generic, &genericSecret);
+        const QByteArray body = "{\"zen\":\"Design for failure.\"}";
+        auto r = f.http().post(IngressFixture::hookPath(github), body,
+                               {{"Content-Type", "application/json"},
+                                {"X-GitHub-Event", "ping"},
+                                {Signature::GitHubHeaderName, Signature::sign(secret, body)}});
+        QCOMPARE(r.status, 202);
+        auto notGithub = f.http().post(IngressFixture::hookPath(generic), body,
+                                       {{"Content-Type", "application/json"},
+                                        {Signature::GitHubHeaderName, Signature::sign(genericSecret, body)}});
+        QCOMPARE(notGithub.status, 401);
+    }
+
+    void rotationGraceAtTheIngress()
+    {
+        IngressFixture f;
+        QByteArray oldSecret;
+        const QString id = f.createWebhook(Provider::Generic, &oldSecret);
+        auto rotated = f.engine().webhooks().rotate(id, 60);
+        QVERIFY(rotated);
+        QCOMPARE(f.http().postSigned(IngressFixture::hookPath(id), "{\"v\":1}", oldSecret).status, 202);
+        QCOMPARE(f.http().postSigned(IngressFixture::hookPath(id), "{\"v\":2}", rotated->secret).status, 202);
+        f.clock().advanceSeconds(61);
+        QCOMPARE(f.http().postSigned(IngressFixture::hookPath(id), "{\"v\":3}", oldSecret).status, 401);
+        QCOMPARE(f.http().postSigned(IngressFixture::hookPath(id), "{\"v\":4}", rotated->secret).status, 202);
+    }
+
+    void eventTypes_data()
+    {
+        QTest::addColumn<int>("provider");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QByteArray>("headerName");
+        QTest::addColumn<QByteArray>("headerValue");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("github event + action")
+            << int(Provider::GitHub) << QByteArray("{\"action\":\"opened\"}") << QByteArray("X-GitHub-Event")
+            << QByteArray("issues") << "issues.opened";
+        QTest::newRow("github push") << int(Provider::GitHub) << QByteArray("{\"ref\":\"refs/heads/main\"}")
+                                     << QByteArray("X-GitHub-Event") << QByteArray("push") << "push";
+        QTest::newRow("stripe") << int(Provider::Stripe) << QByteArray("{\"id\":\"evt_1\",\"type\":\"invoice.paid\"}")
+                                << QByteArray() << QByteArray() << "invoice.paid";
+        QTest::newRow("slack event") << int(Provider::Slack)
+                                     << QByteArray("{\"type\":\"event_callback\",\"event\":{\"type\":\"app_mention\"}}")
+                                     << QByteArray() << QByteArray() << "app_mention";
+        QTest::newRow("slack plain") << int(Provider::Slack) << QByteArray("{\"type\":\"url_verification\"}")
+                                     << QByteArray() << QByteArray() << "url_verification";
+        QTest::newRow("generic header") << int(Provider::Generic) << QByteArray("{\"type\":\"ignored\"}")
+                                        << QByteArray("X-Alfe-Event") << QByteArray("build.done") << "build.done";
+        QTest::newRow("generic body") << int(Provider::Generic) << QByteArray("{\"type\":\"order.paid\"}")
+                                      << QByteArray() << QByteArray() << "order.paid";
+    }
+
+    void eventTypes()
+    {
+        QFETCH(int, provider);
+        QFETCH(QByteArray, body);
+        QFETCH(QByteArray, headerName);
+        QFETCH(QByteArray, headerValue);
+        QFETCH(QString, expected);
+        IngressFixture f;
+        QByteArray secret;
+        const QString id = f.createWebhook(Provider(provider), &secret);
+        QList<QPair<QByteArray, QByteArray>> headers;
+        if (!headerName.isEmpty())
+            headers << qMakePair(headerName, headerValue);
+        auto r = f.http().postSigned(IngressFixture::hookPath(id), body, secret, headers);
+        QCOMPARE(r.status, 202);
+        auto stored = f.engine().deliveries().get(r.json().value(QLatin1String("deliveryId")).toString());
+        QCOMPARE(stored->eventType, expected);
+    }
+
+    // Many concurrent senders: every 202 is a distinct stored delivery (group commit answers each one).
+    void concurrentRequestsAllStored()
+    {
+        IngressFixture f;
+        QByteArray secret;
+        const QString id = f.createWebhook(Provider::Generic, &secret);
+        QNetworkAccessManager nam;
+        QList<QNetworkReply*> replies;
+        for (int i = 0; i < 300; ++i) {
+            const QByteArray body = "{\"n\":" + QByteArray::number(i) + "}";
+            QNetworkRequest request(QUrl(f.engine().ingressUrl() + IngressFixture::hookPath(id)));
+            request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+            request.setRawHeader(Signature::HeaderName, Signature::sign(secret, body));
+            replies << nam.post(request, body);
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(replies.cbegin(), replies.cend(), [](auto* r) { return r->isFinished(); }),
+                                 30000);
+        QSet<QString> ids;
+        for (QNetworkReply* reply : replies) {
+            QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 202);
+            ids.insert(
+                QJsonDocument::fromJson(reply->readAll()).object().value(QLatin1String("deliveryId")).toString());
+            reply->deleteLater();
+        }
+        QCOMPARE(ids.size(), 300);
+        QCOMPARE(f.count(QStringLiteral("status = 'queued'")), 300);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestIngress)
+#include "tst_ingress.moc"
