@@ -130,6 +130,11 @@ QByteArray Database::meta(const QString& key) const
 Result<void> Database::setMeta(const QString& key, const QByteArray& value)
 {
     QSqlQuery query(m_db);
+    if (value.isEmpty()) {
+        query.prepare(QStringLiteral("DELETE FROM meta WHERE key = ?"));
+        query.addBindValue(key);
+        return exec(query);
+    }
     query.prepare(QStringLiteral("INSERT INTO meta (key, value) VALUES (?, ?)"
                                  " ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
     query.addBindValue(key);

@@ -51,7 +51,7 @@ public:
     // SQLite stores a null QString as NULL; NOT NULL text columns get "" instead.
     static QString text(const QString& value) { return value.isNull() ? QStringLiteral("") : value; }
 
-    // Typed access to the small key/value `meta` table.
+    // Typed access to the small key/value `meta` table; an empty value removes the key.
     QByteArray meta(const QString& key) const;
     Result<void> setMeta(const QString& key, const QByteArray& value);
 

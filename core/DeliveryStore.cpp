@@ -79,12 +79,12 @@ QString findOriginal(Database& db, const IncomingDelivery& in, const QByteArray&
 
 DeliveryStore::DeliveryStore(Database& db, const Clock& clock) : m_db(db), m_clock(clock) {}
 
-QByteArray DeliveryStore::encodeHeaders(const HeaderList& headers)
+QString DeliveryStore::encodeHeaders(const HeaderList& headers)
 {
     QJsonArray array;
     for (const auto& [name, value] : headers)
         array.append(QJsonArray{QString::fromLatin1(name), QString::fromUtf8(value)});
-    return QJsonDocument(array).toJson(QJsonDocument::Compact);
+    return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
 }
 
 HeaderList DeliveryStore::decodeHeaders(const QByteArray& json)

@@ -62,7 +62,7 @@ public:
     // Queues a delivery again, whatever its status (a replay when it was delivered).
     Result<Delivery> requeue(const QString& id);
 
-    static QByteArray encodeHeaders(const HeaderList& headers);
+    static QString encodeHeaders(const HeaderList& headers); // JSON text: [[name, value], ...]
     static HeaderList decodeHeaders(const QByteArray& json);
 
 private:

@@ -15,6 +15,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QLockFile>
 #include <QStandardPaths>
 
 namespace Alfe {
@@ -22,6 +23,8 @@ namespace Alfe {
 namespace {
 const QString KeyIdMeta = QStringLiteral("master_key_id");
 const QString KeyCheckMeta = QStringLiteral("master_key_check");
+const QString IngressPublicUrlMeta = QStringLiteral("ingress_public_url");
+const QString IngressLocalUrlMeta = QStringLiteral("ingress_local_url");
 const QByteArray KeyCheckPlain = QByteArrayLiteral("alfe master key check v1");
 
 QByteArray keyCheckAad(const QByteArray& keyId)
@@ -64,7 +67,8 @@ Engine::~Engine()
 
 QString Engine::defaultDataDir()
 {
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation))
+        .filePath(QStringLiteral("Alfe/alfe-console"));
 }
 
 QString Engine::databasePath() const
@@ -170,6 +174,10 @@ Result<quint16> Engine::startIngress(const IngressOptions& options)
         return started;
     }
     m_ingressUrl = m_ingress->baseUrl();
+    m_ingressLocalUrl = m_ingress->localUrl();
+    // Other processes on this data directory (CLI admin commands, send-test) find the server here.
+    m_db->setMeta(IngressPublicUrlMeta, m_ingressUrl.toUtf8());
+    m_db->setMeta(IngressLocalUrlMeta, m_ingressLocalUrl.toUtf8());
     return started;
 }
 
@@ -184,11 +192,36 @@ void Engine::stopIngress()
     m_ingressThread = nullptr;
     m_ingress = nullptr;
     m_ingressUrl.clear();
+    m_ingressLocalUrl.clear();
+    if (m_db) {
+        m_db->setMeta(IngressPublicUrlMeta, {});
+        m_db->setMeta(IngressLocalUrlMeta, {});
+    }
+}
+
+bool Engine::anotherEngineRuns() const
+{
+    if (m_lock && m_lock->isLocked())
+        return false;
+    QLockFile probe(DataDirLock::lockPath(m_options.dataDir));
+    probe.setStaleLockTime(0);
+    return !probe.tryLock(0);
+}
+
+QString Engine::runningIngressLocalUrl() const
+{
+    if (!m_ingressLocalUrl.isEmpty())
+        return m_ingressLocalUrl;
+    if (m_db && anotherEngineRuns())
+        return QString::fromUtf8(m_db->meta(IngressLocalUrlMeta));
+    return {};
 }
 
 QString Engine::webhookUrl(const QString& webhookId) const
 {
     QString base = m_ingressUrl;
+    if (base.isEmpty() && m_db && anotherEngineRuns())
+        base = QString::fromUtf8(m_db->meta(IngressPublicUrlMeta));
     if (base.isEmpty() && m_settings) {
         base = m_settings->get(Settings::Key::PublicUrl).toString();
         if (base.isEmpty()) {

@@ -61,7 +61,12 @@ public:
     bool isIngressRunning() const { return m_ingress != nullptr; }
     // Base URL of the ingress ("http://127.0.0.1:8787" or the public URL), empty when it is not running.
     QString ingressUrl() const { return m_ingressUrl; }
+    // The URL at which webhook `webhookId` is reached: this engine's ingress, else the one another
+    // process on this data directory runs (alfe serve), else what the settings say.
     QString webhookUrl(const QString& webhookId) const;
+    // Where the ingress of this data directory listens on this machine (e.g. http://127.0.0.1:8787), when
+    // this engine or another process on the same directory runs it; empty otherwise.
+    QString runningIngressLocalUrl() const;
 
     bool isUnlocked() const { return m_box != nullptr; }
     QString dataDir() const { return m_options.dataDir; }
@@ -74,7 +79,8 @@ public:
     WebhookStore& webhooks();
     DeliveryStore& deliveries();
 
-    // QStandardPaths::AppDataLocation.
+    // The console's AppDataLocation ("<data home>/Alfe/alfe-console"), whichever program asks: the console
+    // and the alfe CLI share it.
     static QString defaultDataDir();
 
 signals:
@@ -82,6 +88,8 @@ signals:
     void deliveriesCommitted(const QStringList& deliveryIds);
 
 private:
+    bool anotherEngineRuns() const;
+
     Options m_options;
     const Clock& m_clock;
     std::unique_ptr<DataDirLock> m_lock;
@@ -94,6 +102,7 @@ private:
     QThread* m_ingressThread = nullptr;
     IngressServer* m_ingress = nullptr;
     QString m_ingressUrl;
+    QString m_ingressLocalUrl;
 };
 
 } // namespace Alfe

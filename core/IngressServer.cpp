@@ -114,6 +114,11 @@ QString IngressServer::baseUrl() const
 {
     if (!m_options.publicUrl.isEmpty())
         return m_options.publicUrl.endsWith(QLatin1Char('/')) ? m_options.publicUrl.chopped(1) : m_options.publicUrl;
+    return localUrl();
+}
+
+QString IngressServer::localUrl() const
+{
     QString host = m_options.bindAddress.toString();
     if (m_options.bindAddress == QHostAddress::Any || m_options.bindAddress == QHostAddress::AnyIPv4)
         host = QStringLiteral("127.0.0.1");

@@ -41,7 +41,10 @@ public:
     // Call in the thread this object lives in. Returns the port it listens on.
     Result<quint16> start();
 
+    // The base of webhook URLs (the public URL when one is set).
     QString baseUrl() const;
+    // Where it listens, as a local client reaches it (e.g. http://127.0.0.1:8787).
+    QString localUrl() const;
     QString webhookUrl(const QString& webhookId) const;
 
 signals:

@@ -48,15 +48,6 @@ void writeAll(int fd, const char* data, qsizetype size)
     }
 }
 
-// The console and the CLI share one data directory: the console's AppDataLocation ("Alfe/alfe-console").
-QString sharedDefaultDataDir()
-{
-    const QString name = QCoreApplication::applicationName();
-    QCoreApplication::setApplicationName(QStringLiteral("alfe-console"));
-    const QString dir = Engine::defaultDataDir();
-    QCoreApplication::setApplicationName(name);
-    return dir;
-}
 } // namespace
 
 CliContext::CliContext(QStringList arguments)
@@ -96,7 +87,7 @@ bool CliContext::versionRequested() const
 QCommandLineOption CliContext::dataDirOption()
 {
     return {QStringLiteral("data-dir"),
-            QStringLiteral("Data directory (default: %1).").arg(QDir::toNativeSeparators(sharedDefaultDataDir())),
+            QStringLiteral("Data directory (default: %1).").arg(QDir::toNativeSeparators(Engine::defaultDataDir())),
             QStringLiteral("DIR")};
 }
 
@@ -191,7 +182,7 @@ bool CliContext::json() const
 
 QString CliContext::dataDir() const
 {
-    return isSet(QStringLiteral("data-dir")) ? value(QStringLiteral("data-dir")) : sharedDefaultDataDir();
+    return isSet(QStringLiteral("data-dir")) ? value(QStringLiteral("data-dir")) : Engine::defaultDataDir();
 }
 
 Result<void> CliContext::openEngine(bool exclusive)

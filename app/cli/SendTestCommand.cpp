@@ -197,6 +197,8 @@ int runSendTest(CliContext& context)
         request.headers << qMakePair(QByteArray(Signature::HeaderName), Signature::sign(secret.value(), request.body));
     }
 
+    if (base.isEmpty() && !port) // the server that runs on this data directory, if one does
+        base = QUrl(engine.runningIngressLocalUrl());
     if (base.isEmpty()) {
         base = QUrl(QStringLiteral("http://%1:%2")
                         .arg(localHost(engine.settings()))

@@ -161,8 +161,12 @@ int runServe(CliContext& context)
                                      .arg(QString::fromLocal8Bit(std::strerror(errno))));
     }
     ::signal(SIGPIPE, SIG_IGN);
-    QObject::connect(&signalWatcher, &SignalWatcher::received, QCoreApplication::instance(),
-                     [] { QCoreApplication::quit(); });
+    // A signal may arrive while a nested event loop waits for the keychain; the flag keeps it from being lost.
+    bool stopRequested = false;
+    QObject::connect(&signalWatcher, &SignalWatcher::received, &signalWatcher, [&stopRequested] {
+        stopRequested = true;
+        QCoreApplication::quit();
+    });
 
     Engine engine({context.dataDir(), context.value(QStringLiteral("key-file")), /*exclusive*/ true});
     if (auto opened = engine.openBlocking(); !opened)
@@ -179,7 +183,8 @@ int runServe(CliContext& context)
     if (!options->publicUrl.isEmpty())
         CliContext::outLine(QStringLiteral("alfe: webhook URLs start with %1").arg(engine.webhookUrl(QString())));
 
-    QCoreApplication::exec();
+    if (!stopRequested)
+        QCoreApplication::exec();
 
     engine.stopIngress();
     engine.close();

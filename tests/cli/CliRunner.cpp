@@ -1,7 +1,10 @@
 #include "CliRunner.h"
 
+#include "Engine.h"
+
 #include <QDeadlineTimer>
 #include <QDir>
+#include <QJsonObject>
 #include <QRegularExpression>
 
 namespace Alfe::Test {
@@ -85,6 +88,30 @@ std::unique_ptr<QProcess> CliRunner::start(const QStringList& arguments) const
                                                       QStringLiteral("--key-file"), keyFile()});
     process->closeWriteChannel();
     return process;
+}
+
+QString CliRunner::addAgent(const QString& name) const
+{
+    const CliResult added = run({QStringLiteral("agent"), QStringLiteral("add"), name, QStringLiteral("--json")});
+    return added.exitCode == 0 ? added.json().object().value(QLatin1String("id")).toString() : QString();
+}
+
+QPair<QString, QByteArray> CliRunner::createWebhook(const QString& agentId, const QString& provider) const
+{
+    const CliResult created = run({QStringLiteral("webhook"), QStringLiteral("create"), QStringLiteral("--agent"),
+                                   agentId, QStringLiteral("--provider"), provider, QStringLiteral("--json")});
+    if (created.exitCode != 0)
+        return {};
+    const QJsonObject object = created.json().object();
+    return {object.value(QLatin1String("id")).toString(), object.value(QLatin1String("secret")).toString().toUtf8()};
+}
+
+std::unique_ptr<Engine> CliRunner::openEngine() const
+{
+    auto engine = std::make_unique<Engine>(Engine::Options{dataDir(), keyFile(), /*exclusive*/ false});
+    if (auto opened = engine->openBlocking(); !opened)
+        qFatal("test engine: %s", qPrintable(opened.error().message));
+    return engine;
 }
 
 QString waitForLine(QProcess& process, const QString& pattern, QByteArray* seen, int timeoutMs)

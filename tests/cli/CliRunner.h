@@ -2,11 +2,16 @@
 
 #include <QByteArray>
 #include <QJsonDocument>
+#include <QPair>
 #include <QProcess>
 #include <QStringList>
 #include <QTemporaryDir>
 
 #include <memory>
+
+namespace Alfe {
+class Engine;
+}
 
 namespace Alfe::Test {
 
@@ -41,6 +46,13 @@ public:
     static CliResult runRaw(const QStringList& arguments);
     // Starts alfe ARGS --data-dir D --key-file K without waiting (for `serve`).
     std::unique_ptr<QProcess> start(const QStringList& arguments) const;
+
+    // Shortcuts through the CLI: the new agent's id, and the new webhook's id and secret (empty on failure).
+    QString addAgent(const QString& name = QStringLiteral("build-bot")) const;
+    QPair<QString, QByteArray> createWebhook(const QString& agentId,
+                                             const QString& provider = QStringLiteral("generic")) const;
+    // An engine of the test's own on the same directory, beside any running `alfe` (not exclusive).
+    std::unique_ptr<Engine> openEngine() const;
 
 private:
     QTemporaryDir m_dir;

@@ -6,7 +6,7 @@
 #include <QByteArray>
 #include <QString>
 
-namespace Alfe::Cli {
+namespace Alfe {
 
 // A realistic event as the provider would send it, with fresh ids so the ingress never takes two
 // test events for duplicates.
@@ -21,4 +21,4 @@ struct SampleEvent
 // `alfe.test` event.
 SampleEvent samplePayload(Provider provider, const QString& webhookId, qint64 nowMs);
 
-} // namespace Alfe::Cli
+} // namespace Alfe

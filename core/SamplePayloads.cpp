@@ -8,7 +8,7 @@
 #include <QJsonObject>
 #include <QUuid>
 
-namespace Alfe::Cli {
+namespace Alfe {
 
 namespace {
 // n random characters from `alphabet` (ids only, not secrets).
@@ -221,4 +221,4 @@ SampleEvent samplePayload(Provider provider, const QString& webhookId, qint64 no
     return generic(webhookId, nowMs);
 }
 
-} // namespace Alfe::Cli
+} // namespace Alfe
