@@ -61,19 +61,49 @@ QJsonObject deliverySummary(const Delivery& d)
     };
 }
 
+namespace {
+QJsonArray headerArray(const HeaderList& list)
+{
+    QJsonArray headers;
+    for (const auto& [name, value] : list)
+        headers.append(QJsonObject{{QStringLiteral("name"), QString::fromLatin1(name)},
+                                   {QStringLiteral("value"), QString::fromUtf8(value)}});
+    return headers;
+}
+
+// "body": the bytes as text when they are UTF-8, else null; "bodyBase64": always the exact bytes.
+void insertBody(QJsonObject& out, const QByteArray& body)
+{
+    auto decoder = QStringDecoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    const QString text = decoder.decode(body);
+    out.insert(QStringLiteral("body"), decoder.hasError() ? QJsonValue() : QJsonValue(text));
+    out.insert(QStringLiteral("bodyBase64"), QString::fromLatin1(body.toBase64()));
+}
+} // namespace
+
+QJsonObject refused(const RefusedEntry& e)
+{
+    QJsonObject out{
+        {QStringLiteral("receivedAt"), timestamp(e.receivedAtMs)},
+        {QStringLiteral("webhookId"), textOrNull(e.webhookId)},
+        {QStringLiteral("status"), e.status},
+        {QStringLiteral("reason"), e.reason},
+        {QStringLiteral("method"), e.method},
+        {QStringLiteral("path"), e.path},
+        {QStringLiteral("remoteAddress"), e.remoteAddress},
+        {QStringLiteral("headers"), headerArray(e.headers)},
+        {QStringLiteral("bodySize"), double(e.bodySize)},
+    };
+    insertBody(out, e.bodyHead);
+    return out;
+}
+
 QJsonObject deliveryDetail(const Delivery& d)
 {
     QJsonObject out = deliverySummary(d);
     out.insert(QStringLiteral("contentType"), d.contentType);
-    QJsonArray headers;
-    for (const auto& [name, value] : d.headers)
-        headers.append(QJsonObject{{QStringLiteral("name"), QString::fromLatin1(name)},
-                                   {QStringLiteral("value"), QString::fromUtf8(value)}});
-    out.insert(QStringLiteral("headers"), headers);
-    auto decoder = QStringDecoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
-    const QString text = decoder.decode(d.body);
-    out.insert(QStringLiteral("body"), decoder.hasError() ? QJsonValue() : QJsonValue(text));
-    out.insert(QStringLiteral("bodyBase64"), QString::fromLatin1(d.body.toBase64()));
+    out.insert(QStringLiteral("headers"), headerArray(d.headers));
+    insertBody(out, d.body);
     QJsonArray attempts;
     for (const Attempt& a : d.attempts) {
         attempts.append(QJsonObject{

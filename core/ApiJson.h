@@ -15,6 +15,7 @@ QJsonObject webhook(const Webhook& webhook, const QString& url);
 QJsonObject agent(const Agent& agent);
 QJsonObject deliverySummary(const Delivery& delivery);
 QJsonObject deliveryDetail(const Delivery& delivery);
+QJsonObject refused(const RefusedEntry& entry);
 
 // {"error":{"code":…,"message":…}}
 QByteArray error(const QString& code, const QString& message);

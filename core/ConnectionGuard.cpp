@@ -12,6 +12,7 @@
 #include <winsock2.h>
 #else
 #include <sys/socket.h>
+#include <unistd.h>
 #endif
 
 Q_LOGGING_CATEGORY(lcGuard, "alfe.guard", QtWarningMsg)
@@ -285,8 +286,9 @@ qsizetype GuardedConnection::takeBody(QByteArrayView bytes)
     else if (m_chunked.status() == ChunkedBody::Status::Malformed)
         refuse(400, "bad_request", m_chunked.problem());
     else if (m_chunked.hasTrailerFields()) // Qt 6.4's parser takes them for the start of another request
-        refuse(400, "bad_request", QStringLiteral("Trailer fields after a chunked body are not supported; send them "
-                                                  "as header fields."));
+        refuse(400, "bad_request",
+               QStringLiteral("Trailer fields after a chunked body are not supported; send them "
+                              "as header fields."));
     else if (m_chunked.status() == ChunkedBody::Status::Complete)
         requestComplete();
     return n;
@@ -457,6 +459,11 @@ void ConnectionGuard::incomingConnection(qintptr socketDescriptor)
     if (!socket->setSocketDescriptor(socketDescriptor)) {
         qCWarning(lcGuard) << "cannot take an incoming connection:" << socket->errorString();
         delete socket;
+#ifdef Q_OS_WIN
+        ::closesocket(SOCKET(socketDescriptor));
+#else
+        ::close(int(socketDescriptor));
+#endif
         return;
     }
     if (m_connectionCount >= m_limits.maxConnections) {

@@ -57,4 +57,21 @@ struct Delivery
     QList<Attempt> attempts;
 };
 
+// A request the ingress refused (401/404/405/410/413/415/429/400…), kept so a user can see why a sender
+// fails: headers and the first 64 KiB of the body, in a capped log.
+struct RefusedEntry
+{
+    qint64 id = 0;
+    qint64 receivedAtMs = 0;
+    QString webhookId; // empty when the path named none
+    int status = 0;
+    QString reason; // the error code answered
+    QString method;
+    QString path;
+    QString remoteAddress;
+    HeaderList headers;
+    QByteArray bodyHead;
+    qint64 bodySize = 0;
+};
+
 } // namespace Alfe

@@ -213,6 +213,38 @@ Result<DeliveryPage> DeliveryStore::list(const DeliveryFilter& filter) const
     return page;
 }
 
+Result<QList<RefusedEntry>> DeliveryStore::refused(const QString& webhookId, int limit) const
+{
+    if (limit < 1 || limit > MaxPageSize)
+        return Errors::invalid(QStringLiteral("limit must be between 1 and %1.").arg(MaxPageSize));
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral("SELECT id, received_at, webhook_id, status, reason, method, path, remote, headers,"
+                             " body_head, body_size FROM refused_requests WHERE (? = '' OR webhook_id = ?)"
+                             " ORDER BY id DESC LIMIT ?"));
+    q.addBindValue(Database::text(webhookId));
+    q.addBindValue(Database::text(webhookId));
+    q.addBindValue(limit);
+    if (auto ok = m_db.exec(q); !ok)
+        return ok.error();
+    QList<RefusedEntry> entries;
+    while (q.next()) {
+        RefusedEntry e;
+        e.id = q.value(0).toLongLong();
+        e.receivedAtMs = q.value(1).toLongLong();
+        e.webhookId = q.value(2).toString();
+        e.status = q.value(3).toInt();
+        e.reason = q.value(4).toString();
+        e.method = q.value(5).toString();
+        e.path = q.value(6).toString();
+        e.remoteAddress = q.value(7).toString();
+        e.headers = decodeHeaders(q.value(8).toByteArray());
+        e.bodyHead = q.value(9).toByteArray();
+        e.bodySize = q.value(10).toLongLong();
+        entries << e;
+    }
+    return entries;
+}
+
 Result<Delivery> DeliveryStore::requeue(const QString& id)
 {
     auto current = get(id);

@@ -59,6 +59,8 @@ public:
 
     Result<Delivery> get(const QString& id) const; // with headers, body and attempts
     Result<DeliveryPage> list(const DeliveryFilter& filter) const;
+    // The refused-request log, newest first; only `webhookId`'s when it is not empty.
+    Result<QList<RefusedEntry>> refused(const QString& webhookId, int limit) const;
     // Queues a delivery again, whatever its status (a replay when it was delivered).
     Result<Delivery> requeue(const QString& id);
 

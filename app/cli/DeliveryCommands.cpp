@@ -1,4 +1,4 @@
-// alfe deliveries list | show | retry
+// alfe deliveries list | show | retry | refused
 #include "ApiJson.h"
 #include "CliContext.h"
 #include "Commands.h"
@@ -273,12 +273,56 @@ int retry(CliContext& context)
     return ExitOk;
 }
 
+int refused(CliContext& context)
+{
+    CommandSpec command = spec(QStringLiteral("List requests the ingress refused (bad signature, unknown or disabled "
+                                              "webhook, too large, …), newest first: why a sender fails."));
+    command.options << webhookOption(QStringLiteral("Only requests to this webhook."))
+                    << QCommandLineOption(QStringLiteral("limit"),
+                                          QStringLiteral("At most N requests, 1 to %1 (default %2).")
+                                              .arg(DeliveryStore::MaxPageSize)
+                                              .arg(DefaultLimit),
+                                          QStringLiteral("N"));
+    if (auto done = context.parse(2, command))
+        return *done;
+    int limit = DefaultLimit;
+    if (context.isSet(QStringLiteral("limit"))) {
+        auto parsed = context.integer(QStringLiteral("limit"), 1, DeliveryStore::MaxPageSize);
+        if (!parsed)
+            return CliContext::fail(parsed.error());
+        limit = int(parsed.value());
+    }
+    if (auto opened = context.openEngine(false); !opened)
+        return CliContext::fail(opened.error());
+    auto entries = context.engine().deliveries().refused(context.value(QStringLiteral("webhook")), limit);
+    if (!entries)
+        return CliContext::fail(entries.error());
+    if (context.json()) {
+        QJsonArray array;
+        for (const RefusedEntry& e : entries.value())
+            array.append(ApiJson::refused(e));
+        CliContext::outJson(array);
+        return ExitOk;
+    }
+    QList<QStringList> rows;
+    for (const RefusedEntry& e : entries.value()) {
+        rows << QStringList{CliContext::localTime(e.receivedAtMs), QString::number(e.status), e.reason, e.method,
+                            e.path, orDash(e.remoteAddress)};
+    }
+    CliContext::out(CliContext::table({QStringLiteral("RECEIVED"), QStringLiteral("STATUS"), QStringLiteral("REASON"),
+                                       QStringLiteral("METHOD"), QStringLiteral("PATH"), QStringLiteral("FROM")},
+                                      rows)
+                        .toUtf8());
+    return ExitOk;
+}
+
 const QList<SubcommandHelp>& subcommands()
 {
     static const QList<SubcommandHelp> help{
         {QStringLiteral("list"), QStringLiteral("[--webhook ID] [--status S] [--limit N]: newest first")},
         {QStringLiteral("show"), QStringLiteral("ID: summary, headers, body and attempts")},
         {QStringLiteral("retry"), QStringLiteral("ID | --all-failed: queue again")},
+        {QStringLiteral("refused"), QStringLiteral("[--webhook ID] [--limit N]: requests the ingress refused, and why")},
     };
     return help;
 }
@@ -293,6 +337,8 @@ int runDeliveryCommand(CliContext& context)
         return show(context);
     if (sub == QLatin1String("retry"))
         return retry(context);
+    if (sub == QLatin1String("refused"))
+        return refused(context);
     if (context.helpRequested())
         return context.groupHelp(1, QStringLiteral("Deliveries: the requests the ingress accepted."), subcommands());
     return context.unknownSubcommand(1, subcommands());

@@ -108,6 +108,21 @@ void TestCliServe::serveTakesSignedPostsBesideAdminCommands()
     QVERIFY(deliveryId.startsWith(QLatin1String("dlv_")));
     // The same body signed with another secret is refused, so the 202 above proves the printed secret.
     QCOMPARE(http.postSigned(hookPath, body, "whsec_" + QByteArray(44, 'A')).status, 401);
+    // ...and the refused request is there to see, with its reason.
+    CliResult refused;
+    QTRY_VERIFY((refused = m_cli->run({QStringLiteral("deliveries"), QStringLiteral("refused"), QStringLiteral("--json")}))
+                    .json()
+                    .array()
+                    .size() == 1);
+    const QJsonObject refusal = refused.json().array().first().toObject();
+    QCOMPARE(refusal.value(QLatin1String("status")).toInt(), 401);
+    QCOMPARE(refusal.value(QLatin1String("reason")).toString(), QStringLiteral("invalid_signature"));
+    QCOMPARE(refusal.value(QLatin1String("path")).toString(), hookPath);
+    QCOMPARE(refusal.value(QLatin1String("webhookId")).toString(), webhook.first);
+    QCOMPARE(refusal.value(QLatin1String("body")).toString(), QString::fromUtf8(body));
+    const CliResult refusedTable = m_cli->run({QStringLiteral("deliveries"), QStringLiteral("refused")});
+    ALFE_VERIFY_OK(refusedTable);
+    QVERIFY(refusedTable.out.contains("invalid_signature"));
 
     // A 2xx means committed: the delivery is listed at once.
     const CliResult list = m_cli->run({QStringLiteral("deliveries"), QStringLiteral("list"), QStringLiteral("--json")});

@@ -157,6 +157,7 @@ private slots:
     void connectionCloseClosesAfterTheAnswer();
     void keepAliveServesSequentialRequests();
     void pipelinedRequestsAreAnsweredInOrder();
+    void pipeliningFarAheadOfAnAnswerIsCut();
     void connectionLimit();
     void currentSocketIsTheRequestsSocket();
 
@@ -693,6 +694,23 @@ void TestConnectionGuard::pipelinedRequestsAreAnsweredInOrder()
     }
     QCOMPARE(sizes, QList<int>({3, 4, 5, 10}));
     QVERIFY(!client.closed);
+}
+
+void TestConnectionGuard::pipeliningFarAheadOfAnAnswerIsCut()
+{
+    GuardLimits limits;
+    limits.bodyLimitBytes = 64 * 1024; // with the 64 KiB head limit: at most 128 KiB held for later
+    startServer(limits);
+    RawClient client(m_port);
+    QVERIFY(client.connected());
+    QByteArray ahead;
+    while (ahead.size() <= 160 * 1024)
+        ahead += post("/v1/hooks/whk_x", "{}");
+    client.socket.write(post("/v1/hooks/whk_slow", "{}") + ahead);
+    QTRY_VERIFY_WITH_TIMEOUT(client.closed, 10000);
+    QCOMPARE(client.answers().size(), 1); // the slow one, then the connection is closed
+    QCOMPARE(client.answers()[0].status, 202);
+    QCOMPARE(m_handlerPeerPorts.size(), 1);
 }
 
 void TestConnectionGuard::connectionLimit()
