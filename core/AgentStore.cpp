@@ -76,6 +76,8 @@ Result<CreatedAgent> AgentStore::create(const QString& name, const QString& forw
     created.agent.name = validName.value();
     created.agent.forwardUrl = validUrl.value();
     created.agent.createdAtMs = m_clock.nowMs();
+    // Forwarding starts at once for an agent with a URL; one without has nothing to forward to.
+    created.agent.status = created.agent.forwardUrl.isEmpty() ? AgentStatus::Offline : AgentStatus::Online;
     created.token = Secrets::newAgentToken();
 
     auto stored = m_db.transaction([&]() -> Result<void> {
@@ -133,9 +135,12 @@ Result<void> AgentStore::setForwardUrl(const QString& id, const QString& forward
     auto validUrl = validateForwardUrl(forwardUrl);
     if (!validUrl)
         return validUrl.error();
+    // A new address starts afresh: online (tried at once), no failures counted against it.
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("UPDATE agents SET forward_url = ? WHERE id = ?"));
+    q.prepare(QStringLiteral("UPDATE agents SET forward_url = ?, status = ?, connection_failures = 0,"
+                             " probe_failures = 0, next_probe_at = NULL WHERE id = ?"));
     q.addBindValue(Database::text(validUrl.value()));
+    q.addBindValue(agentStatusName(validUrl->isEmpty() ? AgentStatus::Offline : AgentStatus::Online));
     q.addBindValue(id);
     if (auto ok = m_db.exec(q); !ok)
         return ok;
@@ -151,6 +156,29 @@ Result<void> AgentStore::setStatus(const QString& id, AgentStatus status)
     if (auto ok = m_db.exec(q); !ok)
         return ok;
     return q.numRowsAffected() == 1 ? Result<void>() : Result<void>(unknownAgent(id));
+}
+
+int AgentStore::backlog(const QString& id) const
+{
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral("SELECT count(*) FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id"
+                             " WHERE w.agent_id = ? AND d.status IN ('queued','retrying','delivering')"));
+    q.addBindValue(id);
+    return q.exec() && q.next() ? q.value(0).toInt() : 0;
+}
+
+Result<void> AgentStore::resume(const QString& id)
+{
+    auto agent = get(id);
+    if (!agent)
+        return agent.error();
+    if (agent->forwardUrl.isEmpty())
+        return Errors::invalid(QStringLiteral("Agent %1 has no forward URL; set one first.").arg(id));
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral("UPDATE agents SET status = 'online', connection_failures = 0, probe_failures = 0,"
+                             " next_probe_at = NULL WHERE id = ?"));
+    q.addBindValue(id);
+    return m_db.exec(q);
 }
 
 Result<void> AgentStore::remove(const QString& id)

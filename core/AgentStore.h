@@ -27,6 +27,10 @@ public:
     QList<Agent> list() const;
     Result<void> setForwardUrl(const QString& id, const QString& forwardUrl);
     Result<void> setStatus(const QString& id, AgentStatus status);
+    // Deliveries waiting for the agent or on their way to it.
+    int backlog(const QString& id) const;
+    // Forwarding again after a 410 paused it (or to probe an offline agent at once).
+    Result<void> resume(const QString& id);
     // Removes the agent with its tokens, webhooks and their secrets.
     Result<void> remove(const QString& id);
 

@@ -255,7 +255,8 @@ Result<Delivery> DeliveryStore::requeue(const QString& id)
                      QStringLiteral("Delivery %1 is a duplicate of %2; retry the original.").arg(id, current->duplicateOf)};
     }
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("UPDATE deliveries SET status = 'queued', next_attempt_at = ? WHERE id = ?"));
+    // A manual retry gets a fresh retry budget.
+    q.prepare(QStringLiteral("UPDATE deliveries SET status = 'queued', failures = 0, next_attempt_at = ? WHERE id = ?"));
     q.addBindValue(m_clock.nowMs());
     q.addBindValue(id);
     if (auto ok = m_db.exec(q); !ok)

@@ -3,6 +3,7 @@
 #include "AgentStore.h"
 #include "Clock.h"
 #include "DataDirLock.h"
+#include "DeliveryScheduler.h"
 #include "DeliveryStore.h"
 #include "IngressServer.h"
 #include "Database.h"
@@ -217,6 +218,47 @@ QString Engine::runningIngressLocalUrl() const
     return {};
 }
 
+Result<void> Engine::startDelivery(const DeliveryOptions& options)
+{
+    if (!m_box)
+        return Errors::storage(QStringLiteral("The data directory is not unlocked."));
+    stopDelivery();
+    m_deliveryThread = new QThread(this);
+    m_deliveryThread->setObjectName(QStringLiteral("alfe-delivery"));
+    m_scheduler = new DeliveryScheduler(databasePath(), *m_box, m_clock, options);
+    m_scheduler->moveToThread(m_deliveryThread);
+    connect(m_deliveryThread, &QThread::finished, m_scheduler, &QObject::deleteLater);
+    connect(m_scheduler, &DeliveryScheduler::attemptFinished, this, &Engine::attemptFinished);
+    connect(m_scheduler, &DeliveryScheduler::deliveryFailed, this, &Engine::deliveryFailed);
+    connect(m_scheduler, &DeliveryScheduler::agentStatusChanged, this, &Engine::agentStatusChanged);
+    // Real time: a commit wakes the scheduler directly, across threads.
+    connect(this, &Engine::deliveriesCommitted, m_scheduler, &DeliveryScheduler::wake);
+    m_deliveryThread->start();
+    Result<void> started = Errors::storage(QStringLiteral("Delivery did not start."));
+    QMetaObject::invokeMethod(
+        m_scheduler, [&] { started = m_scheduler->start(); }, Qt::BlockingQueuedConnection);
+    if (!started)
+        stopDelivery();
+    return started;
+}
+
+void Engine::stopDelivery()
+{
+    if (!m_deliveryThread)
+        return;
+    m_deliveryThread->quit();
+    m_deliveryThread->wait();
+    delete m_deliveryThread;
+    m_deliveryThread = nullptr;
+    m_scheduler = nullptr;
+}
+
+void Engine::wakeDelivery()
+{
+    if (m_scheduler)
+        m_scheduler->wake();
+}
+
 QString Engine::webhookUrl(const QString& webhookId) const
 {
     QString base = m_ingressUrl;
@@ -238,6 +280,7 @@ QString Engine::webhookUrl(const QString& webhookId) const
 void Engine::close()
 {
     stopIngress();
+    stopDelivery();
     m_deliveries.reset();
     m_webhooks.reset();
     m_agents.reset();

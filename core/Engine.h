@@ -1,6 +1,8 @@
 #pragma once
 
+#include "DeliveryOptions.h"
 #include "IngressOptions.h"
+#include "Delivery.h"
 #include "MasterKey.h"
 #include "Result.h"
 
@@ -15,6 +17,7 @@ namespace Alfe {
 class AgentStore;
 class Clock;
 class DataDirLock;
+class DeliveryScheduler;
 class DeliveryStore;
 class IngressServer;
 class Database;
@@ -68,6 +71,13 @@ public:
     // this engine or another process on the same directory runs it; empty otherwise.
     QString runningIngressLocalUrl() const;
 
+    // Starts forwarding deliveries to agents in its own thread (after unlock).
+    Result<void> startDelivery(const DeliveryOptions& options);
+    void stopDelivery();
+    // Look for due deliveries now (after a manual retry, or a clock change in tests).
+    void wakeDelivery();
+    DeliveryScheduler* deliveryScheduler() const { return m_scheduler; }
+
     bool isUnlocked() const { return m_box != nullptr; }
     QString dataDir() const { return m_options.dataDir; }
     QString databasePath() const;
@@ -86,6 +96,10 @@ public:
 signals:
     // New deliveries, right after they were committed by the ingress.
     void deliveriesCommitted(const QStringList& deliveryIds);
+    // From the delivery scheduler (queued to the engine's thread).
+    void attemptFinished(const QString& deliveryId, int attempt, Alfe::DeliveryStatus status);
+    void deliveryFailed(const QString& deliveryId);
+    void agentStatusChanged(const QString& agentId, Alfe::AgentStatus status);
 
 private:
     bool anotherEngineRuns() const;
@@ -103,6 +117,8 @@ private:
     IngressServer* m_ingress = nullptr;
     QString m_ingressUrl;
     QString m_ingressLocalUrl;
+    QThread* m_deliveryThread = nullptr;
+    DeliveryScheduler* m_scheduler = nullptr;
 };
 
 } // namespace Alfe

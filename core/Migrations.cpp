@@ -106,11 +106,24 @@ QStringList v4IngressDedup()
         QStringLiteral("CREATE INDEX deliveries_body ON deliveries(webhook_id, body_sha256, received_at)"),
     };
 }
+QStringList v5Forwarding()
+{
+    return {
+        // Retry budget spent (attempts while the agent was offline or paused do not spend it).
+        QStringLiteral("ALTER TABLE deliveries ADD COLUMN failures INTEGER NOT NULL DEFAULT 0"),
+        // Offline detection and the probe that follows the backoff.
+        QStringLiteral("ALTER TABLE agents ADD COLUMN connection_failures INTEGER NOT NULL DEFAULT 0"),
+        QStringLiteral("ALTER TABLE agents ADD COLUMN probe_failures INTEGER NOT NULL DEFAULT 0"),
+        QStringLiteral("ALTER TABLE agents ADD COLUMN next_probe_at INTEGER"),
+        QStringLiteral("CREATE INDEX attempts_open ON attempts(delivery_id) WHERE duration_ms IS NULL AND error IS NULL"),
+    };
+}
 } // namespace
 
 const QList<QStringList>& steps()
 {
-    static const QList<QStringList> all{v1Accounts(), v2Deliveries(), v3RefusedAndIndexes(), v4IngressDedup()};
+    static const QList<QStringList> all{v1Accounts(), v2Deliveries(), v3RefusedAndIndexes(), v4IngressDedup(),
+                                        v5Forwarding()};
     return all;
 }
 

@@ -1,0 +1,193 @@
+#include "DeliveryFixture.h"
+#include "ForwardRequest.h"
+#include "Signature.h"
+
+#include <QTest>
+
+using namespace Alfe;
+using Test::DeliveryFixture;
+using Test::TestReceiver;
+
+// SPEC §5 rules, each driven by a scripted receiver; schedules run on the manual clock.
+class TestForwarding : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void deliveredWithHeadersAndSignatures()
+    {
+        DeliveryFixture f;
+        const QByteArray body = "{\"type\":\"order.paid\",\"amount\":42}\n";
+        const QString id = f.send(body, {{"X-Custom", "kept"},
+                                         {"Authorization", "Bearer sender-secret"},
+                                         {"Cookie", "session=abc"},
+                                         {"Idempotency-Key", "order-42"}});
+        QTRY_COMPARE(f.receiver.count(), 1);
+        const auto& got = f.receiver.received().first();
+        QCOMPARE(got.body, body);
+        QCOMPARE(got.header("Content-Type"), QByteArray("application/json"));
+        QCOMPARE(got.header("X-Custom"), QByteArray("kept"));
+        QCOMPARE(got.header("Idempotency-Key"), QByteArray("order-42"));
+        QVERIFY(got.header("Authorization").isEmpty());
+        QVERIFY(got.header("Cookie").isEmpty());
+        QCOMPARE(got.header("X-Alfe-Webhook-Id"), f.webhookId.toLatin1());
+        QCOMPARE(got.header("X-Alfe-Delivery-Id"), id.toLatin1());
+        QCOMPARE(got.header("X-Alfe-Provider"), QByteArray("generic"));
+        QCOMPARE(got.header("X-Alfe-Event"), QByteArray("order.paid"));
+        QCOMPARE(got.header("X-Alfe-Attempt"), QByteArray("1"));
+        QVERIFY(Signature::verify(got.header("X-Alfe-Signature-256"), got.body, {f.secret}));
+        QCOMPARE(got.header("webhook-id"), id.toLatin1());
+        const qint64 timestamp = got.header("webhook-timestamp").toLongLong();
+        QCOMPARE(timestamp, f.ingress.clock().nowMs() / 1000);
+        QCOMPARE(got.header("webhook-signature"),
+                 ForwardRequest::standardWebhooksSignature(f.secret, id.toLatin1(), timestamp, body));
+
+        QTRY_COMPARE(f.delivery(id).status, DeliveryStatus::Delivered);
+        const Delivery d = f.delivery(id);
+        QCOMPARE(d.attemptCount, 1);
+        QCOMPARE(d.lastStatusCode.value_or(0), 200);
+        QCOMPARE(d.attempts.size(), 1);
+        QCOMPARE(d.attempts.first().statusCode.value_or(0), 200);
+        QVERIFY(d.attempts.first().durationMs.has_value());
+        QVERIFY(d.attempts.first().error.isEmpty());
+    }
+
+    void failsThenSucceedsOnTheSchedule()
+    {
+        DeliveryFixture f;
+        f.receiver.script({TestReceiver::status(500), TestReceiver::status(502)});
+        const QString id = f.send("{\"n\":1}");
+        QTRY_COMPARE(f.delivery(id).status, DeliveryStatus::Retrying);
+        QCOMPARE(f.delivery(id).nextAttemptAtMs.value_or(0), f.ingress.clock().nowMs() + 5'000);
+        QCOMPARE(f.delivery(id).lastStatusCode.value_or(0), 500);
+
+        f.advance(4'999); // not yet
+        QTest::qWait(300);
+        QCOMPARE(f.receiver.count(), 1);
+        f.advance(1);
+        QTRY_COMPARE(f.receiver.count(), 2);
+        QTRY_COMPARE(f.delivery(id).nextAttemptAtMs.value_or(0), f.ingress.clock().nowMs() + 300'000);
+        QCOMPARE(f.receiver.received().at(1).header("X-Alfe-Attempt"), QByteArray("2"));
+
+        f.advance(300'000);
+        QTRY_COMPARE(f.delivery(id).status, DeliveryStatus::Delivered);
+        QCOMPARE(f.receiver.count(), 3);
+        const Delivery d = f.delivery(id);
+        QCOMPARE(d.attempts.size(), 3);
+        QCOMPARE(d.attempts.at(0).statusCode.value_or(0), 500);
+        QCOMPARE(d.attempts.at(1).statusCode.value_or(0), 502);
+        QCOMPARE(d.attempts.at(2).statusCode.value_or(0), 200);
+    }
+
+    void failedAfterTheLastTry()
+    {
+        auto options = DeliveryFixture::defaultOptions();
+        options.schedule = RetrySchedule({0, 1'000, 1'000}, 0.0);
+        DeliveryFixture f(options);
+        QSignalSpy failed(&f.ingress.engine(), &Engine::deliveryFailed);
+        f.receiver.setFallback(TestReceiver::status(500));
+        const QString id = f.send("{\"n\":1}");
+        QTRY_COMPARE(f.receiver.count(), 1);
+        QTRY_COMPARE(f.delivery(id).status, DeliveryStatus::Retrying);
+        f.advance(1'000);
+        QTRY_COMPARE(f.receiver.count(), 2);
+        QTRY_COMPARE(f.delivery(id).status, DeliveryStatus::Retrying);
+        f.advance(1'000);
+        QTRY_COMPARE(f.delivery(id).status, DeliveryStatus::Failed);
+        QCOMPARE(f.receiver.count(), 3);
+        QTRY_COMPARE(failed.size(), 1);
+        QCOMPARE(failed.first().first().toString(), id);
+        f.advance(3'600'000); // a failed delivery waits for a person
+        QTest::qWait(300);
+        QCOMPARE(f.receiver.count(), 3);
+    }
+
+    void hangingAgentTimesOut()
+    {
+        DeliveryFixture f; // timeout 500 ms
+        f.receiver.script({TestReceiver::hang()});
+        const QString id = f.send("{\"n\":1}");
+        QTRY_COMPARE_WITH_TIMEOUT(f.delivery(id).status, DeliveryStatus::Retrying, 5000);
+        const Attempt a = f.delivery(id).attempts.first();
+        QVERIFY2(a.error.contains(QLatin1String("timed out")), qPrintable(a.error));
+        QVERIFY(!a.statusCode.has_value());
+        f.advance(5'000);
+        QTRY_COMPARE(f.delivery(id).status, DeliveryStatus::Delivered);
+    }
+
+    void redirectIsAFailureAndNotFollowed()
+    {
+        DeliveryFixture f;
+        f.receiver.script({TestReceiver::status(302, {{"Location", f.receiver.url(QStringLiteral("/elsewhere")).toLatin1()}})});
+        const QString id = f.send("{\"n\":1}");
+        QTRY_COMPARE(f.delivery(id).status, DeliveryStatus::Retrying);
+        QCOMPARE(f.delivery(id).lastStatusCode.value_or(0), 302);
+        QTest::qWait(200);
+        QCOMPARE(f.receiver.count(), 1);
+        QCOMPARE(f.receiver.received().first().path, QByteArray("/in"));
+    }
+
+    void retryAfterIsHonoured()
+    {
+        DeliveryFixture f;
+        f.receiver.script({TestReceiver::status(429, {{"Retry-After", "120"}}), TestReceiver::status(503, {{"Retry-After", "7"}})});
+        const QString id = f.send("{\"n\":1}");
+        QTRY_COMPARE(f.delivery(id).status, DeliveryStatus::Retrying);
+        QCOMPARE(f.delivery(id).nextAttemptAtMs.value_or(0), f.ingress.clock().nowMs() + 120'000); // not 5 s
+        f.advance(120'000);
+        QTRY_COMPARE(f.receiver.count(), 2);
+        QTRY_COMPARE(f.delivery(id).nextAttemptAtMs.value_or(0), f.ingress.clock().nowMs() + 7'000);
+        f.advance(7'000);
+        QTRY_COMPARE(f.delivery(id).status, DeliveryStatus::Delivered);
+    }
+
+    void goneAgentIsPaused()
+    {
+        DeliveryFixture f;
+        QSignalSpy status(&f.ingress.engine(), &Engine::agentStatusChanged);
+        f.receiver.script({TestReceiver::status(410)});
+        const QString first = f.send("{\"n\":1}");
+        QTRY_COMPARE(f.agent().status, AgentStatus::Paused);
+        QTRY_COMPARE(status.size(), 1);
+        QCOMPARE(f.delivery(first).status, DeliveryStatus::Queued);
+        const QString second = f.send("{\"n\":2}");
+        f.advance(3'600'000);
+        QTest::qWait(300);
+        QCOMPARE(f.receiver.count(), 1); // paused: nothing more is sent
+        QCOMPARE(f.ingress.engine().agents().backlog(f.agentId), 2);
+
+        QVERIFY(f.ingress.engine().agents().resume(f.agentId));
+        f.advance(0);
+        QTRY_COMPARE(f.delivery(first).status, DeliveryStatus::Delivered);
+        QTRY_COMPARE(f.delivery(second).status, DeliveryStatus::Delivered);
+        QCOMPARE(f.delivery(first).attempts.size(), 2);
+    }
+
+    void manualRetryReplaysADeliveredOne()
+    {
+        DeliveryFixture f;
+        const QString id = f.send("{\"n\":1}");
+        QTRY_COMPARE(f.delivery(id).status, DeliveryStatus::Delivered);
+        QVERIFY(f.ingress.engine().deliveries().requeue(id));
+        f.ingress.engine().wakeDelivery();
+        QTRY_COMPARE(f.receiver.count(), 2);
+        QTRY_COMPARE(f.delivery(id).status, DeliveryStatus::Delivered);
+        QCOMPARE(f.receiver.received().at(1).header("X-Alfe-Attempt"), QByteArray("2"));
+        QCOMPARE(f.receiver.received().at(1).body, QByteArray("{\"n\":1}"));
+    }
+
+    void duplicatesAreNotForwarded()
+    {
+        DeliveryFixture f;
+        f.send("{\"n\":1}", {{"X-Alfe-Delivery-Id", "same"}});
+        auto dup = f.ingress.http().postSigned(Test::IngressFixture::hookPath(f.webhookId), "{\"n\":1}", f.secret,
+                                               {{"X-Alfe-Delivery-Id", "same"}});
+        QCOMPARE(dup.status, 200);
+        QTRY_COMPARE(f.receiver.count(), 1);
+        QTest::qWait(300);
+        QCOMPARE(f.receiver.count(), 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestForwarding)
+#include "tst_forwarding.moc"
