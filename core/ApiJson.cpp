@@ -33,9 +33,10 @@ QJsonObject webhook(const Webhook& w, const QString& url)
     };
 }
 
-QJsonObject agent(const Agent& a)
+QJsonObject agent(const Agent& a, int backlog)
 {
     return QJsonObject{
+        {QStringLiteral("backlog"), backlog},
         {QStringLiteral("id"), a.id},
         {QStringLiteral("name"), a.name},
         {QStringLiteral("forwardUrl"), a.forwardUrl},

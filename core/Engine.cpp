@@ -166,6 +166,7 @@ Result<quint16> Engine::startIngress(const IngressOptions& options)
     m_ingress->moveToThread(m_ingressThread);
     connect(m_ingressThread, &QThread::finished, m_ingress, &QObject::deleteLater);
     connect(m_ingress, &IngressServer::deliveriesCommitted, this, &Engine::deliveriesCommitted);
+    connect(m_ingress, &IngressServer::deliveriesRequeued, this, &Engine::deliveriesRequeued);
     m_ingressThread->start();
     Result<quint16> started = Errors::storage(QStringLiteral("The ingress did not start."));
     QMetaObject::invokeMethod(
@@ -233,6 +234,7 @@ Result<void> Engine::startDelivery(const DeliveryOptions& options)
     connect(m_scheduler, &DeliveryScheduler::agentStatusChanged, this, &Engine::agentStatusChanged);
     // Real time: a commit wakes the scheduler directly, across threads.
     connect(this, &Engine::deliveriesCommitted, m_scheduler, &DeliveryScheduler::wake);
+    connect(this, &Engine::deliveriesRequeued, m_scheduler, &DeliveryScheduler::wake);
     m_deliveryThread->start();
     Result<void> started = Errors::storage(QStringLiteral("Delivery did not start."));
     QMetaObject::invokeMethod(

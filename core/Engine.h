@@ -96,6 +96,7 @@ public:
 signals:
     // New deliveries, right after they were committed by the ingress.
     void deliveriesCommitted(const QStringList& deliveryIds);
+    void deliveriesRequeued();
     // From the delivery scheduler (queued to the engine's thread).
     void attemptFinished(const QString& deliveryId, int attempt, Alfe::DeliveryStatus status);
     void deliveryFailed(const QString& deliveryId);

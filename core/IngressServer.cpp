@@ -86,7 +86,7 @@ Result<quint16> IngressServer::start()
     m_hooks = std::make_unique<HookReceiver>(*m_webhooks, *m_writer, m_clock, m_options);
     m_api = std::make_unique<ManagementApi>(
         *m_agents, *m_webhooks, *m_deliveries, [this](const QString& id) { return webhookUrl(id); },
-        [this](const QString& id) { m_hooks->invalidate(id); });
+        [this](const QString& id) { m_hooks->invalidate(id); }, [this] { emit deliveriesRequeued(); });
 
     m_server = new QHttpServer(this);
     GuardLimits limits;

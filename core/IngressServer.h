@@ -50,6 +50,8 @@ public:
 signals:
     // New deliveries, right after they were committed.
     void deliveriesCommitted(const QStringList& deliveryIds);
+    // A delivery was queued again through the API.
+    void deliveriesRequeued();
 
 private:
     void dispatch(const QHttpServerRequest& request, QHttpServerResponder&& responder);

@@ -30,12 +30,13 @@ Error notFound() { return Errors::notFound(QStringLiteral("Not found.")); }
 } // namespace
 
 ManagementApi::ManagementApi(AgentStore& agents, WebhookStore& webhooks, DeliveryStore& deliveries, UrlOf urlOf,
-                             Changed changed)
+                             Changed changed, std::function<void()> requeued)
     : m_agents(agents)
     , m_webhooks(webhooks)
     , m_deliveries(deliveries)
     , m_urlOf(std::move(urlOf))
     , m_changed(std::move(changed))
+    , m_requeued(std::move(requeued))
 {
 }
 
@@ -85,7 +86,7 @@ void ManagementApi::handle(const QByteArray& method, const QByteArray& path, con
     const QByteArray collection = parts.value(2);
     const QString id = QString::fromUtf8(QByteArray::fromPercentEncoding(parts.value(3)));
     if (collection == "agents") {
-        reply(200, ApiJson::compact(ApiJson::agent(agent.value())), {});
+        reply(200, ApiJson::compact(ApiJson::agent(agent.value(), m_agents.backlog(agent->id))), {});
     } else if (collection == "webhooks" && parts.size() == 3) {
         webhooks(agent.value(), method, request, reply);
     } else if (collection == "webhooks" && parts.size() == 4) {
@@ -259,6 +260,7 @@ void ManagementApi::delivery(const Agent& agent, const QString& id, bool retry, 
     auto queued = m_deliveries.requeue(id);
     if (!queued)
         return fail(queued.error(), reply);
+    m_requeued();
     reply(202,
           ApiJson::compact({{QStringLiteral("deliveryId"), id}, {QStringLiteral("status"), QStringLiteral("queued")}}),
           {});

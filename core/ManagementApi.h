@@ -24,8 +24,9 @@ public:
     using UrlOf = std::function<QString(const QString& webhookId)>;
     using Changed = std::function<void(const QString& webhookId)>;
 
+    // `changed` runs after a webhook changed, `requeued` after a delivery was queued again.
     ManagementApi(AgentStore& agents, WebhookStore& webhooks, DeliveryStore& deliveries, UrlOf urlOf,
-                  Changed changed);
+                  Changed changed, std::function<void()> requeued);
     Q_DISABLE_COPY_MOVE(ManagementApi)
 
     // Every route of Routes::all() except the ingress. `path` has no query string.
@@ -49,6 +50,7 @@ private:
     DeliveryStore& m_deliveries;
     UrlOf m_urlOf;
     Changed m_changed;
+    std::function<void()> m_requeued;
 };
 
 } // namespace Alfe

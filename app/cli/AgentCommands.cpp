@@ -61,7 +61,7 @@ int add(CliContext& context)
     const QString token = CliContext::secretPlaceholder();
     QString text;
     if (context.json()) {
-        QJsonObject object = ApiJson::agent(agent.agent);
+        QJsonObject object = ApiJson::agent(agent.agent, 0);
         object.insert(QStringLiteral("token"), token);
         text = QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Indented));
     } else {
@@ -89,18 +89,22 @@ int list(CliContext& context)
     if (context.json()) {
         QJsonArray array;
         for (const Agent& agent : agents)
-            array.append(ApiJson::agent(agent));
+            array.append(ApiJson::agent(agent, context.engine().agents().backlog(agent.id)));
         CliContext::outJson(array);
         return ExitOk;
     }
     QList<QStringList> rows;
     for (const Agent& agent : agents) {
-        rows << QStringList{agent.id, agent.name, agentStatusName(agent.status),
+        rows << QStringList{agent.id,
+                            agent.name,
+                            agentStatusName(agent.status),
+                            QString::number(context.engine().agents().backlog(agent.id)),
                             agent.forwardUrl.isEmpty() ? QStringLiteral("-") : agent.forwardUrl,
                             CliContext::localTime(agent.createdAtMs)};
     }
     CliContext::out(CliContext::table({QStringLiteral("ID"), QStringLiteral("NAME"), QStringLiteral("STATUS"),
-                                       QStringLiteral("FORWARD TO"), QStringLiteral("CREATED")},
+                                       QStringLiteral("BACKLOG"), QStringLiteral("FORWARD TO"),
+                                       QStringLiteral("CREATED")},
                                       rows)
                         .toUtf8());
     return ExitOk;
@@ -120,7 +124,7 @@ int show(CliContext& context)
     for (const Webhook& webhook : context.engine().webhooks().list(agent->id))
         webhookIds << webhook.id;
     if (context.json()) {
-        QJsonObject object = ApiJson::agent(agent.value());
+        QJsonObject object = ApiJson::agent(agent.value(), context.engine().agents().backlog(agent->id));
         object.insert(QStringLiteral("webhooks"), QJsonArray::fromStringList(webhookIds));
         CliContext::outJson(object);
         return ExitOk;
@@ -130,6 +134,8 @@ int show(CliContext& context)
                             {QStringLiteral("id"), agent->id},
                             {QStringLiteral("name"), agent->name},
                             {QStringLiteral("status"), agentStatusName(agent->status)},
+                            {QStringLiteral("backlog"),
+                             QStringLiteral("%1 waiting").arg(context.engine().agents().backlog(agent->id))},
                             {QStringLiteral("forward to"), forwardText(agent.value())},
                             {QStringLiteral("created"), CliContext::localTime(agent->createdAtMs)},
                             {QStringLiteral("webhooks"),
@@ -162,7 +168,7 @@ int set(CliContext& context)
     if (!agent)
         return CliContext::fail(agent.error());
     if (context.json())
-        CliContext::outJson(ApiJson::agent(agent.value()));
+        CliContext::outJson(ApiJson::agent(agent.value(), context.engine().agents().backlog(id)));
     else if (agent->forwardUrl.isEmpty())
         CliContext::outLine(QStringLiteral("Agent %1 no longer forwards deliveries.").arg(id));
     else
@@ -196,6 +202,25 @@ int remove(CliContext& context)
     return ExitOk;
 }
 
+int resume(CliContext& context)
+{
+    if (auto done = context.parse(2, spec(QStringLiteral("Forward to an agent again: after a 410 paused it, or to probe "
+                                                         "an offline agent now."),
+                                          QStringLiteral("ID"), 1)))
+        return *done;
+    if (auto opened = context.openEngine(false); !opened)
+        return CliContext::fail(opened.error());
+    const QString id = context.arguments().at(0);
+    if (auto resumed = context.engine().agents().resume(id); !resumed)
+        return CliContext::fail(resumed.error());
+    const int backlog = context.engine().agents().backlog(id);
+    if (context.json())
+        CliContext::outJson(ApiJson::agent(context.engine().agents().get(id).value(), backlog));
+    else
+        CliContext::outLine(QStringLiteral("Agent %1 is online again; %2 waiting deliveries go out now.").arg(id).arg(backlog));
+    return ExitOk;
+}
+
 const QList<SubcommandHelp>& subcommands()
 {
     static const QList<SubcommandHelp> help{
@@ -203,6 +228,7 @@ const QList<SubcommandHelp>& subcommands()
         {QStringLiteral("list"), QStringLiteral("list the agents")},
         {QStringLiteral("show"), QStringLiteral("ID: show one agent")},
         {QStringLiteral("set"), QStringLiteral("ID --forward-to URL: change where its deliveries go")},
+        {QStringLiteral("resume"), QStringLiteral("ID: forward again after a 410 paused it")},
         {QStringLiteral("remove"), QStringLiteral("ID: remove an agent with its webhooks")},
     };
     return help;
@@ -222,6 +248,8 @@ int runAgentCommand(CliContext& context)
         return set(context);
     if (sub == QLatin1String("remove"))
         return remove(context);
+    if (sub == QLatin1String("resume"))
+        return resume(context);
     if (context.helpRequested())
         return context.groupHelp(1, QStringLiteral("Agents: the programs that receive deliveries."), subcommands());
     return context.unknownSubcommand(1, subcommands());

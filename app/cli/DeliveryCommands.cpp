@@ -1,11 +1,13 @@
 // alfe deliveries list | show | retry | refused
 #include "ApiJson.h"
+#include "BulkRetry.h"
 #include "CliContext.h"
 #include "Commands.h"
 #include "DeliveryStore.h"
 #include "Engine.h"
 #include "WebhookStore.h"
 
+#include <QEventLoop>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QStringDecoder>
@@ -213,32 +215,32 @@ int retryAllFailed(CliContext& context)
     Engine& engine = context.engine();
     DeliveryFilter filter;
     filter.status = DeliveryStatus::Failed;
-    filter.limit = DeliveryStore::MaxPageSize;
     filter.webhookId = context.value(QStringLiteral("webhook"));
     if (context.isSet(QStringLiteral("webhook"))) {
         if (auto known = checkWebhook(engine, filter.webhookId); !known)
             return CliContext::fail(known.error());
     }
-    // Collect first, then queue: queuing changes the status the pages are filtered on.
-    QStringList ids;
-    for (;;) {
-        auto page = engine.deliveries().list(filter);
-        if (!page)
-            return CliContext::fail(page.error());
-        for (const Delivery& delivery : page->items)
-            ids << delivery.id;
-        if (page->nextCursor.isEmpty())
-            break;
-        filter.cursor = page->nextCursor;
+    BulkRetry bulk(engine.deliveries(), filter);
+    QString error;
+    bool ended = false;
+    QEventLoop loop;
+    QObject::connect(&bulk, &BulkRetry::finished, &loop, [&](int, bool, const QString& message) {
+        error = message;
+        ended = true;
+        loop.quit();
+    });
+    bulk.start();
+    if (!ended)
+        loop.exec();
+    if (!error.isEmpty())
+        return CliContext::fail(Errors::storage(error));
+    if (context.json()) {
+        CliContext::outJson(QJsonObject{{QStringLiteral("queued"), bulk.done()}});
+    } else {
+        CliContext::outLine(QStringLiteral("Queued %1 failed deliveries again; a running alfe serve sends them "
+                                           "within a second.")
+                                .arg(bulk.done()));
     }
-    for (const QString& id : ids) {
-        if (auto queued = engine.deliveries().requeue(id); !queued)
-            return CliContext::fail(queued.error());
-    }
-    if (context.json())
-        CliContext::outJson(QJsonObject{{QStringLiteral("queued"), QJsonArray::fromStringList(ids)}});
-    else
-        CliContext::outLine(QStringLiteral("Queued %1 failed deliveries again.").arg(ids.size()));
     return ExitOk;
 }
 

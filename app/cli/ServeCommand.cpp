@@ -2,6 +2,7 @@
 #include "CliContext.h"
 #include "Commands.h"
 #include "Engine.h"
+#include "DeliveryOptions.h"
 #include "IngressOptions.h"
 #include "Settings.h"
 #include "SignalWatcher.h"
@@ -90,6 +91,21 @@ Result<Overrides> parseOverrides(const CliContext& context)
     return overrides;
 }
 
+// Forwarding from the settings: retry schedule and retention.
+Result<DeliveryOptions> deliveryOptions(const Settings& settings)
+{
+    DeliveryOptions options;
+    auto schedule = RetrySchedule::parse(settings.get(Settings::Key::RetrySchedule).toString());
+    if (!schedule) {
+        return Error{schedule.error().code,
+                     QStringLiteral("The retry schedule in %1 is not valid: %2")
+                         .arg(settings.filePath(), schedule.error().message)};
+    }
+    options.schedule = schedule.value();
+    options.retentionDays = settings.get(Settings::Key::RetentionDays).toInt();
+    return options;
+}
+
 Result<IngressOptions> ingressOptions(const Overrides& overrides, const Settings& settings)
 {
     IngressOptions options;
@@ -174,6 +190,11 @@ int runServe(CliContext& context)
     auto options = ingressOptions(overrides.value(), engine.settings());
     if (!options)
         return CliContext::fail(options.error());
+    auto delivery = deliveryOptions(engine.settings());
+    if (!delivery)
+        return CliContext::fail(delivery.error());
+    if (auto forwarding = engine.startDelivery(delivery.value()); !forwarding)
+        return CliContext::fail(forwarding.error());
     auto started = engine.startIngress(options.value());
     if (!started)
         return CliContext::fail(started.error());
@@ -187,6 +208,7 @@ int runServe(CliContext& context)
         QCoreApplication::exec();
 
     engine.stopIngress();
+    engine.stopDelivery();
     engine.close();
     CliContext::outLine(QStringLiteral("alfe: stopped"));
     return ExitOk;

@@ -189,7 +189,7 @@ void TestCliDeliveries::deliveriesErrors()
     const CliResult all =
         m_cli->run({QStringLiteral("deliveries"), QStringLiteral("retry"), QStringLiteral("--all-failed")});
     ALFE_VERIFY_OK(all);
-    QCOMPARE(all.out, QByteArray("Queued 0 failed deliveries again.\n"));
+    QVERIFY2(all.out.startsWith("Queued 0 failed deliveries again"), all.out.constData());
 }
 
 QTEST_GUILESS_MAIN(TestCliDeliveries)
