@@ -125,8 +125,8 @@ void TestCliAdmin::agentListAndShowNeverPrintTheToken()
     QVERIFY(listJson.json().isArray());
     QCOMPARE(listJson.json().array().size(), 2);
     QCOMPARE(keys(listJson.json().array().at(0).toObject()),
-             (QStringList{QStringLiteral("createdAt"), QStringLiteral("forwardUrl"), QStringLiteral("id"),
-                          QStringLiteral("name"), QStringLiteral("status")}));
+             (QStringList{QStringLiteral("backlog"), QStringLiteral("createdAt"), QStringLiteral("forwardUrl"),
+                          QStringLiteral("id"), QStringLiteral("name"), QStringLiteral("status")}));
     QVERIFY(matches(Token, listJson.out).isEmpty());
 
     const CliResult show = m_cli->run({QStringLiteral("agent"), QStringLiteral("show"), id});

@@ -86,7 +86,7 @@ void TestCliUsage::usageErrorsExitTwoWithOneLine_data()
         "missing command; use one of: serve, agent, webhook, deliveries, send-test (see 'alfe --help').");
     row("unknown command", {QStringLiteral("bogus")}, "unknown command \"bogus\"");
     row("agent without command", {QStringLiteral("agent")},
-        "missing agent command; use one of: add, list, show, set, remove");
+        "missing agent command; use one of: add, list, show, set, resume, remove");
     row("unknown agent command", {QStringLiteral("agent"), QStringLiteral("frobnicate")},
         "unknown agent command \"frobnicate\"");
     row("agent add without NAME", {QStringLiteral("agent"), QStringLiteral("add")},
