@@ -1,5 +1,7 @@
 #include "HttpHead.h"
 
+#include "HexDigit.h"
+
 #include <limits>
 #include <utility>
 
@@ -25,16 +27,6 @@ bool isToken(QByteArrayView s)
     return true;
 }
 
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 bool isWhitespace(char c)
 {
@@ -306,7 +298,7 @@ qsizetype ChunkedBody::feed(QByteArrayView bytes, QByteArray* dataHead, qsizetyp
         switch (m_expecting) {
         case Expecting::SizeFirstDigit:
         case Expecting::SizeDigits:
-            if (const int digit = hexValue(c); digit >= 0) {
+            if (const int digit = hexDigitValue(c); digit >= 0) {
                 if (++m_lineLength > maxSizeDigits)
                     fail(QStringLiteral("A chunk size has more than %1 hex digits.").arg(maxSizeDigits));
                 m_chunkSize = m_chunkSize * 16 + digit;

@@ -1,5 +1,7 @@
 #include "Signature.h"
 
+#include "HexDigit.h"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
@@ -9,16 +11,6 @@ namespace {
 constexpr QByteArrayView Prefix{"sha256="};
 constexpr int DigestSize = 32;
 
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 // Strict decoding: QByteArray::fromHex() skips invalid characters, which a verifier must not do.
 bool decodeDigest(QByteArrayView hex, unsigned char (&out)[DigestSize])
@@ -26,8 +18,8 @@ bool decodeDigest(QByteArrayView hex, unsigned char (&out)[DigestSize])
     if (hex.size() != DigestSize * 2)
         return false;
     for (int i = 0; i < DigestSize; ++i) {
-        const int hi = hexValue(hex[2 * i]);
-        const int lo = hexValue(hex[2 * i + 1]);
+        const int hi = hexDigitValue(hex[2 * i]);
+        const int lo = hexDigitValue(hex[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return false;
         out[i] = static_cast<unsigned char>(hi << 4 | lo);
