@@ -101,6 +101,11 @@ Result<void> Engine::openStore()
     return {};
 }
 
+void Engine::setKeyFile(const QString& path)
+{
+    m_options.keyFile = path.isEmpty() ? QString() : QDir(path).absolutePath();
+}
+
 MasterKey::Source Engine::masterKeySource() const
 {
     MasterKey::Source source;

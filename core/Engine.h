@@ -52,6 +52,10 @@ public:
     Q_DISABLE_COPY_MOVE(Engine)
 
     Result<void> openStore();
+    // Use this key file instead of the system keychain from the next unlock on (the console's offer when
+    // no keychain answers). Created 0600 if it does not exist.
+    void setKeyFile(const QString& path);
+    QString keyFile() const { return m_options.keyFile; }
     MasterKey::Source masterKeySource() const;
     // Checks the key against the data directory (a new one records it) and opens the stores.
     Result<void> unlock(const QByteArray& masterKey);

@@ -39,7 +39,8 @@ int ForwardingStore::recoverInterrupted()
                            {});
             !ok)
             return ok;
-        return exec(QStringLiteral("UPDATE deliveries SET status = 'queued', next_attempt_at = ?"
+        // Due now, in arrival order among the others: the oldest events do not wait behind newer ones.
+        return exec(QStringLiteral("UPDATE deliveries SET status = 'queued', next_attempt_at = min(received_at, ?)"
                                    " WHERE status = 'delivering'"),
                     {m_clock.nowMs()});
     });

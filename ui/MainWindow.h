@@ -1,38 +1,83 @@
 #pragma once
 
+#include "Domain.h"
+
 #include <QMainWindow>
 
+class QAction;
 class QLabel;
+class QListWidget;
 class QStackedWidget;
+class QTabWidget;
+class QTableView;
+class QTimer;
 
 namespace Alfe {
 
 class Engine;
+class SecretClipboard;
+class WebhookListModel;
 
-// The console's main window. This first version shows the state of the data directory and what to do
-// next; the webhook list, secret dialog and delivery browser land on top of it.
+// The console's main window (SPEC §8): agents and their webhooks, the actions on them, the delivery
+// browser and the refused requests, and a status bar with the ingress URL, agent states and the queue.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
 
 public:
     explicit MainWindow(Engine& engine, QWidget* parent = nullptr);
+    ~MainWindow() override;
 
-    // The master key is being fetched from the keychain.
     void showUnlocking();
-    // The store is open and unlocked.
     void showReady();
-    // The data directory cannot be used; `message` says why and what to do.
     void showProblem(const QString& message);
+    void setIngressProblem(const QString& message);
+
+    SecretClipboard& secretClipboard() { return *m_clipboard; }
+    QString selectedWebhookId() const;
+    void selectWebhook(const QString& webhookId);
+    QTabWidget* tabs() const { return m_tabs; }
+
+public slots:
+    void newWebhook();
+    void rotateSelected();
+    void toggleSelectedEnabled();
+    void deleteSelected();
+    void sendTestToSelected();
+    void copySelectedUrl();
+    void openSettings();
 
 private:
+    void buildActions();
+    QWidget* buildWebhooksPage();
+    void refresh();
+    void refreshAgents();
     void refreshStatus();
+    void updateActions();
+    void presentSecret(const QString& title, const QString& webhookId, const QByteArray& secret, const QString& note);
+    void notifyFailed(const QString& deliveryId);
 
     Engine& m_engine;
+    SecretClipboard* m_clipboard = nullptr;
     QStackedWidget* m_pages = nullptr;
     QLabel* m_message = nullptr;
-    QLabel* m_dataDirLabel = nullptr;
-    QLabel* m_countsLabel = nullptr;
+    QTabWidget* m_tabs = nullptr;
+    QListWidget* m_agents = nullptr;
+    QStackedWidget* m_webhookStack = nullptr;
+    QTableView* m_webhookView = nullptr;
+    WebhookListModel* m_webhooks = nullptr;
+    QLabel* m_ingressLabel = nullptr;
+    QLabel* m_agentsLabel = nullptr;
+    QLabel* m_queueLabel = nullptr;
+    QTimer* m_refreshTimer = nullptr;
+    QString m_ingressProblem;
+    QAction* m_newAction = nullptr;
+    QAction* m_rotateAction = nullptr;
+    QAction* m_toggleAction = nullptr;
+    QAction* m_deleteAction = nullptr;
+    QAction* m_sendTestAction = nullptr;
+    QAction* m_copyUrlAction = nullptr;
+    bool m_ready = false;
 };
 
 } // namespace Alfe

@@ -1,12 +1,15 @@
 // alfe-console: the desktop console. Argument parsing and wiring only; the work is in alfe_ui/alfe_core.
+#include "ConsoleStartup.h"
 #include "Engine.h"
 #include "MainWindow.h"
-#include "MasterKey.h"
-#include "Secrets.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QHostAddress>
+#include <QTabWidget>
 #include <QTimer>
+
+#include <cstdio>
 
 int main(int argc, char* argv[])
 {
@@ -21,23 +24,52 @@ int main(int argc, char* argv[])
     parser.setApplicationDescription(QStringLiteral("Receive, verify and debug webhooks that feed software agents."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption dataDir(
-        QStringLiteral("data-dir"), QStringLiteral("Data directory (default: %1).").arg(Alfe::Engine::defaultDataDir()),
-        QStringLiteral("DIR"));
+    const QCommandLineOption dataDir(QStringLiteral("data-dir"),
+                                     QStringLiteral("Data directory (default: %1).").arg(Alfe::Engine::defaultDataDir()),
+                                     QStringLiteral("DIR"));
     const QCommandLineOption keyFile(QStringLiteral("key-file"),
                                      QStringLiteral("Keep the master key in FILE (created 0600) instead of the "
                                                     "system keychain."),
                                      QStringLiteral("FILE"));
+    const QCommandLineOption bind(QStringLiteral("bind"), QStringLiteral("Address the ingress listens on (default: "
+                                                                         "the settings', 127.0.0.1)."),
+                                  QStringLiteral("ADDRESS"));
+    const QCommandLineOption port(QStringLiteral("port"),
+                                  QStringLiteral("Port of the ingress (default: the settings', 8787; 0 = any free)."),
+                                  QStringLiteral("N"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                         QStringLiteral("Save a picture of the main window to FILE (PNG) once it has "
                                                        "settled, then quit."),
                                         QStringLiteral("FILE"));
-    parser.addOptions({dataDir, keyFile, screenshot});
+    const QCommandLineOption tab(QStringLiteral("tab"), QStringLiteral("Open on this tab (0 = Webhooks, 1 = "
+                                                                       "Deliveries, 2 = Refused)."),
+                                 QStringLiteral("N"));
+    parser.addOptions({dataDir, keyFile, bind, port, screenshot, tab});
     parser.process(app);
+
+    int portValue = -1;
+    if (parser.isSet(port)) {
+        bool ok = false;
+        portValue = parser.value(port).toInt(&ok);
+        if (!ok || portValue < 0 || portValue > 65535) {
+            std::fprintf(stderr, "alfe-console: --port must be a number from 0 to 65535\n");
+            return 2;
+        }
+    }
+    if (parser.isSet(bind) && QHostAddress(parser.value(bind)).isNull()) {
+        std::fprintf(stderr, "alfe-console: --bind must be an IP address, e.g. 127.0.0.1\n");
+        return 2;
+    }
 
     Alfe::Engine engine({parser.value(dataDir), parser.value(keyFile)});
     Alfe::MainWindow window(engine);
     window.show();
+    Alfe::ConsoleStartup startup(engine, window);
+    startup.setIngressOverrides(parser.value(bind), portValue);
+    if (parser.isSet(tab)) {
+        QObject::connect(&startup, &Alfe::ConsoleStartup::ready, &window,
+                         [&] { window.tabs()->setCurrentIndex(parser.value(tab).toInt()); });
+    }
     if (parser.isSet(screenshot)) {
         QTimer::singleShot(qEnvironmentVariableIntValue("ALFE_SCREENSHOT_DELAY_MS") > 0
                                ? qEnvironmentVariableIntValue("ALFE_SCREENSHOT_DELAY_MS")
@@ -47,23 +79,8 @@ int main(int argc, char* argv[])
                                QApplication::exit(saved ? 0 : 1);
                            });
     }
-
-    if (auto opened = engine.openStore(); !opened) {
-        window.showProblem(opened.error().message);
-        return QApplication::exec();
-    }
-    window.showUnlocking();
-    Alfe::MasterKey::obtain(engine.masterKeySource(), &window, [&](Alfe::Result<QByteArray> key) {
-        if (!key) {
-            window.showProblem(key.error().message);
-            return;
-        }
-        auto unlocked = engine.unlock(key.value());
-        Alfe::Secrets::cleanse(key.value());
-        if (unlocked)
-            window.showReady();
-        else
-            window.showProblem(unlocked.error().message);
-    });
-    return QApplication::exec();
+    startup.start();
+    const int code = QApplication::exec();
+    engine.close();
+    return code;
 }

@@ -1,0 +1,69 @@
+#include "JsonHighlighter.h"
+
+#include <QGuiApplication>
+
+namespace Alfe {
+
+JsonHighlighter::JsonHighlighter(QTextDocument* document)
+    : QSyntaxHighlighter(document)
+{
+    setPalette(QGuiApplication::palette());
+}
+
+void JsonHighlighter::setPalette(const QPalette& palette)
+{
+    // Shades that keep their contrast on the palette's base colour, light or dark.
+    const bool dark = palette.color(QPalette::Base).lightness() < 128;
+    m_key = QTextCharFormat();
+    m_key.setForeground(dark ? QColor(0x79, 0xc0, 0xff) : QColor(0x05, 0x50, 0xae));
+    m_string = QTextCharFormat();
+    m_string.setForeground(dark ? QColor(0x7e, 0xe7, 0x87) : QColor(0x11, 0x63, 0x29));
+    m_number = QTextCharFormat();
+    m_number.setForeground(dark ? QColor(0xff, 0xa6, 0x57) : QColor(0x95, 0x38, 0x00));
+    m_keyword = QTextCharFormat();
+    m_keyword.setForeground(dark ? QColor(0xd2, 0xa8, 0xff) : QColor(0x82, 0x50, 0xdf));
+    m_keyword.setFontWeight(QFont::DemiBold);
+    rehighlight();
+}
+
+void JsonHighlighter::highlightBlock(const QString& text)
+{
+    if (!m_active)
+        return;
+    const qsizetype n = text.size();
+    qsizetype i = 0;
+    while (i < n) {
+        const QChar c = text.at(i);
+        if (c == u'"') {
+            qsizetype end = i + 1;
+            while (end < n && text.at(end) != u'"')
+                end += text.at(end) == u'\\' ? 2 : 1;
+            end = std::min(end + 1, n);
+            qsizetype after = end;
+            while (after < n && text.at(after).isSpace())
+                ++after;
+            const bool isKey = after < n && text.at(after) == u':';
+            setFormat(int(i), int(end - i), isKey ? m_key : m_string);
+            i = end;
+        } else if (c == u'-' || c.isDigit()) {
+            qsizetype end = i + 1;
+            while (end < n && (text.at(end).isDigit() || text.at(end) == u'.' || text.at(end) == u'e' ||
+                               text.at(end) == u'E' || text.at(end) == u'+' || text.at(end) == u'-'))
+                ++end;
+            setFormat(int(i), int(end - i), m_number);
+            i = end;
+        } else if (c.isLetter()) {
+            qsizetype end = i + 1;
+            while (end < n && text.at(end).isLetter())
+                ++end;
+            const QStringView word = QStringView(text).mid(i, end - i);
+            if (word == u"true" || word == u"false" || word == u"null")
+                setFormat(int(i), int(end - i), m_keyword);
+            i = end;
+        } else {
+            ++i;
+        }
+    }
+}
+
+} // namespace Alfe
