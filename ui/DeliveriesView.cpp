@@ -8,7 +8,6 @@
 #include "WebhookStore.h"
 
 #include <QAction>
-#include <QElapsedTimer>
 #include <QClipboard>
 #include <QGuiApplication>
 #include <QHBoxLayout>
@@ -29,15 +28,12 @@ DeliveriesView::DeliveriesView(Engine& engine, QWidget* parent)
     : QWidget(parent)
     , m_engine(engine)
 {
-    QElapsedTimer tt; tt.start();
     m_filterBar = new DeliveryFilterBar(engine.clock(), this);
-    qWarning("bar %lld", qint64(tt.elapsed()));
     m_model = new DeliveryListModel(engine, this);
     m_table = new QTableView(this);
     m_table->setObjectName(QStringLiteral("deliveriesTable"));
     m_details = new DeliveryDetailsPane(engine, this);
     m_details->setObjectName(QStringLiteral("deliveryDetails"));
-    qWarning("details %lld", qint64(tt.elapsed()));
 
     m_listPages = new QStackedWidget(this);
     m_listPages->addWidget(m_table);
@@ -78,9 +74,7 @@ DeliveriesView::DeliveriesView(Engine& engine, QWidget* parent)
     layout->addWidget(m_filterBar);
     layout->addWidget(splitter, 1);
 
-    qWarning("layout %lld", qint64(tt.elapsed()));
     setupTable();
-    qWarning("table %lld", qint64(tt.elapsed()));
 
     connect(m_filterBar, &DeliveryFilterBar::filterChanged, this, &DeliveriesView::applyFilter);
     connect(m_model, &DeliveryListModel::loaded, this, &DeliveriesView::updateEmptyState);
@@ -111,9 +105,7 @@ DeliveriesView::DeliveriesView(Engine& engine, QWidget* parent)
     addActions({focusSearch, reload});
 
     reloadWebhooks();
-    qWarning("webhooks %lld", qint64(tt.elapsed()));
     applyFilter();
-    qWarning("filter %lld", qint64(tt.elapsed()));
 }
 
 DeliveriesView::~DeliveriesView() = default;

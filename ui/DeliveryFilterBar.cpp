@@ -6,7 +6,6 @@
 #include "DeliveryStatusStyle.h"
 
 #include <QComboBox>
-#include <QElapsedTimer>
 #include <QHBoxLayout>
 #include <QSignalBlocker>
 #include <QTimer>
@@ -30,9 +29,7 @@ DeliveryFilterBar::DeliveryFilterBar(const Clock& clock, QWidget* parent)
     : QWidget(parent)
     , m_clock(clock)
 {
-    QElapsedTimer tt; tt.start();
     m_search = new DeliverySearchEdit(this);
-    qWarning("edit %lld", qint64(tt.elapsed()));
     m_search->setObjectName(QStringLiteral("deliverySearch"));
     m_search->setPlaceholderText(tr("Delivery id, webhook id or event type"));
     m_search->setHint(searchHint());
@@ -45,7 +42,6 @@ DeliveryFilterBar::DeliveryFilterBar(const Clock& clock, QWidget* parent)
                              DeliveryStatus::Delivered, DeliveryStatus::Failed, DeliveryStatus::Duplicate})
         m_status->addItem(DeliveryStatusStyle::label(s), deliveryStatusName(s));
 
-    qWarning("status %lld", qint64(tt.elapsed()));
     m_webhook = new QComboBox(this);
     m_webhook->setObjectName(QStringLiteral("webhookFilter"));
     m_webhook->addItem(tr("All webhooks"));
@@ -65,7 +61,6 @@ DeliveryFilterBar::DeliveryFilterBar(const Clock& clock, QWidget* parent)
     m_time->addItem(tr("Last 24 hours"), 24 * HourMs);
     m_time->addItem(tr("Last 7 days"), 7 * 24 * HourMs);
 
-    qWarning("combos %lld", qint64(tt.elapsed()));
     m_failed = new QToolButton(this);
     m_failed->setObjectName(QStringLiteral("failedOnly"));
     m_failed->setText(tr("Failed"));
@@ -74,7 +69,6 @@ DeliveryFilterBar::DeliveryFilterBar(const Clock& clock, QWidget* parent)
     m_failed->setIcon(DeliveryStatusStyle::dot(DeliveryStatusStyle::Tone::Bad, palette()));
     m_failed->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
 
-    qWarning("failed %lld", qint64(tt.elapsed()));
     m_clear = new QToolButton(this);
     m_clear->setObjectName(QStringLiteral("clearFilters"));
     m_clear->setText(tr("Clear"));

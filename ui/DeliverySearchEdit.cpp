@@ -19,7 +19,6 @@ DeliverySearchEdit::DeliverySearchEdit(QWidget* parent)
     : QLineEdit(parent)
 {
     setClearButtonEnabled(true);
-    applyStyleSheet();
 }
 
 QString DeliverySearchEdit::filterState() const
@@ -48,33 +47,39 @@ void DeliverySearchEdit::setState(State state, const QString& explanation)
     if (state == m_state)
         return;
     m_state = state;
-    // A property selector is evaluated at polish time: polish again so the sheet sees the new value.
+    applyTint();
+    // A property selector is evaluated at polish time: polish again so a style sheet sees the new value.
     style()->unpolish(this);
     style()->polish(this);
     update();
     emit filterStateChanged(filterState());
 }
 
-void DeliverySearchEdit::applyStyleSheet()
+void DeliverySearchEdit::applyTint()
 {
-    // Tints of the palette's own base colour, so they suit light and dark themes alike.
-    const QPalette p = QGuiApplication::palette();
-    const QColor base = p.color(QPalette::Base);
-    const bool dark = base.lightness() < 128;
-    const QColor valid = mix(base, dark ? QColor(0x3f, 0xb9, 0x50) : QColor(0x2e, 0xa0, 0x43), dark ? 0.25 : 0.18);
-    const QColor invalid = mix(base, dark ? QColor(0xf8, 0x51, 0x49) : QColor(0xe5, 0x39, 0x35), dark ? 0.30 : 0.20);
-    const QString sheet = (QStringLiteral("Alfe--DeliverySearchEdit[filterState=\"valid\"] { background-color: %1; }"
-                                 " Alfe--DeliverySearchEdit[filterState=\"invalid\"] { background-color: %2; }")
-                               .arg(valid.name(), invalid.name()));
-    if (sheet != styleSheet())
-        setStyleSheet(sheet);
+    // The default look, without a style sheet (whose engine costs more than this whole view to start):
+    // the base colour tinted from the application palette, so it suits light and dark themes alike. An
+    // application style sheet can still select on the filterState property.
+    const QPalette app = QGuiApplication::palette();
+    QPalette own; // nothing set: the inherited palette
+    if (m_state != State::Empty) {
+        const QColor base = app.color(QPalette::Base);
+        const bool dark = base.lightness() < 128;
+        const QColor tint = m_state == State::Valid ? (dark ? QColor(0x3f, 0xb9, 0x50) : QColor(0x2e, 0xa0, 0x43))
+                                                    : (dark ? QColor(0xf8, 0x51, 0x49) : QColor(0xe5, 0x39, 0x35));
+        own.setColor(QPalette::Base, mix(base, tint, m_state == State::Valid ? (dark ? 0.22 : 0.16) : (dark ? 0.30 : 0.22)));
+    }
+    m_tinting = true;
+    setPalette(own);
+    m_tinting = false;
 }
 
 void DeliverySearchEdit::changeEvent(QEvent* event)
 {
     QLineEdit::changeEvent(event);
-    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::ApplicationPaletteChange)
-        applyStyleSheet();
+    if (event->type() == QEvent::ApplicationPaletteChange ||
+        (event->type() == QEvent::PaletteChange && !m_tinting))
+        applyTint();
 }
 
 } // namespace Alfe

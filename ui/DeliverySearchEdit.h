@@ -5,8 +5,8 @@
 namespace Alfe {
 
 // The deliveries filter's text field. Like Wireshark's SyntaxLineEdit it shows what it holds through a
-// property a style sheet can select on: DeliverySearchEdit[filterState="invalid"] { ... }. The default
-// sheet tints the field from the current palette (green-ish valid, red-ish invalid).
+// property a style sheet can select on: Alfe--DeliverySearchEdit[filterState="invalid"] { ... }. Without
+// one, it tints its base colour from the application palette (green-ish valid, red-ish invalid).
 class DeliverySearchEdit final : public QLineEdit
 {
     Q_OBJECT
@@ -35,10 +35,11 @@ protected:
     void changeEvent(QEvent* event) override;
 
 private:
-    void applyStyleSheet();
+    void applyTint();
 
     State m_state = State::Empty;
     QString m_hint;
+    bool m_tinting = false;
 };
 
 } // namespace Alfe

@@ -166,6 +166,8 @@ QWidget* MainWindow::buildWebhooksPage()
     m_webhookView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_webhookView->horizontalHeader()->setSectionResizeMode(WebhookListModel::DescriptionColumn, QHeaderView::Stretch);
     m_webhookView->setAlternatingRowColors(true);
+    m_webhookView->setWordWrap(false);
+    m_webhookView->verticalHeader()->setDefaultSectionSize(m_webhookView->fontMetrics().height() + 10);
     connect(m_webhookView->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::updateActions);
     connect(m_webhookView, &QTableView::doubleClicked, this, &MainWindow::copySelectedUrl);
     connect(m_webhooks, &QAbstractItemModel::modelReset, this, [this] {

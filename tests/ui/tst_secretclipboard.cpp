@@ -103,15 +103,15 @@ private slots:
     void copyingAgainRestartsTheCountdown()
     {
         SecretClipboard clipboard(nullptr);
-        clipboard.setTimeoutSeconds(2);
+        clipboard.setTimeoutSeconds(3);
         QSignalSpy replaced(&clipboard, &SecretClipboard::replaced);
         clipboard.copy(Secrets::newWebhookSecret());
         const QByteArray second = Secrets::newWebhookSecret();
-        QTest::qWait(1100);
+        QTest::qWait(1500);
         clipboard.copy(second);
-        QCOMPARE(clipboard.secondsLeft(), 2);
+        QCOMPARE(clipboard.secondsLeft(), 3);
         QCOMPARE(replaced.count(), 0);
-        QTest::qWait(1100);
+        QTest::qWait(2000);
         QCOMPARE(board()->text(), QString::fromLatin1(second)); // the first countdown would have ended
         QTRY_COMPARE_WITH_TIMEOUT(board()->text(), QString(), 5000);
     }
