@@ -37,10 +37,7 @@ namespace {
 class PaintCounter final : public QObject
 {
 public:
-    explicit PaintCounter(QWidget* widget)
-    {
-        widget->installEventFilter(this);
-    }
+    explicit PaintCounter(QWidget* widget) { widget->installEventFilter(this); }
     int paints = 0;
 
 protected:
@@ -90,7 +87,8 @@ double median(QList<double> values)
 
 QString ms(double v)
 {
-    return v < 10 ? QString::number(v, 'f', 2) + QStringLiteral(" ms") : QString::number(v, 'f', 1) + QStringLiteral(" ms");
+    return v < 10 ? QString::number(v, 'f', 2) + QStringLiteral(" ms")
+                  : QString::number(v, 'f', 1) + QStringLiteral(" ms");
 }
 
 QString mib(qint64 kib)
@@ -202,8 +200,8 @@ int main(int argc, char** argv)
     out << "| what | deliveries view | baseline (same run) | ratio | target |\n";
     out << "|---|---:|---:|---:|---|\n";
     out << "| first rows shown (" << firstRows << " rows loaded; constructed in " << ms(constructed) << ") | "
-        << ms(firstShown) << " | " << ms(plain)
-        << " first page, plain QSqlQuery | " << QString::number(firstShown / plain, 'f', 1) << "x | < 300 ms |\n";
+        << ms(firstShown) << " | " << ms(plain) << " first page, plain QSqlQuery | "
+        << QString::number(firstShown / plain, 'f', 1) << "x | < 300 ms |\n";
     out << "| Failed filter applied (median of 5) | " << ms(failed) << " | " << ms(plainF)
         << " failed page, plain QSqlQuery | " << QString::number(failed / plainF, 'f', 1) << "x | < 300 ms |\n";
     out << "| Failed filter removed (median of 5) | " << ms(median(failedOff)) << " | " << ms(plain) << " | "

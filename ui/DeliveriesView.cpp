@@ -131,7 +131,7 @@ QWidget* DeliveriesView::buildEmptyState()
     buttons->addWidget(m_emptySendTest);
     buttons->addStretch();
     auto* layout = new QVBoxLayout(page);
-    layout->addStretch();
+    layout->addStretch(1);
     layout->addWidget(m_emptyLabel);
     layout->addLayout(buttons);
     layout->addStretch(2);
@@ -160,7 +160,9 @@ void DeliveriesView::setupTable()
     columns->setSectionResizeMode(QHeaderView::Interactive);
     columns->setSectionResizeMode(DeliveryListModel::EventColumn, QHeaderView::Stretch);
     columns->setMinimumSectionSize(fontMetrics().horizontalAdvance(QLatin1Char('M')) * 3);
-    const auto width = [this](const QString& sample) { return fontMetrics().horizontalAdvance(sample) + 28; };
+    const auto width = [this](const QString& sample) {
+        return fontMetrics().horizontalAdvance(sample) + 28;
+    };
     m_table->setColumnWidth(DeliveryListModel::TimeColumn, width(QStringLiteral("2025-12-30 23:59:59")));
     m_table->setColumnWidth(DeliveryListModel::WebhookColumn, width(QStringLiteral("whk_01JZ8K3V5QW4X9")));
     m_table->setColumnWidth(DeliveryListModel::ProviderColumn, width(QStringLiteral("Generic")));
@@ -171,8 +173,7 @@ void DeliveriesView::setupTable()
 
     connect(m_table->verticalScrollBar(), &QScrollBar::valueChanged, this,
             [this](int value) { m_model->setFollowing(value == m_table->verticalScrollBar()->minimum()); });
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            &DeliveriesView::currentChanged);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &DeliveriesView::currentChanged);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             [this] { m_details->setSelectionCount(int(m_table->selectionModel()->selectedRows().size())); });
     connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
@@ -260,8 +261,9 @@ void DeliveriesView::updateEmptyState()
     } else {
         message = tr("No deliveries match these filters.");
         if (m_model->query().searchWindowed())
-            message += QLatin1Char('\n') + tr("Event types were searched among the newest %L1 deliveries only.")
-                                               .arg(DeliveryQuery::SearchWindow);
+            message +=
+                QLatin1Char('\n') +
+                tr("Event types were searched among the newest %L1 deliveries only.").arg(DeliveryQuery::SearchWindow);
     }
     m_emptyLabel->setText(message);
     m_emptyClear->setVisible(!filter.isEmpty());
@@ -331,7 +333,8 @@ void DeliveriesView::retrySelected()
     if (!problem.isEmpty() && queued == 0)
         emit statusMessage(problem);
     else
-        emit statusMessage((queued == 1 ? tr("Queued 1 delivery again") : tr("Queued %L1 deliveries again").arg(queued)));
+        emit statusMessage(
+            (queued == 1 ? tr("Queued 1 delivery again") : tr("Queued %L1 deliveries again").arg(queued)));
 }
 
 void DeliveriesView::retryAllFailed()

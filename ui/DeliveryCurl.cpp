@@ -10,8 +10,9 @@ namespace {
 // Headers curl writes itself, or that describe the hop from the sender rather than the request.
 bool leftToCurl(const QByteArray& name)
 {
-    static const QList<QByteArray> names{"host", "content-length", "connection", "keep-alive",
-                                         "transfer-encoding", "expect", "te", "upgrade", "proxy-connection"};
+    static const QList<QByteArray> names{"host",       "content-length",    "connection",
+                                         "keep-alive", "transfer-encoding", "expect",
+                                         "te",         "upgrade",           "proxy-connection"};
     return names.contains(name.toLower());
 }
 } // namespace
@@ -37,8 +38,8 @@ QString command(const Delivery& delivery, const QString& url)
     for (const auto& [name, value] : delivery.headers) {
         if (leftToCurl(name))
             continue;
-        lines << QStringLiteral("  -H %1")
-                     .arg(shellQuote(QString::fromLatin1(name) + QStringLiteral(": ") + QString::fromUtf8(value)));
+        lines << QStringLiteral("  -H %1").arg(
+            shellQuote(QString::fromLatin1(name) + QStringLiteral(": ") + QString::fromUtf8(value)));
     }
     lines << (text ? QStringLiteral("  --data-binary %1").arg(shellQuote(QString::fromUtf8(delivery.body)))
                    : QStringLiteral("  --data-binary @-"));

@@ -242,8 +242,10 @@ void DeliveryDetailsPane::fillOverview(const Delivery& d)
 {
     m_fields.at(IdField)->setText(d.id);
     m_fields.at(WebhookField)->setText(webhookName(d.webhookId));
-    m_fields.at(EventField)->setText(QStringLiteral("%1 \u00b7 %2").arg(
-        DeliveryStatusStyle::providerLabel(d.provider), d.eventType.isEmpty() ? Dash : d.eventType.toHtmlEscaped()));
+    m_fields.at(EventField)
+        ->setText(QStringLiteral("%1 \u00b7 %2")
+                      .arg(DeliveryStatusStyle::providerLabel(d.provider),
+                           d.eventType.isEmpty() ? Dash : d.eventType.toHtmlEscaped()));
     m_fields.at(ReceivedField)->setText(localTime(d.receivedAtMs));
     m_fields.at(ReceivedField)->setToolTip(ApiJson::timestamp(d.receivedAtMs));
     QString status = DeliveryStatusStyle::label(d.status);
@@ -251,16 +253,19 @@ void DeliveryDetailsPane::fillOverview(const Delivery& d)
         status += tr(" \u00b7 next attempt %1").arg(localTime(*d.nextAttemptAtMs));
     m_fields.at(StatusField)->setText(status);
     QString attempts = QString::number(d.attemptCount);
-    if (d.lastStatusCode)
-        attempts += tr(" \u00b7 last answer HTTP %1").arg(*d.lastStatusCode);
-    if (d.lastLatencyMs)
-        attempts += tr(" in %1 ms").arg(*d.lastLatencyMs);
+    if (d.attemptCount > 0) {
+        const QString answer = d.lastStatusCode ? tr("HTTP %1").arg(*d.lastStatusCode) : tr("no HTTP answer");
+        attempts += d.lastLatencyMs ? tr(" \u00b7 last: %1 after %2 ms").arg(answer).arg(*d.lastLatencyMs)
+                                    : tr(" \u00b7 last: %1").arg(answer);
+    }
     m_fields.at(AttemptsField)->setText(attempts);
-    m_fields.at(ContentField)->setText(QStringLiteral("%1 \u00b7 %2").arg(
-        d.contentType.isEmpty() ? Dash : d.contentType.toHtmlEscaped(), DeliveryPayloadText::sizeText(d.body.size())));
+    m_fields.at(ContentField)
+        ->setText(QStringLiteral("%1 \u00b7 %2")
+                      .arg(d.contentType.isEmpty() ? Dash : d.contentType.toHtmlEscaped(),
+                           DeliveryPayloadText::sizeText(d.body.size())));
     m_fields.at(DedupField)->setText(d.dedupKey.isEmpty() ? tr("none (body hash)") : d.dedupKey.toHtmlEscaped());
-    m_fields.at(DuplicateField)->setText(
-        d.duplicateOf.isEmpty() ? Dash : QStringLiteral("<a href=\"%1\">%1</a>").arg(d.duplicateOf));
+    m_fields.at(DuplicateField)
+        ->setText(d.duplicateOf.isEmpty() ? Dash : QStringLiteral("<a href=\"%1\">%1</a>").arg(d.duplicateOf));
 
     m_headers->clear();
     QList<QTreeWidgetItem*> items;
@@ -278,7 +283,8 @@ void DeliveryDetailsPane::fillPayload(const Delivery& d)
     if (d.body.isEmpty())
         m_raw->setPlainText(tr("(empty body)"));
     else if (!text)
-        m_raw->setPlainText(tr("Binary, %1. Export JSON keeps them (bodyBase64).").arg(DeliveryPayloadText::sizeText(d.body.size())));
+        m_raw->setPlainText(
+            tr("Binary, %1. Export JSON keeps them (bodyBase64).").arg(DeliveryPayloadText::sizeText(d.body.size())));
     else
         m_raw->setPlainText(shown(d.body, QString::fromUtf8(head)));
 
@@ -319,9 +325,8 @@ void DeliveryDetailsPane::fillAttempts(const Delivery& d)
         } else {
             result = tr("in progress");
         }
-        auto* item = new QTreeWidgetItem(QStringList{
-            QStringLiteral("#%1").arg(a.n), localTime(a.startedAtMs), result,
-            a.durationMs ? tr("%1 ms").arg(*a.durationMs) : Dash});
+        auto* item = new QTreeWidgetItem(QStringList{QStringLiteral("#%1").arg(a.n), localTime(a.startedAtMs), result,
+                                                     a.durationMs ? tr("%1 ms").arg(*a.durationMs) : Dash});
         item->setForeground(2, DeliveryStatusStyle::color(tone, palette()));
         item->setIcon(2, DeliveryStatusStyle::dot(tone, palette()));
         item->setTextAlignment(3, Qt::AlignRight | Qt::AlignVCenter);
@@ -351,8 +356,8 @@ QString DeliveryDetailsPane::exportJson()
 {
     if (!m_delivery)
         return {};
-    const QString suggested =
-        QDir(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)).filePath(m_delivery->id + QStringLiteral(".json"));
+    const QString suggested = QDir(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
+                                  .filePath(m_delivery->id + QStringLiteral(".json"));
     const QString path = m_chooser ? m_chooser(this, suggested) : QString();
     if (path.isEmpty())
         return {};

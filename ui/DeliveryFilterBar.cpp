@@ -18,9 +18,10 @@ constexpr qint64 HourMs = 3'600'000;
 
 QString searchHint()
 {
-    return DeliveryFilterBar::tr("Filter by a delivery id (dlv_…), a webhook id (whk_…) or part of an event type.\n"
-                       "Ids match by prefix through their index. Event types have no index: they are searched "
-                       "among the newest %L1 deliveries (of the chosen status or webhook).")
+    return DeliveryFilterBar::tr(
+               "Filter by a delivery id (dlv_…), a webhook id (whk_…) or part of an event type.\n"
+               "Ids match by prefix through their index. Event types have no index: they are searched "
+               "among the newest %L1 deliveries (of the chosen status or webhook).")
         .arg(DeliveryQuery::SearchWindow);
 }
 } // namespace
@@ -45,8 +46,8 @@ DeliveryFilterBar::DeliveryFilterBar(const Clock& clock, QWidget* parent)
     m_webhook = new QComboBox(this);
     m_webhook->setObjectName(QStringLiteral("webhookFilter"));
     m_webhook->addItem(tr("All webhooks"));
-    m_webhook->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    m_webhook->setMinimumContentsLength(14);
+    m_webhook->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_webhook->setMinimumContentsLength(16);
 
     m_provider = new QComboBox(this);
     m_provider->setObjectName(QStringLiteral("providerFilter"));
@@ -78,9 +79,9 @@ DeliveryFilterBar::DeliveryFilterBar(const Clock& clock, QWidget* parent)
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_search, 1);
-    for (QWidget* w : {static_cast<QWidget*>(m_status), static_cast<QWidget*>(m_webhook),
-                       static_cast<QWidget*>(m_provider), static_cast<QWidget*>(m_time),
-                       static_cast<QWidget*>(m_failed), static_cast<QWidget*>(m_clear)})
+    for (QWidget* w :
+         {static_cast<QWidget*>(m_status), static_cast<QWidget*>(m_webhook), static_cast<QWidget*>(m_provider),
+          static_cast<QWidget*>(m_time), static_cast<QWidget*>(m_failed), static_cast<QWidget*>(m_clear)})
         layout->addWidget(w);
 
     m_typing = new QTimer(this);
@@ -118,8 +119,7 @@ void DeliveryFilterBar::setWebhooks(const QList<Webhook>& webhooks)
     m_webhook->clear();
     m_webhook->addItem(tr("All webhooks"));
     for (const Webhook& w : webhooks) {
-        const QString name = w.description.isEmpty() ? w.id : QStringLiteral("%1 (%2)").arg(w.description, w.id);
-        m_webhook->addItem(name, w.id);
+        m_webhook->addItem(w.description.isEmpty() ? w.id : w.description, w.id);
         m_webhook->setItemData(m_webhook->count() - 1, w.id, Qt::ToolTipRole);
     }
     const int at = chosen.isEmpty() ? 0 : m_webhook->findData(chosen);

@@ -46,7 +46,7 @@ public:
     };
 
     static constexpr int PageSize = 200;
-    static constexpr int LiveBatchLimit = 2000; // newer rows inserted per flush; past that, reload
+    static constexpr int LiveBatchLimit = 2000;        // newer rows inserted per flush; past that, reload
     static constexpr int MaxRowsWhileFollowing = 5000; // rows kept at the top; the rest is fetched again
     static constexpr int RefreshChunk = 400;
 

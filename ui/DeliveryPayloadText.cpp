@@ -116,7 +116,8 @@ QString sizeText(qint64 bytes)
 {
     const QLocale locale;
     if (bytes < 1024)
-        return bytes == 1 ? QCoreApplication::translate("DeliveryPayloadText", "1 byte") : QCoreApplication::translate("DeliveryPayloadText", "%1 bytes").arg(bytes);
+        return bytes == 1 ? QCoreApplication::translate("DeliveryPayloadText", "1 byte")
+                          : QCoreApplication::translate("DeliveryPayloadText", "%1 bytes").arg(bytes);
     if (bytes < 1024 * 1024)
         return QStringLiteral("%1 KiB").arg(locale.toString(double(bytes) / 1024.0, 'f', 1));
     return QStringLiteral("%1 MiB").arg(locale.toString(double(bytes) / (1024.0 * 1024.0), 'f', 1));

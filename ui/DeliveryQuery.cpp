@@ -96,8 +96,8 @@ DeliveryQuery::Text DeliveryQuery::parseText(const QString& input)
             continue;
         const QString rest = text.mid(prefix.size()).toUpper();
         if (rest.size() > UlidLength)
-            return {TextKind::Invalid, text, QStringLiteral("%1 ids have %2 characters after \"%3\".")
-                                                 .arg(what).arg(UlidLength).arg(prefix)};
+            return {TextKind::Invalid, text,
+                    QStringLiteral("%1 ids have %2 characters after \"%3\".").arg(what).arg(UlidLength).arg(prefix)};
         for (QChar c : rest) {
             if (!isCrockford(c)) {
                 return {TextKind::Invalid, text,
@@ -113,8 +113,7 @@ DeliveryQuery::Text DeliveryQuery::parseText(const QString& input)
 
 DeliveryQuery::DeliveryQuery(Database& db)
     : m_db(db)
-{
-}
+{}
 
 QStringList DeliveryQuery::webhookIds(const QString& where, const QVariantList& binds) const
 {
@@ -136,8 +135,9 @@ qint64 DeliveryQuery::boundedCount(const QString& column, const QString& value, 
 {
     QSqlQuery q(m_db.connection());
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE %1 = ? AND received_at >= ? LIMIT ?)")
-                  .arg(column));
+    q.prepare(
+        QStringLiteral("SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE %1 = ? AND received_at >= ? LIMIT ?)")
+            .arg(column));
     q.addBindValue(value);
     q.addBindValue(m_since);
     q.addBindValue(bound);
@@ -267,8 +267,7 @@ void DeliveryQuery::appendTerms(QStringList& where, QVariantList& binds, const Q
     }
 }
 
-DeliveryQuery::Sql DeliveryQuery::branch(const QString& webhook, Cursor cursor, const DeliveryRow* key,
-                                         int limit) const
+DeliveryQuery::Sql DeliveryQuery::branch(const QString& webhook, Cursor cursor, const DeliveryRow* key, int limit) const
 {
     Sql sql;
     QStringList where;
@@ -357,7 +356,7 @@ Result<QList<DeliveryRow>> DeliveryQuery::byIds(const QStringList& ids, QSet<QSt
     QStringList terms;
     QVariantList binds;
     appendTerms(terms, binds, {}, true);
-    const QString match = m_nothing        ? QStringLiteral("0")
+    const QString match = m_nothing         ? QStringLiteral("0")
                           : terms.isEmpty() ? QStringLiteral("1")
                                             : QStringLiteral("(%1)").arg(terms.join(QStringLiteral(" AND ")));
     QSqlQuery q(m_db.connection());

@@ -24,8 +24,8 @@ class Database;
 class DeliveryQuery final
 {
 public:
-    static constexpr int SearchWindow = 50'000;   // event-type text is searched among this many newest rows
-    static constexpr int MaxUnionWebhooks = 32;    // above this, a webhook set filters a time-ordered scan
+    static constexpr int SearchWindow = 50'000;      // event-type text is searched among this many newest rows
+    static constexpr int MaxUnionWebhooks = 32;      // above this, a webhook set filters a time-ordered scan
     static constexpr int SelectivityProbe = 100'000; // bound of the index-only counts that pick a driver
 
     enum class TextKind
@@ -97,11 +97,11 @@ private:
     DeliveryViewFilter m_filter;
     Text m_text;
     Driver m_driver = Driver::Time;
-    QStringList m_webhooks;  // the webhooks a row must belong to, when m_restrict
+    QStringList m_webhooks; // the webhooks a row must belong to, when m_restrict
     bool m_restrict = false;
     bool m_nothing = false;
     bool m_windowed = false;
-    qint64 m_since = 0;      // the time range, narrowed by the search window
+    qint64 m_since = 0; // the time range, narrowed by the search window
 };
 
 } // namespace Alfe

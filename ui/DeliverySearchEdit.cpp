@@ -67,7 +67,8 @@ void DeliverySearchEdit::applyTint()
         const bool dark = base.lightness() < 128;
         const QColor tint = m_state == State::Valid ? (dark ? QColor(0x3f, 0xb9, 0x50) : QColor(0x2e, 0xa0, 0x43))
                                                     : (dark ? QColor(0xf8, 0x51, 0x49) : QColor(0xe5, 0x39, 0x35));
-        own.setColor(QPalette::Base, mix(base, tint, m_state == State::Valid ? (dark ? 0.22 : 0.16) : (dark ? 0.30 : 0.22)));
+        own.setColor(QPalette::Base,
+                     mix(base, tint, m_state == State::Valid ? (dark ? 0.22 : 0.16) : (dark ? 0.30 : 0.22)));
     }
     m_tinting = true;
     setPalette(own);
@@ -77,8 +78,7 @@ void DeliverySearchEdit::applyTint()
 void DeliverySearchEdit::changeEvent(QEvent* event)
 {
     QLineEdit::changeEvent(event);
-    if (event->type() == QEvent::ApplicationPaletteChange ||
-        (event->type() == QEvent::PaletteChange && !m_tinting))
+    if (event->type() == QEvent::ApplicationPaletteChange || (event->type() == QEvent::PaletteChange && !m_tinting))
         applyTint();
 }
 

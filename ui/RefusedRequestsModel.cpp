@@ -14,8 +14,7 @@ namespace Alfe {
 RefusedRequestsModel::RefusedRequestsModel(Database& db, QObject* parent)
     : QAbstractTableModel(parent)
     , m_db(db)
-{
-}
+{}
 
 Result<QList<RefusedEntry>> RefusedRequestsModel::read(qint64 newerThan) const
 {
@@ -157,7 +156,11 @@ QVariant RefusedRequestsModel::data(const QModelIndex& index, int role) const
 
 QVariant RefusedRequestsModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+    if (orientation != Qt::Horizontal)
+        return {};
+    if (role == Qt::TextAlignmentRole)
+        return QVariant(Qt::AlignLeft | Qt::AlignVCenter);
+    if (role != Qt::DisplayRole)
         return {};
     switch (section) {
     case TimeColumn:

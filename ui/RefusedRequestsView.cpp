@@ -58,7 +58,9 @@ RefusedRequestsView::RefusedRequestsView(Engine& engine, QWidget* parent)
     m_table->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
     m_table->horizontalHeader()->setHighlightSections(false);
     m_table->horizontalHeader()->setSectionResizeMode(RefusedRequestsModel::PathColumn, QHeaderView::Stretch);
-    const auto width = [this](const QString& sample) { return fontMetrics().horizontalAdvance(sample) + 28; };
+    const auto width = [this](const QString& sample) {
+        return fontMetrics().horizontalAdvance(sample) + 28;
+    };
     m_table->setColumnWidth(RefusedRequestsModel::TimeColumn, width(QStringLiteral("2025-12-30 23:59:59")));
     m_table->setColumnWidth(RefusedRequestsModel::StatusColumn, width(tr("Status")));
     m_table->setColumnWidth(RefusedRequestsModel::ReasonColumn, width(QStringLiteral("unsupported_media_type")));
@@ -169,11 +171,12 @@ void RefusedRequestsView::currentChanged()
         return;
     }
     const RefusedEntry& e = entry.value();
-    QString summary = tr("<b>%1 %2</b> \u2192 %3 <code>%4</code> from %5 at %6")
-                          .arg(e.method.toHtmlEscaped(), e.path.toHtmlEscaped())
-                          .arg(e.status)
-                          .arg(e.reason.toHtmlEscaped(), e.remoteAddress.toHtmlEscaped(),
-                               QDateTime::fromMSecsSinceEpoch(e.receivedAtMs).toString(Qt::ISODate));
+    QString summary =
+        tr("<b>%1 %2</b> \u2192 %3 <code>%4</code> from %5 at %6")
+            .arg(e.method.toHtmlEscaped(), e.path.toHtmlEscaped())
+            .arg(e.status)
+            .arg(e.reason.toHtmlEscaped(), e.remoteAddress.toHtmlEscaped(),
+                 QDateTime::fromMSecsSinceEpoch(e.receivedAtMs).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
     const QString why = explain(e.reason);
     if (!why.isEmpty())
         summary += QStringLiteral("<br>") + why.toHtmlEscaped();
@@ -190,8 +193,9 @@ void RefusedRequestsView::currentChanged()
     } else {
         QString text = QString::fromUtf8(e.bodyHead);
         if (e.bodySize > e.bodyHead.size())
-            text += tr("\n\n… %1 in all; the first %2 were kept.")
-                        .arg(DeliveryPayloadText::sizeText(e.bodySize), DeliveryPayloadText::sizeText(e.bodyHead.size()));
+            text +=
+                tr("\n\n… %1 in all; the first %2 were kept.")
+                    .arg(DeliveryPayloadText::sizeText(e.bodySize), DeliveryPayloadText::sizeText(e.bodyHead.size()));
         m_body->setPlainText(text);
     }
 }

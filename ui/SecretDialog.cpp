@@ -263,7 +263,17 @@ void SecretDialog::saveToKeychain()
                                   .arg(m_keychainEntry, QString::fromLatin1(Keychain::Service)));
         } else {
             m_saveButton->setEnabled(!m_secret.isEmpty());
-            setKeychainStatus(tr("Not saved: %1").arg(saved.error().message));
+            // The keychain's own errors advise about the master key; here the advice is about this secret.
+            const QString message = saved.error().message;
+            if (message.contains(QLatin1String("did not answer")))
+                setKeychainStatus(tr("Not saved: the system keychain did not answer (it may be locked). Unlock it "
+                                     "and try again, or copy the secret instead."));
+            else if (message.contains(QLatin1String("refused access")))
+                setKeychainStatus(tr("Not saved: the system keychain refused access. Allow it and try again, or "
+                                     "copy the secret instead."));
+            else
+                setKeychainStatus(tr("Not saved: no system keychain is available. Start and unlock one (GNOME "
+                                     "Keyring or KWallet) and try again, or copy the secret instead."));
         }
     });
 }

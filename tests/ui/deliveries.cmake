@@ -16,4 +16,3 @@ alfe_add_test(tst_deliveries_widgets
             ${PROJECT_SOURCE_DIR}/bench/deliveries_view_log.cpp ${PROJECT_SOURCE_DIR}/bench/deliveries_view_log.h
     LIBS alfe_ui LABELS ui)
 target_include_directories(tst_deliveries_widgets PRIVATE ${PROJECT_SOURCE_DIR}/bench)
-include(${PROJECT_SOURCE_DIR}/bench/deliveries_view.cmake) # TEMP-LOCAL

@@ -1,8 +1,8 @@
+#include "Database.h"
 #include "DeliveriesView.h"
 #include "DeliveryDetailsPane.h"
 #include "DeliveryFixture.h"
 #include "DeliveryListModel.h"
-#include "Database.h"
 
 #include <QClipboard>
 #include <QGuiApplication>

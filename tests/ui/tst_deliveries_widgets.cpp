@@ -106,8 +106,9 @@ private slots:
         view.refresh(); // the button shows only once someone listens
         view.show();
         QVERIFY(view.isShowingEmptyState());
-        QCOMPARE(view.emptyMessage(),
-                 QStringLiteral("No deliveries yet. Send a test event from the Webhooks tab, or POST to a webhook URL."));
+        QCOMPARE(
+            view.emptyMessage(),
+            QStringLiteral("No deliveries yet. Send a test event from the Webhooks tab, or POST to a webhook URL."));
         auto* send = view.findChild<QPushButton*>(QStringLiteral("emptySendTest"));
         QVERIFY(send && send->isVisible());
         QVERIFY(!view.findChild<QPushButton*>(QStringLiteral("emptyClearFilters"))->isVisible());
@@ -159,7 +160,8 @@ private slots:
         QCOMPARE(countStatus(engine(), QStringLiteral("failed")), 210);
         QVERIFY(view.retryAllButton()->isEnabled());
         for (int r = 0; r < view.model()->rowCount(); ++r)
-            QCOMPARE(view.model()->index(r, 0).data(DeliveryListModel::StatusRole).toString(), QStringLiteral("failed"));
+            QCOMPARE(view.model()->index(r, 0).data(DeliveryListModel::StatusRole).toString(),
+                     QStringLiteral("failed"));
 
         // With a webhook chosen, only its failed deliveries are queued.
         QComboBox* hooks = view.filterBar()->webhookCombo();
@@ -227,15 +229,17 @@ private slots:
         const QString formId = insert(engine(), m_clock, m_webhook, "team=T1&text=hello+world%21",
                                       QStringLiteral("application/x-www-form-urlencoded"));
         const QByteArray binary("\x00\x01\xfe\xff", 4);
-        const QString binaryId = insert(engine(), m_clock, m_webhook, binary, QStringLiteral("application/octet-stream"));
+        const QString binaryId =
+            insert(engine(), m_clock, m_webhook, binary, QStringLiteral("application/octet-stream"));
         DeliveriesView view(engine());
         view.show();
         DeliveryDetailsPane* pane = view.detailsPane();
 
         select(view, jsonId);
         const QString pretty = pane->payloadView()->toPlainText();
-        QCOMPARE(pretty, QStringLiteral("{\n  \"zeta\": 1,\n  \"alpha\": {\n    \"list\": [\n      1,\n      2,\n"
-                                        "      {}\n    ],\n    \"big\": 12345678901234567890\n  },\n  \"s\": \"x y\"\n}"));
+        QCOMPARE(pretty,
+                 QStringLiteral("{\n  \"zeta\": 1,\n  \"alpha\": {\n    \"list\": [\n      1,\n      2,\n"
+                                "      {}\n    ],\n    \"big\": 12345678901234567890\n  },\n  \"s\": \"x y\"\n}"));
         QCOMPARE(pane->rawView()->toPlainText().toUtf8(), json);
         // Keys, strings and numbers have their own colours.
         const QTextBlock line = pane->payloadView()->document()->findBlockByNumber(1); // `  "zeta": 1,`
@@ -252,7 +256,8 @@ private slots:
         select(view, formId);
         QCOMPARE(pane->payloadView()->toPlainText(), QStringLiteral("team = T1\ntext = hello world!"));
         select(view, binaryId);
-        QCOMPARE(pane->rawView()->toPlainText(), QStringLiteral("Binary, 4 bytes. Export JSON keeps them (bodyBase64)."));
+        QCOMPARE(pane->rawView()->toPlainText(),
+                 QStringLiteral("Binary, 4 bytes. Export JSON keeps them (bodyBase64)."));
         QVERIFY(pane->curlCommand().contains(QString::fromLatin1(binary.toBase64())));
         QVERIFY(pane->curlCommand().contains(QStringLiteral("base64 -d | curl")));
     }
