@@ -3,6 +3,8 @@
 #include "Engine.h"
 #include "MainWindow.h"
 #include "ManualClock.h"
+#include "Settings.h"
+#include "SettingsDialog.h"
 #include "Signature.h"
 #include "TestEngine.h"
 #include "WebhookStore.h"
@@ -17,6 +19,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -173,6 +176,29 @@ private slots:
         });
         action(window, "deleteAction")->trigger();
         QVERIFY(!engine->webhooks().get(id));
+    }
+
+    void settingsAreValidatedAndSaved()
+    {
+        Test::TestEngine engine;
+        Settings& settings = engine->settings();
+        SettingsDialog dialog(settings);
+        auto* schedule = dialog.findChild<QLineEdit*>(QStringLiteral("scheduleEdit"));
+        auto* port = dialog.findChild<QSpinBox*>(QStringLiteral("portSpin"));
+        auto* error = dialog.findChild<QLabel*>(QStringLiteral("errorLabel"));
+        QCOMPARE(schedule->text(), QStringLiteral("0s,5s,5m,30m,2h,5h,10h,10h"));
+        schedule->setText(QStringLiteral("0s,5 minutes"));
+        port->setValue(9090);
+        dialog.accept();
+        QVERIFY(dialog.isVisible() || dialog.result() != QDialog::Accepted);
+        QVERIFY2(error->text().contains(QLatin1String("s, m, h or d")), qPrintable(error->text()));
+        QCOMPARE(settings.get(Settings::Key::Port).toInt(), 8787); // nothing saved from a bad form
+        schedule->setText(QStringLiteral("0s, 10s, 1h"));
+        dialog.accept();
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        QCOMPARE(settings.get(Settings::Key::Port).toInt(), 9090);
+        QCOMPARE(settings.get(Settings::Key::RetrySchedule).toString(), QStringLiteral("0s,10s,1h"));
+        QVERIFY(Test::readFile(settings.filePath()).contains("9090"));
     }
 
     // Run as its own CTest entry with a session bus that answers nothing.
