@@ -27,6 +27,7 @@
 #include <QSignalSpy>
 #include <QSqlQuery>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -330,6 +331,10 @@ private slots:
         }
         QTest::qWait(200);
         QVERIFY(view.grab().save(QDir(dir).filePath(QStringLiteral("deliveries.png"))));
+        view.detailsPane()->tabs()->setCurrentIndex(2); // Payload
+        QTest::qWait(100);
+        QVERIFY(view.grab().save(QDir(dir).filePath(QStringLiteral("deliveries-payload.png"))));
+        view.detailsPane()->tabs()->setCurrentIndex(0);
         view.filterBar()->setText(QStringLiteral("no.such.event"));
         QTest::qWait(100);
         QVERIFY(view.grab().save(QDir(dir).filePath(QStringLiteral("deliveries-empty.png"))));
