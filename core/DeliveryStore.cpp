@@ -213,36 +213,66 @@ Result<DeliveryPage> DeliveryStore::list(const DeliveryFilter& filter) const
     return page;
 }
 
-Result<QList<RefusedEntry>> DeliveryStore::refused(const QString& webhookId, int limit) const
+namespace {
+const QString RefusedColumns = QStringLiteral("id, received_at, webhook_id, status, reason, method, path, remote,"
+                                              " body_size, %1 FROM refused_requests");
+
+RefusedEntry refusedFrom(const QSqlQuery& q, bool withBodies)
 {
-    if (limit < 1 || limit > MaxPageSize)
+    RefusedEntry e;
+    e.id = q.value(0).toLongLong();
+    e.receivedAtMs = q.value(1).toLongLong();
+    e.webhookId = q.value(2).toString();
+    e.status = q.value(3).toInt();
+    e.reason = q.value(4).toString();
+    e.method = q.value(5).toString();
+    e.path = q.value(6).toString();
+    e.remoteAddress = q.value(7).toString();
+    e.bodySize = q.value(8).toLongLong();
+    if (withBodies) {
+        e.headers = DeliveryStore::decodeHeaders(q.value(9).toByteArray());
+        e.bodyHead = q.value(10).toByteArray();
+    }
+    return e;
+}
+
+QString refusedColumns(bool withBodies)
+{
+    return RefusedColumns.arg(withBodies ? QStringLiteral("headers, body_head") : QStringLiteral("NULL, NULL"));
+}
+} // namespace
+
+Result<QList<RefusedEntry>> DeliveryStore::refused(const RefusedQuery& query) const
+{
+    if (query.limit < 1 || query.limit > MaxPageSize)
         return Errors::invalid(QStringLiteral("limit must be between 1 and %1.").arg(MaxPageSize));
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("SELECT id, received_at, webhook_id, status, reason, method, path, remote, headers,"
-                             " body_head, body_size FROM refused_requests WHERE (? = '' OR webhook_id = ?)"
-                             " ORDER BY id DESC LIMIT ?"));
-    q.addBindValue(Database::text(webhookId));
-    q.addBindValue(Database::text(webhookId));
-    q.addBindValue(limit);
+    q.setForwardOnly(true);
+    // The id is the rowid: newest first and "newer than" are one b-tree walk each.
+    q.prepare(QStringLiteral("SELECT %1 WHERE id > ? AND (? = '' OR webhook_id = ?) ORDER BY id DESC LIMIT ?")
+                  .arg(refusedColumns(query.withBodies)));
+    q.addBindValue(query.newerThanId);
+    q.addBindValue(Database::text(query.webhookId));
+    q.addBindValue(Database::text(query.webhookId));
+    q.addBindValue(query.limit);
     if (auto ok = m_db.exec(q); !ok)
         return ok.error();
     QList<RefusedEntry> entries;
-    while (q.next()) {
-        RefusedEntry e;
-        e.id = q.value(0).toLongLong();
-        e.receivedAtMs = q.value(1).toLongLong();
-        e.webhookId = q.value(2).toString();
-        e.status = q.value(3).toInt();
-        e.reason = q.value(4).toString();
-        e.method = q.value(5).toString();
-        e.path = q.value(6).toString();
-        e.remoteAddress = q.value(7).toString();
-        e.headers = decodeHeaders(q.value(8).toByteArray());
-        e.bodyHead = q.value(9).toByteArray();
-        e.bodySize = q.value(10).toLongLong();
-        entries << e;
-    }
+    while (q.next())
+        entries << refusedFrom(q, query.withBodies);
     return entries;
+}
+
+Result<RefusedEntry> DeliveryStore::refusedEntry(qint64 id) const
+{
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral("SELECT %1 WHERE id = ?").arg(refusedColumns(true)));
+    q.addBindValue(id);
+    if (auto ok = m_db.exec(q); !ok)
+        return ok.error();
+    if (!q.next())
+        return Errors::notFound(QStringLiteral("That refused request has left the log (it keeps 24 hours)."));
+    return refusedFrom(q, true);
 }
 
 Result<Delivery> DeliveryStore::requeue(const QString& id)

@@ -59,8 +59,19 @@ public:
 
     Result<Delivery> get(const QString& id) const; // with headers, body and attempts
     Result<DeliveryPage> list(const DeliveryFilter& filter) const;
-    // The refused-request log, newest first; only `webhookId`'s when it is not empty.
-    Result<QList<RefusedEntry>> refused(const QString& webhookId, int limit) const;
+    // The refused-request log, newest first: only `webhookId`'s when it is not empty, only entries newer than
+    // `newerThanId` when it is set, and with headers and body heads only when asked (they weigh up to 64 KiB
+    // each).
+    struct RefusedQuery
+    {
+        QString webhookId;
+        int limit = 50;
+        qint64 newerThanId = 0;
+        bool withBodies = false;
+    };
+    Result<QList<RefusedEntry>> refused(const RefusedQuery& query) const;
+    // One entry with its headers and body head.
+    Result<RefusedEntry> refusedEntry(qint64 id) const;
     // Queues a delivery again, whatever its status (a replay when it was delivered).
     Result<Delivery> requeue(const QString& id);
 

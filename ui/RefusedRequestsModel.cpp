@@ -1,50 +1,26 @@
 #include "RefusedRequestsModel.h"
 
-#include "Database.h"
 #include "DeliveryStatusStyle.h"
 #include "DeliveryStore.h"
 
 #include <QDateTime>
 #include <QGuiApplication>
 #include <QPalette>
-#include <QSqlQuery>
 
 namespace Alfe {
 
-RefusedRequestsModel::RefusedRequestsModel(Database& db, QObject* parent)
+RefusedRequestsModel::RefusedRequestsModel(DeliveryStore& store, QObject* parent)
     : QAbstractTableModel(parent)
-    , m_db(db)
+    , m_store(store)
 {}
 
 Result<QList<RefusedEntry>> RefusedRequestsModel::read(qint64 newerThan) const
 {
-    QSqlQuery q(m_db.connection());
-    q.setForwardOnly(true);
-    // The id is the rowid: newest first and "newer than" are both one b-tree walk.
-    q.prepare(QStringLiteral("SELECT id, received_at, webhook_id, status, reason, method, path, remote, body_size"
-                             " FROM refused_requests WHERE id > ? AND (? = '' OR webhook_id = ?)"
-                             " ORDER BY id DESC LIMIT ?"));
-    q.addBindValue(newerThan);
-    q.addBindValue(Database::text(m_webhookId));
-    q.addBindValue(Database::text(m_webhookId));
-    q.addBindValue(MaxRows);
-    if (auto ok = m_db.exec(q); !ok)
-        return ok.error();
-    QList<RefusedEntry> entries;
-    while (q.next()) {
-        RefusedEntry e;
-        e.id = q.value(0).toLongLong();
-        e.receivedAtMs = q.value(1).toLongLong();
-        e.webhookId = q.value(2).toString();
-        e.status = q.value(3).toInt();
-        e.reason = q.value(4).toString();
-        e.method = q.value(5).toString();
-        e.path = q.value(6).toString();
-        e.remoteAddress = q.value(7).toString();
-        e.bodySize = q.value(8).toLongLong();
-        entries << e;
-    }
-    return entries;
+    DeliveryStore::RefusedQuery query;
+    query.webhookId = m_webhookId;
+    query.limit = MaxRows;
+    query.newerThanId = newerThan;
+    return m_store.refused(query); // without bodies: entryWithBody() reads the selected one
 }
 
 void RefusedRequestsModel::setWebhookId(const QString& webhookId)
@@ -85,28 +61,7 @@ const RefusedEntry* RefusedRequestsModel::entryAt(int row) const
 
 Result<RefusedEntry> RefusedRequestsModel::entryWithBody(qint64 id) const
 {
-    QSqlQuery q(m_db.connection());
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT id, received_at, webhook_id, status, reason, method, path, remote, body_size,"
-                             " headers, body_head FROM refused_requests WHERE id = ?"));
-    q.addBindValue(id);
-    if (auto ok = m_db.exec(q); !ok)
-        return ok.error();
-    if (!q.next())
-        return Errors::notFound(tr("That refused request has left the log (it keeps 24 hours)."));
-    RefusedEntry e;
-    e.id = q.value(0).toLongLong();
-    e.receivedAtMs = q.value(1).toLongLong();
-    e.webhookId = q.value(2).toString();
-    e.status = q.value(3).toInt();
-    e.reason = q.value(4).toString();
-    e.method = q.value(5).toString();
-    e.path = q.value(6).toString();
-    e.remoteAddress = q.value(7).toString();
-    e.bodySize = q.value(8).toLongLong();
-    e.headers = DeliveryStore::decodeHeaders(q.value(9).toByteArray());
-    e.bodyHead = q.value(10).toByteArray();
-    return e;
+    return m_store.refusedEntry(id);
 }
 
 int RefusedRequestsModel::rowCount(const QModelIndex& parent) const

@@ -7,7 +7,7 @@
 
 namespace Alfe {
 
-class Database;
+class DeliveryStore;
 
 // The newest entries of the refused-request log (SPEC §4: capped at 10,000 rows and 24 h) as a table.
 // Rows are read without their headers and body, which entryWithBody() reads for the one selected: a
@@ -34,7 +34,7 @@ public:
     };
     static constexpr int MaxRows = 500;
 
-    explicit RefusedRequestsModel(Database& db, QObject* parent = nullptr);
+    explicit RefusedRequestsModel(DeliveryStore& store, QObject* parent = nullptr);
 
     // Only this webhook's entries (empty: all); resets the model.
     void setWebhookId(const QString& webhookId);
@@ -57,7 +57,7 @@ signals:
 private:
     Result<QList<RefusedEntry>> read(qint64 newerThan) const;
 
-    Database& m_db;
+    DeliveryStore& m_store;
     QString m_webhookId;
     QList<RefusedEntry> m_entries;
 };

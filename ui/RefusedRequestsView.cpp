@@ -1,5 +1,7 @@
 #include "RefusedRequestsView.h"
 
+#include "DeliveryStore.h"
+
 #include "DeliveryPayloadText.h"
 #include "Engine.h"
 #include "RefusedRequestsModel.h"
@@ -27,7 +29,7 @@ RefusedRequestsView::RefusedRequestsView(Engine& engine, QWidget* parent)
     : QWidget(parent)
     , m_engine(engine)
 {
-    m_model = new RefusedRequestsModel(engine.database(), this);
+    m_model = new RefusedRequestsModel(engine.deliveries(), this);
 
     m_webhook = new QComboBox(this);
     m_webhook->setObjectName(QStringLiteral("refusedWebhookFilter"));

@@ -296,7 +296,11 @@ int refused(CliContext& context)
     }
     if (auto opened = context.openEngine(false); !opened)
         return CliContext::fail(opened.error());
-    auto entries = context.engine().deliveries().refused(context.value(QStringLiteral("webhook")), limit);
+    DeliveryStore::RefusedQuery query;
+    query.webhookId = context.value(QStringLiteral("webhook"));
+    query.limit = limit;
+    query.withBodies = context.json(); // the table shows no headers or bodies
+    auto entries = context.engine().deliveries().refused(query);
     if (!entries)
         return CliContext::fail(entries.error());
     if (context.json()) {
