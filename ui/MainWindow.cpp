@@ -47,7 +47,7 @@ MainWindow::MainWindow(Engine& engine, QWidget* parent)
 {
     setWindowTitle(tr("Alfe Console"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/alfe-console.svg")));
-    resize(1100, 680);
+    resize(1240, 720);
 
     m_pages = new QStackedWidget(this);
     m_message = new QLabel(m_pages);

@@ -29,7 +29,7 @@ QString when(qint64 ms)
 {
     if (ms <= 0)
         return QObject::tr("never");
-    return QLocale().toString(QDateTime::fromMSecsSinceEpoch(ms), QLocale::ShortFormat);
+    return QLocale().toString(QDateTime::fromMSecsSinceEpoch(ms), QLocale::NarrowFormat);
 }
 } // namespace
 
