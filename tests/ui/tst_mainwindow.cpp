@@ -20,6 +20,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -176,6 +177,20 @@ private slots:
         });
         action(window, "deleteAction")->trigger();
         QVERIFY(!engine->webhooks().get(id));
+    }
+
+    // A delivery that failed after its last retry is announced: a desktop notification where the desktop
+    // has a tray, and always in the status bar.
+    void failedDeliveryIsAnnounced()
+    {
+        Test::TestEngine engine;
+        MainWindow window(*engine);
+        window.show();
+        window.showReady();
+        emit engine->deliveryFailed(QStringLiteral("dlv_01J9Z8Q0000000000000000000"));
+        QVERIFY2(window.statusBar()->currentMessage().contains(QLatin1String("dlv_01J9Z8Q0000000000000000000")),
+                 qPrintable(window.statusBar()->currentMessage()));
+        QVERIFY(window.statusBar()->currentMessage().contains(QLatin1String("failed")));
     }
 
     void settingsAreValidatedAndSaved()
