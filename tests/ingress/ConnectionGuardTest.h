@@ -1,0 +1,176 @@
+#pragma once
+
+// The connection guard in front of a real QHttpServer on 127.0.0.1, driven by raw sockets (exact bytes on the
+// wire), QNetworkAccessManager and the curl binary. The test class and its helpers, shared by the two files
+// that hold the tests (limits and heads; idle, keep-alive and pipelining).
+#include "ConnectionGuard.h"
+
+#include <QFile>
+#include <QHttpServer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QPointer>
+#include <QProcess>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+#include <memory>
+
+namespace Alfe::GuardTest {
+
+inline constexpr qint64 MiB = 1024 * 1024;
+inline constexpr int SlowAnswerMs = 800;
+
+inline qint64 residentBytes()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray& line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').first().toLongLong() * 1024;
+    }
+    return -1;
+}
+
+struct Answer
+{
+    int status = 0;
+    QList<QPair<QByteArray, QByteArray>> headers;
+    QByteArray body;
+
+    QByteArray header(QByteArrayView name) const
+    {
+        for (const auto& [key, value] : headers) {
+            if (key.compare(name, Qt::CaseInsensitive) == 0)
+                return value;
+        }
+        return {};
+    }
+    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
+    QString errorCode() const
+    {
+        return json().value(QStringLiteral("error")).toObject().value(QStringLiteral("code")).toString();
+    }
+    QString errorMessage() const
+    {
+        return json().value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString();
+    }
+};
+
+// The complete answers in `bytes` (interim 100 Continue ones included), in order.
+inline QList<Answer> parseAnswers(const QByteArray& bytes)
+{
+    QList<Answer> answers;
+    qsizetype at = 0;
+    while (true) {
+        const qsizetype headEnd = bytes.indexOf("\r\n\r\n", at);
+        if (headEnd < 0)
+            break;
+        const QList<QByteArray> lines = bytes.mid(at, headEnd - at).split('\n');
+        Answer answer;
+        answer.status = lines.first().split(' ').value(1).toInt();
+        for (qsizetype i = 1; i < lines.size(); ++i) {
+            const QByteArray line = lines[i].trimmed();
+            const qsizetype colon = line.indexOf(':');
+            answer.headers.append({line.left(colon).trimmed(), line.mid(colon + 1).trimmed()});
+        }
+        const qsizetype length = answer.header("Content-Length").toLongLong();
+        if (bytes.size() < headEnd + 4 + length)
+            break;
+        answer.body = bytes.mid(headEnd + 4, length);
+        at = headEnd + 4 + length;
+        answers.append(answer);
+    }
+    return answers;
+}
+
+// A client socket that records everything it receives and whether the server closed it.
+class RawClient final
+{
+public:
+    explicit RawClient(quint16 port)
+    {
+        QObject::connect(&socket, &QIODevice::readyRead, &socket, [this] { received += socket.readAll(); });
+        QObject::connect(&socket, &QAbstractSocket::disconnected, &socket, [this] { closed = true; });
+        socket.connectToHost(QHostAddress::LocalHost, port);
+    }
+    Q_DISABLE_COPY_MOVE(RawClient)
+
+    bool connected() { return socket.waitForConnected(5000); }
+    QList<Answer> answers() const { return parseAnswers(received); }
+
+    QTcpSocket socket;
+    QByteArray received;
+    bool closed = false;
+};
+
+inline QByteArray post(QByteArrayView path, const QByteArray& body, QByteArrayView extraHeaders = {})
+{
+    return "POST " + path.toByteArray() + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" +
+           extraHeaders.toByteArray() + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+}
+
+inline QByteArray header(const RefusedRequest& request, QByteArrayView name)
+{
+    for (const auto& [key, value] : request.headers) {
+        if (key.compare(name, Qt::CaseInsensitive) == 0)
+            return value;
+    }
+    return {};
+}
+
+} // namespace Alfe::GuardTest
+
+using namespace Alfe;
+using namespace Alfe::GuardTest;
+
+class TestConnectionGuard final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+
+    void declaredHugeBodyIsRefusedFromItsHead();
+    void chunkedBodyIsCutOffSoonAfterTheLimit();
+    void bodyAtTheLimitIsAccepted_data();
+    void bodyAtTheLimitIsAccepted();
+    void bodyOneByteOverTheLimitIsRefused_data();
+    void bodyOneByteOverTheLimitIsRefused();
+    void oversizedHeadIsRefused();
+    void wrongMethodIsRefusedWithAllow_data();
+    void wrongMethodIsRefusedWithAllow();
+    void otherRequestsReachQHttpServer();
+    void malformedHeadIsRefused_data();
+    void malformedHeadIsRefused();
+    void expectContinueIsAnsweredBeforeTheBody();
+    void expectContinueIsNotSentForARefusedHead();
+    void curlPostsTwoMebibytesWithoutStalling();
+    void silentConnectionIsClosed();
+    void halfHeadIsAnswered408AndClosed();
+    void slowHeadIsCutOff();
+    void idleKeepAliveConnectionIsClosed();
+    void connectionAwaitingItsAnswerIsNotClosed();
+    void connectionCloseClosesAfterTheAnswer_data();
+    void connectionCloseClosesAfterTheAnswer();
+    void keepAliveServesSequentialRequests();
+    void pipelinedRequestsAreAnsweredInOrder();
+    void pipeliningFarAheadOfAnAnswerIsCut();
+    void connectionLimit();
+    void currentSocketIsTheRequestsSocket();
+
+private:
+    void startServer(const GuardLimits& limits = {});
+
+    std::unique_ptr<QHttpServer> m_server;
+    QPointer<ConnectionGuard> m_guard;
+    quint16 m_port = 0;
+    QList<RefusedRequest> m_refused;
+    QList<quint16> m_handlerPeerPorts; // currentSocket()->peerPort() as seen by each hook handler
+};
