@@ -424,12 +424,11 @@ void MainWindow::notifyFailed(const QString& deliveryId)
 {
     const QString text = tr("Delivery %1 failed after its last retry.").arg(deliveryId);
     if (QSystemTrayIcon::isSystemTrayAvailable() && QSystemTrayIcon::supportsMessages()) {
-        static QSystemTrayIcon* tray = nullptr;
-        if (!tray) {
-            tray = new QSystemTrayIcon(windowIcon(), this);
-            tray->show();
+        if (!m_tray) {
+            m_tray = new QSystemTrayIcon(windowIcon(), this);
+            m_tray->show();
         }
-        tray->showMessage(tr("Alfe Console"), text, QSystemTrayIcon::Warning);
+        m_tray->showMessage(tr("Alfe Console"), text, QSystemTrayIcon::Warning);
     }
     statusBar()->showMessage(text, 10000);
 }

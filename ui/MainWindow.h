@@ -8,6 +8,7 @@ class QAction;
 class QLabel;
 class QListWidget;
 class QStackedWidget;
+class QSystemTrayIcon;
 class QTabWidget;
 class QTableView;
 class QTimer;
@@ -70,6 +71,7 @@ private:
     QLabel* m_agentsLabel = nullptr;
     QLabel* m_queueLabel = nullptr;
     QTimer* m_refreshTimer = nullptr;
+    QSystemTrayIcon* m_tray = nullptr; // only where the desktop has a tray
     QString m_ingressProblem;
     QAction* m_newAction = nullptr;
     QAction* m_rotateAction = nullptr;
