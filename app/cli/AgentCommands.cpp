@@ -102,11 +102,11 @@ int list(CliContext& context)
                             agent.forwardUrl.isEmpty() ? QStringLiteral("-") : agent.forwardUrl,
                             CliContext::localTime(agent.createdAtMs)};
     }
-    CliContext::out(CliContext::table({QStringLiteral("ID"), QStringLiteral("NAME"), QStringLiteral("STATUS"),
-                                       QStringLiteral("BACKLOG"), QStringLiteral("FORWARD TO"),
-                                       QStringLiteral("CREATED")},
-                                      rows)
-                        .toUtf8());
+    CliContext::out(
+        CliContext::table({QStringLiteral("ID"), QStringLiteral("NAME"), QStringLiteral("STATUS"),
+                           QStringLiteral("BACKLOG"), QStringLiteral("FORWARD TO"), QStringLiteral("CREATED")},
+                          rows)
+            .toUtf8());
     return ExitOk;
 }
 
@@ -204,9 +204,10 @@ int remove(CliContext& context)
 
 int resume(CliContext& context)
 {
-    if (auto done = context.parse(2, spec(QStringLiteral("Forward to an agent again: after a 410 paused it, or to probe "
-                                                         "an offline agent now."),
-                                          QStringLiteral("ID"), 1)))
+    if (auto done =
+            context.parse(2, spec(QStringLiteral("Forward to an agent again: after a 410 paused it, or to probe "
+                                                 "an offline agent now."),
+                                  QStringLiteral("ID"), 1)))
         return *done;
     if (auto opened = context.openEngine(false); !opened)
         return CliContext::fail(opened.error());
@@ -217,42 +218,24 @@ int resume(CliContext& context)
     if (context.json())
         CliContext::outJson(ApiJson::agent(context.engine().agents().get(id).value(), backlog));
     else
-        CliContext::outLine(QStringLiteral("Agent %1 is online again; %2 waiting deliveries go out now.").arg(id).arg(backlog));
+        CliContext::outLine(
+            QStringLiteral("Agent %1 is online again; %2 waiting deliveries go out now.").arg(id).arg(backlog));
     return ExitOk;
 }
 
-const QList<SubcommandHelp>& subcommands()
-{
-    static const QList<SubcommandHelp> help{
-        {QStringLiteral("add"), QStringLiteral("NAME [--forward-to URL]: add an agent; prints its token once")},
-        {QStringLiteral("list"), QStringLiteral("list the agents")},
-        {QStringLiteral("show"), QStringLiteral("ID: show one agent")},
-        {QStringLiteral("set"), QStringLiteral("ID --forward-to URL: change where its deliveries go")},
-        {QStringLiteral("resume"), QStringLiteral("ID: forward again after a 410 paused it")},
-        {QStringLiteral("remove"), QStringLiteral("ID: remove an agent with its webhooks")},
-    };
-    return help;
-}
 } // namespace
 
 int runAgentCommand(CliContext& context)
 {
-    const QString sub = context.words().value(1);
-    if (sub == QLatin1String("add"))
-        return add(context);
-    if (sub == QLatin1String("list"))
-        return list(context);
-    if (sub == QLatin1String("show"))
-        return show(context);
-    if (sub == QLatin1String("set"))
-        return set(context);
-    if (sub == QLatin1String("remove"))
-        return remove(context);
-    if (sub == QLatin1String("resume"))
-        return resume(context);
-    if (context.helpRequested())
-        return context.groupHelp(1, QStringLiteral("Agents: the programs that receive deliveries."), subcommands());
-    return context.unknownSubcommand(1, subcommands());
+    static const QList<SubcommandHelp> subcommands{
+        {QStringLiteral("add"), QStringLiteral("NAME [--forward-to URL]: add an agent; prints its token once"), add},
+        {QStringLiteral("list"), QStringLiteral("list the agents"), list},
+        {QStringLiteral("show"), QStringLiteral("ID: show one agent"), show},
+        {QStringLiteral("set"), QStringLiteral("ID --forward-to URL: change where its deliveries go"), set},
+        {QStringLiteral("resume"), QStringLiteral("ID: forward again after a 410 paused it"), resume},
+        {QStringLiteral("remove"), QStringLiteral("ID: remove an agent with its webhooks"), remove},
+    };
+    return context.dispatch(1, QStringLiteral("Agents: the programs that receive deliveries."), subcommands);
 }
 
 } // namespace Alfe::Cli

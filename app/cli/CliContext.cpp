@@ -205,6 +205,18 @@ int CliContext::groupHelp(int depth, const QString& description, const QList<Sub
     return ExitOk;
 }
 
+int CliContext::dispatch(int depth, const QString& description, const QList<SubcommandHelp>& subcommands)
+{
+    const QString word = words().value(depth);
+    for (const SubcommandHelp& sub : subcommands) {
+        if (sub.run && sub.name == word)
+            return sub.run(*this);
+    }
+    if (helpRequested())
+        return groupHelp(depth, description, subcommands);
+    return unknownSubcommand(depth, subcommands);
+}
+
 int CliContext::unknownSubcommand(int depth, const QList<SubcommandHelp>& subcommands) const
 {
     QStringList names;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+
 #include "Result.h"
 
 #include <QByteArray>
@@ -40,11 +42,15 @@ struct CommandSpec
     bool keyFile = false; // --key-file
 };
 
-// A command group's entry in its --help.
+class CliContext;
+
+// A command group's entry: its name and line in --help, and what runs it (empty for top-level entries,
+// which main.cpp dispatches itself).
 struct SubcommandHelp
 {
     QString name;
     QString summary;
+    std::function<int(CliContext&)> run;
 };
 
 // What every command shares: its words ("agent add"), parsing, the engine, and output. Errors are one
@@ -82,6 +88,8 @@ public:
     int groupHelp(int depth, const QString& description, const QList<SubcommandHelp>& subcommands) const;
     // A missing or unknown subcommand of a group: a usage error.
     int unknownSubcommand(int depth, const QList<SubcommandHelp>& subcommands) const;
+    // Runs the subcommand named by the word at `depth`, or prints the group's help, or the usage error.
+    int dispatch(int depth, const QString& description, const QList<SubcommandHelp>& subcommands);
 
     // --- output ---
     static void out(const QByteArray& bytes);

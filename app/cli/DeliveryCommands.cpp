@@ -312,8 +312,12 @@ int refused(CliContext& context)
     }
     QList<QStringList> rows;
     for (const RefusedEntry& e : entries.value()) {
-        rows << QStringList{CliContext::localTime(e.receivedAtMs), QString::number(e.status), e.reason, e.method,
-                            e.path, orDash(e.remoteAddress)};
+        rows << QStringList{CliContext::localTime(e.receivedAtMs),
+                            QString::number(e.status),
+                            e.reason,
+                            e.method,
+                            e.path,
+                            orDash(e.remoteAddress)};
     }
     CliContext::out(CliContext::table({QStringLiteral("RECEIVED"), QStringLiteral("STATUS"), QStringLiteral("REASON"),
                                        QStringLiteral("METHOD"), QStringLiteral("PATH"), QStringLiteral("FROM")},
@@ -322,32 +326,18 @@ int refused(CliContext& context)
     return ExitOk;
 }
 
-const QList<SubcommandHelp>& subcommands()
-{
-    static const QList<SubcommandHelp> help{
-        {QStringLiteral("list"), QStringLiteral("[--webhook ID] [--status S] [--limit N]: newest first")},
-        {QStringLiteral("show"), QStringLiteral("ID: summary, headers, body and attempts")},
-        {QStringLiteral("retry"), QStringLiteral("ID | --all-failed: queue again")},
-        {QStringLiteral("refused"), QStringLiteral("[--webhook ID] [--limit N]: requests the ingress refused, and why")},
-    };
-    return help;
-}
 } // namespace
 
 int runDeliveryCommand(CliContext& context)
 {
-    const QString sub = context.words().value(1);
-    if (sub == QLatin1String("list"))
-        return list(context);
-    if (sub == QLatin1String("show"))
-        return show(context);
-    if (sub == QLatin1String("retry"))
-        return retry(context);
-    if (sub == QLatin1String("refused"))
-        return refused(context);
-    if (context.helpRequested())
-        return context.groupHelp(1, QStringLiteral("Deliveries: the requests the ingress accepted."), subcommands());
-    return context.unknownSubcommand(1, subcommands());
+    static const QList<SubcommandHelp> subcommands{
+        {QStringLiteral("list"), QStringLiteral("[--webhook ID] [--status S] [--limit N]: newest first"), list},
+        {QStringLiteral("show"), QStringLiteral("ID: summary, headers, body and attempts"), show},
+        {QStringLiteral("retry"), QStringLiteral("ID | --all-failed: queue again"), retry},
+        {QStringLiteral("refused"), QStringLiteral("[--webhook ID] [--limit N]: requests the ingress refused, and why"),
+         refused},
+    };
+    return context.dispatch(1, QStringLiteral("Deliveries: the requests the ingress accepted."), subcommands);
 }
 
 } // namespace Alfe::Cli

@@ -1,8 +1,8 @@
 // alfe serve: the headless server. Holds the data directory exclusively until SIGINT/SIGTERM.
 #include "CliContext.h"
 #include "Commands.h"
-#include "Engine.h"
 #include "DeliveryOptions.h"
+#include "Engine.h"
 #include "IngressOptions.h"
 #include "Settings.h"
 #include "SignalWatcher.h"
@@ -97,9 +97,8 @@ Result<DeliveryOptions> deliveryOptions(const Settings& settings)
     DeliveryOptions options;
     auto schedule = RetrySchedule::parse(settings.get(Settings::Key::RetrySchedule).toString());
     if (!schedule) {
-        return Error{schedule.error().code,
-                     QStringLiteral("The retry schedule in %1 is not valid: %2")
-                         .arg(settings.filePath(), schedule.error().message)};
+        return Error{schedule.error().code, QStringLiteral("The retry schedule in %1 is not valid: %2")
+                                                .arg(settings.filePath(), schedule.error().message)};
     }
     options.schedule = schedule.value();
     options.retentionDays = settings.get(Settings::Key::RetentionDays).toInt();

@@ -307,44 +307,28 @@ int remove(CliContext& context)
     return ExitOk;
 }
 
-const QList<SubcommandHelp>& subcommands()
-{
-    static const QList<SubcommandHelp> help{
-        {QStringLiteral("create"),
-         QStringLiteral("--agent ID [--provider P] [--description T]: prints the secret once")},
-        {QStringLiteral("list"), QStringLiteral("[--agent ID]: list webhooks")},
-        {QStringLiteral("show"), QStringLiteral("ID: show one webhook")},
-        {QStringLiteral("rotate"), QStringLiteral("ID [--grace 0|30m|1h|24h|7d]: new secret, shown once")},
-        {QStringLiteral("disable"), QStringLiteral("ID: refuse its deliveries (410)")},
-        {QStringLiteral("enable"), QStringLiteral("ID: accept its deliveries again")},
-        {QStringLiteral("delete"), QStringLiteral("ID: delete it and its secrets")},
-    };
-    return help;
-}
 } // namespace
 
 int runWebhookCommand(CliContext& context)
 {
-    const QString sub = context.words().value(1);
-    if (sub == QLatin1String("create"))
-        return create(context);
-    if (sub == QLatin1String("list"))
-        return list(context);
-    if (sub == QLatin1String("show"))
-        return show(context);
-    if (sub == QLatin1String("rotate"))
-        return rotate(context);
-    if (sub == QLatin1String("disable"))
-        return setEnabled(context, false);
-    if (sub == QLatin1String("enable"))
-        return setEnabled(context, true);
-    if (sub == QLatin1String("delete"))
-        return remove(context);
-    if (context.helpRequested()) {
-        return context.groupHelp(
-            1, QStringLiteral("Webhooks: the signed URLs senders post to, each owned by an agent."), subcommands());
-    }
-    return context.unknownSubcommand(1, subcommands());
+    static const QList<SubcommandHelp> subcommands{
+        {QStringLiteral("create"),
+         QStringLiteral("--agent ID [--provider P] [--description T]: prints the secret once"), create},
+        {QStringLiteral("list"), QStringLiteral("[--agent ID]: list webhooks"), list},
+        {QStringLiteral("show"), QStringLiteral("ID: show one webhook"), show},
+        {QStringLiteral("rotate"), QStringLiteral("ID [--grace 0|30m|1h|24h|7d]: new secret, shown once"), rotate},
+        {QStringLiteral("disable"), QStringLiteral("ID: refuse its deliveries (410)"),
+         [](CliContext& c) {
+             return setEnabled(c, false);
+         }},
+        {QStringLiteral("enable"), QStringLiteral("ID: accept its deliveries again"),
+         [](CliContext& c) {
+             return setEnabled(c, true);
+         }},
+        {QStringLiteral("delete"), QStringLiteral("ID: delete it and its secrets"), remove},
+    };
+    return context.dispatch(1, QStringLiteral("Webhooks: the signed URLs senders post to, each owned by an agent."),
+                            subcommands);
 }
 
 } // namespace Alfe::Cli

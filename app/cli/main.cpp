@@ -26,7 +26,7 @@ QList<SubcommandHelp> commandHelp()
 {
     QList<SubcommandHelp> help;
     for (const Command& command : Commands)
-        help << SubcommandHelp{QString::fromLatin1(command.name), QString::fromLatin1(command.summary)};
+        help << SubcommandHelp{QString::fromLatin1(command.name), QString::fromLatin1(command.summary), {}};
     return help;
 }
 } // namespace
