@@ -206,22 +206,24 @@ void Engine::stopIngress()
     }
 }
 
-bool Engine::anotherEngineRuns() const
+QString Engine::otherIngressMeta(const QString& key) const
 {
-    if (m_lock && m_lock->isLocked())
-        return false;
-    QLockFile probe(DataDirLock::lockPath(m_options.dataDir));
-    probe.setStaleLockTime(0);
-    return !probe.tryLock(0);
+    if (!m_db || (m_lock && m_lock->isLocked()))
+        return {};
+    // Asked once per engine: `webhook list` needs it for every row, and a lock probe is file I/O.
+    if (!m_otherEngineRuns) {
+        QLockFile probe(DataDirLock::lockPath(m_options.dataDir));
+        probe.setStaleLockTime(0);
+        m_otherEngineRuns = !probe.tryLock(0);
+    }
+    return *m_otherEngineRuns ? QString::fromUtf8(m_db->meta(key)) : QString();
 }
 
 QString Engine::runningIngressLocalUrl() const
 {
     if (!m_ingressLocalUrl.isEmpty())
         return m_ingressLocalUrl;
-    if (m_db && anotherEngineRuns())
-        return QString::fromUtf8(m_db->meta(IngressLocalUrlMeta));
-    return {};
+    return otherIngressMeta(IngressLocalUrlMeta);
 }
 
 Result<void> Engine::startDelivery(const DeliveryOptions& options)
@@ -269,8 +271,8 @@ void Engine::wakeDelivery()
 QString Engine::webhookUrl(const QString& webhookId) const
 {
     QString base = m_ingressUrl;
-    if (base.isEmpty() && m_db && anotherEngineRuns())
-        base = QString::fromUtf8(m_db->meta(IngressPublicUrlMeta));
+    if (base.isEmpty())
+        base = otherIngressMeta(IngressPublicUrlMeta);
     if (base.isEmpty() && m_settings) {
         base = m_settings->get(Settings::Key::PublicUrl).toString();
         if (base.isEmpty()) {

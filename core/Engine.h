@@ -11,6 +11,7 @@
 #include <QThread>
 
 #include <memory>
+#include <optional>
 
 namespace Alfe {
 
@@ -107,7 +108,8 @@ signals:
     void agentStatusChanged(const QString& agentId, Alfe::AgentStatus status);
 
 private:
-    bool anotherEngineRuns() const;
+    // A value the ingress of another process on this data directory recorded, when one runs.
+    QString otherIngressMeta(const QString& key) const;
 
     Options m_options;
     const Clock& m_clock;
@@ -122,6 +124,7 @@ private:
     IngressServer* m_ingress = nullptr;
     QString m_ingressUrl;
     QString m_ingressLocalUrl;
+    mutable std::optional<bool> m_otherEngineRuns;
     QThread* m_deliveryThread = nullptr;
     DeliveryScheduler* m_scheduler = nullptr;
 };
