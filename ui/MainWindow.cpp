@@ -78,7 +78,9 @@ MainWindow::MainWindow(Engine& engine, QWidget* parent)
 
     m_refreshTimer = new QTimer(this);
     m_refreshTimer->setSingleShot(true);
-    m_refreshTimer->setInterval(300); // live updates coalesced
+    // Live updates coalesced: the per-webhook counts are indexed queries on the GUI thread, so under a
+    // flood they run at most once a second, and not at all while the window is hidden.
+    m_refreshTimer->setInterval(1000);
     connect(m_refreshTimer, &QTimer::timeout, this, &MainWindow::refresh);
     connect(&m_engine, &Engine::deliveriesCommitted, m_refreshTimer, qOverload<>(&QTimer::start));
     connect(&m_engine, &Engine::attemptFinished, m_refreshTimer, qOverload<>(&QTimer::start));
@@ -180,6 +182,12 @@ QWidget* MainWindow::buildWebhooksPage()
     return splitter;
 }
 
+void MainWindow::showEvent(QShowEvent* event)
+{
+    QMainWindow::showEvent(event);
+    refresh(); // what changed while hidden
+}
+
 void MainWindow::showUnlocking()
 {
     m_pages->setCurrentWidget(m_message);
@@ -216,7 +224,7 @@ void MainWindow::showReady()
 
 void MainWindow::refresh()
 {
-    if (!m_ready)
+    if (!m_ready || !isVisible())
         return;
     refreshAgents();
     const QString selected = selectedWebhookId();

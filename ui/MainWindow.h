@@ -48,6 +48,9 @@ public slots:
     void copySelectedUrl();
     void openSettings();
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
     void buildActions();
     QWidget* buildWebhooksPage();
