@@ -1,4 +1,4 @@
-// The deliveries view over 1,000,000 rows (SPEC §10): time to the first rows on screen, time to apply
+// The deliveries view over 1,000,000 rows: time to the first rows on screen, time to apply
 // the Failed filter and other filter changes, and the process RSS after, each beside a baseline measured
 // in the same run: the same first page through a plain QSqlQuery. Prints a Markdown table.
 //
@@ -7,10 +7,10 @@
 // Runs on the offscreen platform unless QT_QPA_PLATFORM says otherwise. The database file is in the OS
 // page cache (it was just written): these are warm-cache numbers.
 
-#include "Database.h"
-#include "DeliveriesView.h"
-#include "DeliveryFilterBar.h"
-#include "DeliveryListModel.h"
+#include "store/Database.h"
+#include "deliveries/DeliveriesView.h"
+#include "deliveries/DeliveryFilterBar.h"
+#include "deliveries/DeliveryListModel.h"
 #include "Engine.h"
 #include "deliveries_view_log.h"
 

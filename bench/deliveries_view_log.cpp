@@ -1,9 +1,9 @@
 #include "deliveries_view_log.h"
 
-#include "AgentStore.h"
-#include "Database.h"
+#include "store/AgentStore.h"
+#include "store/Database.h"
 #include "Engine.h"
-#include "WebhookStore.h"
+#include "store/WebhookStore.h"
 
 #include <QFile>
 #include <QSqlQuery>

@@ -1,10 +1,10 @@
 #pragma once
 
-#include "DeliveryOptions.h"
-#include "IngressOptions.h"
-#include "Delivery.h"
-#include "MasterKey.h"
-#include "Result.h"
+#include "delivery/DeliveryOptions.h"
+#include "ingress/IngressOptions.h"
+#include "domain/Delivery.h"
+#include "crypto/MasterKey.h"
+#include "domain/Result.h"
 
 #include <QObject>
 #include <QString>
@@ -34,6 +34,23 @@ class WebhookStore;
 //   MasterKey::obtain(engine.masterKeySource(), ...) -> engine.unlock(key);
 //
 // openBlocking() does all three for the CLI and tests.
+// What a command line sets over the data directory's settings (`alfe serve --port`, `alfe-console --bind`).
+struct ServeOverrides
+{
+    std::optional<QString> bindAddress;
+    std::optional<int> port;
+    std::optional<QString> publicUrl;
+    std::optional<qint64> bodyLimitBytes;
+    std::optional<int> rateLimitPerSecond;
+};
+
+// What the ingress and the delivery scheduler run with.
+struct ServeOptions
+{
+    IngressOptions ingress;
+    DeliveryOptions delivery;
+};
+
 class Engine final : public QObject
 {
     Q_OBJECT
@@ -63,10 +80,21 @@ public:
     Result<void> openBlocking();
     void close();
 
+    // The one path from the settings (and a command line's overrides) to what the ingress and delivery run
+    // with, for the console and `alfe serve` alike. A value out of range is an error that names the option or
+    // the setting and its file: nothing falls back to a default silently.
+    Result<ServeOptions> serveOptions(const ServeOverrides& overrides = {}) const;
+    // Limits the options and settings above are checked against.
+    static constexpr qint64 MaxBodyLimitBytes = 1'000'000'000; // SQLite's default SQLITE_MAX_LENGTH
+    static constexpr int MaxRateLimitPerSecond = 1'000'000;
+    // "127.0.0.1", "::", "localhost"...; the error says what is accepted.
+    static Result<QHostAddress> parseBindAddress(const QString& text);
+    // An absolute http:// or https:// base URL without query or fragment, or empty.
+    static Result<QString> parsePublicUrl(const QString& text);
+
     // Starts the embedded server in its own thread (after unlock). Returns the port it listens on.
     Result<quint16> startIngress(const IngressOptions& options);
     void stopIngress();
-    bool isIngressRunning() const { return m_ingress != nullptr; }
     // Base URL of the ingress ("http://127.0.0.1:8787" or the public URL), empty when it is not running.
     QString ingressUrl() const { return m_ingressUrl; }
     // The URL at which webhook `webhookId` is reached: this engine's ingress, else the one another

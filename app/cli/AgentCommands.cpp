@@ -1,10 +1,10 @@
 // alfe agent add | list | show | set | remove
-#include "AgentStore.h"
-#include "ApiJson.h"
+#include "store/AgentStore.h"
+#include "api/ApiJson.h"
 #include "CliContext.h"
 #include "Commands.h"
 #include "Engine.h"
-#include "WebhookStore.h"
+#include "store/WebhookStore.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -2,7 +2,7 @@
 
 #include <functional>
 
-#include "Result.h"
+#include "domain/Result.h"
 
 #include <QByteArray>
 #include <QCommandLineOption>

@@ -1,11 +1,11 @@
 // alfe deliveries list | show | retry | refused
-#include "ApiJson.h"
-#include "BulkRetry.h"
+#include "api/ApiJson.h"
+#include "delivery/BulkRetry.h"
 #include "CliContext.h"
 #include "Commands.h"
-#include "DeliveryStore.h"
+#include "store/DeliveryStore.h"
 #include "Engine.h"
-#include "WebhookStore.h"
+#include "store/WebhookStore.h"
 
 #include <QEventLoop>
 #include <QJsonArray>

@@ -1,14 +1,14 @@
 // alfe send-test: signs a sample event (or a file) with the webhook's stored secret and posts it to the
 // running ingress, the way a real sender would.
 #include "CliContext.h"
-#include "Clock.h"
+#include "domain/Clock.h"
 #include "Commands.h"
 #include "Engine.h"
-#include "SamplePayloads.h"
-#include "Secrets.h"
-#include "Settings.h"
-#include "Signature.h"
-#include "WebhookStore.h"
+#include "domain/SamplePayloads.h"
+#include "crypto/Secrets.h"
+#include "store/Settings.h"
+#include "crypto/Signature.h"
+#include "store/WebhookStore.h"
 
 #include <QCoreApplication>
 #include <QEventLoop>

@@ -1,130 +1,54 @@
 // alfe serve: the headless server. Holds the data directory exclusively until SIGINT/SIGTERM.
 #include "CliContext.h"
 #include "Commands.h"
-#include "DeliveryOptions.h"
 #include "Engine.h"
-#include "IngressOptions.h"
-#include "Settings.h"
 #include "SignalWatcher.h"
 
 #include <QCoreApplication>
-#include <QUrl>
 
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <optional>
 
 namespace Alfe::Cli {
 
 namespace {
-// SQLite refuses blobs over its default SQLITE_MAX_LENGTH, so a larger body could never be stored.
-constexpr qint64 MaxBodyLimit = 1'000'000'000;
-constexpr qint64 MaxRateLimit = 1'000'000;
-
-// What the command line sets; the rest comes from the data directory's settings.
-struct Overrides
+// Checked before the data directory is taken: a typo is a usage error, not a half-start. The settings
+// under them are checked by Engine::serveOptions, the path the console takes too.
+Result<ServeOverrides> parseOverrides(const CliContext& context)
 {
-    std::optional<QHostAddress> bindAddress;
-    std::optional<quint16> port;
-    std::optional<QString> publicUrl;
-    std::optional<qint64> bodyLimitBytes;
-    std::optional<int> rateLimitPerSecond;
-};
-
-Result<QHostAddress> parseBindAddress(const QString& text)
-{
-    if (text == QLatin1String("localhost"))
-        return QHostAddress(QHostAddress::LocalHost);
-    QHostAddress address;
-    if (!address.setAddress(text))
-        return Errors::invalid(
-            QStringLiteral("--bind \"%1\" is not an IP address (e.g. 127.0.0.1, 0.0.0.0, ::1).").arg(text));
-    return address;
-}
-
-Result<QString> parsePublicUrl(const QString& text)
-{
-    const QUrl url(text, QUrl::StrictMode);
-    if (!text.isEmpty() && (!url.isValid() || url.host().isEmpty() || url.hasQuery() || url.hasFragment() ||
-                            (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))) {
-        return Errors::invalid(
-            QStringLiteral("--public-url \"%1\" is not an absolute http:// or https:// base URL.").arg(text));
-    }
-    return text;
-}
-
-// Checked before the data directory is taken: a typo is a usage error, not a half-start.
-Result<Overrides> parseOverrides(const CliContext& context)
-{
-    Overrides overrides;
+    ServeOverrides overrides;
     if (context.isSet(QStringLiteral("bind"))) {
-        auto address = parseBindAddress(context.value(QStringLiteral("bind")));
-        if (!address)
-            return address.error();
-        overrides.bindAddress = address.value();
+        const QString text = context.value(QStringLiteral("bind"));
+        if (auto address = Engine::parseBindAddress(text); !address)
+            return Errors::invalid(QStringLiteral("--bind %1").arg(address.error().message));
+        overrides.bindAddress = text;
     }
     if (context.isSet(QStringLiteral("port"))) {
         auto port = context.integer(QStringLiteral("port"), 0, 65535);
         if (!port)
             return port.error();
-        overrides.port = quint16(port.value());
+        overrides.port = int(port.value());
     }
     if (context.isSet(QStringLiteral("public-url"))) {
-        auto url = parsePublicUrl(context.value(QStringLiteral("public-url")));
+        auto url = Engine::parsePublicUrl(context.value(QStringLiteral("public-url")));
         if (!url)
-            return url.error();
+            return Errors::invalid(QStringLiteral("--public-url %1").arg(url.error().message));
         overrides.publicUrl = url.value();
     }
     if (context.isSet(QStringLiteral("body-limit"))) {
-        auto limit = context.integer(QStringLiteral("body-limit"), 1, MaxBodyLimit);
+        auto limit = context.integer(QStringLiteral("body-limit"), 1, Engine::MaxBodyLimitBytes);
         if (!limit)
             return limit.error();
         overrides.bodyLimitBytes = limit.value();
     }
     if (context.isSet(QStringLiteral("rate-limit"))) {
-        auto rate = context.integer(QStringLiteral("rate-limit"), 0, MaxRateLimit);
+        auto rate = context.integer(QStringLiteral("rate-limit"), 0, Engine::MaxRateLimitPerSecond);
         if (!rate)
             return rate.error();
         overrides.rateLimitPerSecond = int(rate.value());
     }
     return overrides;
-}
-
-// Forwarding from the settings: retry schedule and retention.
-Result<DeliveryOptions> deliveryOptions(const Settings& settings)
-{
-    DeliveryOptions options;
-    auto schedule = RetrySchedule::parse(settings.get(Settings::Key::RetrySchedule).toString());
-    if (!schedule) {
-        return Error{schedule.error().code, QStringLiteral("The retry schedule in %1 is not valid: %2")
-                                                .arg(settings.filePath(), schedule.error().message)};
-    }
-    options.schedule = schedule.value();
-    options.retentionDays = settings.get(Settings::Key::RetentionDays).toInt();
-    return options;
-}
-
-Result<IngressOptions> ingressOptions(const Overrides& overrides, const Settings& settings)
-{
-    IngressOptions options;
-    if (overrides.bindAddress) {
-        options.bindAddress = *overrides.bindAddress;
-    } else {
-        auto address = parseBindAddress(settings.get(Settings::Key::BindAddress).toString());
-        if (!address)
-            return Error{QStringLiteral("invalid_setting"),
-                         QStringLiteral("The bind address in %1 is not an IP address.").arg(settings.filePath())};
-        options.bindAddress = address.value();
-    }
-    options.port = overrides.port.value_or(quint16(settings.get(Settings::Key::Port).toUInt()));
-    options.publicUrl = overrides.publicUrl.value_or(settings.get(Settings::Key::PublicUrl).toString());
-    options.bodyLimitBytes =
-        overrides.bodyLimitBytes.value_or(settings.get(Settings::Key::BodyLimitBytes).toLongLong());
-    options.rateLimitPerSecond =
-        overrides.rateLimitPerSecond.value_or(settings.get(Settings::Key::RateLimitPerSecond).toInt());
-    options.dedupWindowSeconds = settings.get(Settings::Key::DedupWindowSeconds).toLongLong();
-    return options;
 }
 
 QString hostForUrl(const QHostAddress& address)
@@ -186,21 +110,19 @@ int runServe(CliContext& context)
     Engine engine({context.dataDir(), context.value(QStringLiteral("key-file")), /*exclusive*/ true});
     if (auto opened = engine.openBlocking(); !opened)
         return CliContext::fail(opened.error());
-    auto options = ingressOptions(overrides.value(), engine.settings());
+    auto options = engine.serveOptions(overrides.value());
     if (!options)
         return CliContext::fail(options.error());
-    auto delivery = deliveryOptions(engine.settings());
-    if (!delivery)
-        return CliContext::fail(delivery.error());
-    if (auto forwarding = engine.startDelivery(delivery.value()); !forwarding)
+    if (auto forwarding = engine.startDelivery(options->delivery); !forwarding)
         return CliContext::fail(forwarding.error());
-    auto started = engine.startIngress(options.value());
+    auto started = engine.startIngress(options->ingress);
     if (!started)
         return CliContext::fail(started.error());
 
-    CliContext::outLine(
-        QStringLiteral("alfe: listening on http://%1:%2").arg(hostForUrl(options->bindAddress)).arg(started.value()));
-    if (!options->publicUrl.isEmpty())
+    CliContext::outLine(QStringLiteral("alfe: listening on http://%1:%2")
+                            .arg(hostForUrl(options->ingress.bindAddress))
+                            .arg(started.value()));
+    if (!options->ingress.publicUrl.isEmpty())
         CliContext::outLine(QStringLiteral("alfe: webhook URLs start with %1").arg(engine.webhookUrl(QString())));
 
     if (!stopRequested)

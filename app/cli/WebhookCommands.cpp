@@ -1,10 +1,11 @@
 // alfe webhook create | list | show | rotate | disable | enable | delete
-#include "AgentStore.h"
-#include "ApiJson.h"
+#include "store/AgentStore.h"
+#include "api/ApiJson.h"
 #include "CliContext.h"
+#include "domain/Duration.h"
 #include "Commands.h"
 #include "Engine.h"
-#include "WebhookStore.h"
+#include "store/WebhookStore.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -34,41 +35,25 @@ QJsonObject webhookJson(Engine& engine, const Webhook& webhook)
 
 QString graceText(qint64 seconds)
 {
-    if (seconds == 0)
-        return QStringLiteral("0");
-    if (seconds % 86400 == 0)
-        return QStringLiteral("%1d").arg(seconds / 86400);
-    if (seconds % 3600 == 0)
-        return QStringLiteral("%1h").arg(seconds / 3600);
-    if (seconds % 60 == 0)
-        return QStringLiteral("%1m").arg(seconds / 60);
-    return QStringLiteral("%1s").arg(seconds);
+    return seconds == 0 ? QStringLiteral("0") : Duration::formatSeconds(seconds);
 }
 
 // "0", "90s", "30m", "1h", "24h", "7d" or plain seconds; at most WebhookStore::MaxGraceSeconds.
 Result<qint64> parseGrace(const QString& text)
 {
-    static const QRegularExpression pattern(QStringLiteral("^([0-9]{1,12})([smhd]?)$"),
-                                            QRegularExpression::CaseInsensitiveOption);
-    const auto match = pattern.match(text.trimmed());
-    if (!match.hasMatch()) {
+    const auto seconds = Duration::parseSeconds(text, /*unitRequired*/ false);
+    if (!seconds) {
         return Errors::invalid(QStringLiteral("--grace \"%1\" is not a duration; use a number of seconds or one "
                                               "with a unit: 0, 90s, 30m, 1h, 24h, 7d.")
                                    .arg(text));
     }
-    const qint64 number = match.captured(1).toLongLong();
-    const QChar unit = match.captured(2).isEmpty() ? QLatin1Char('s') : match.captured(2).at(0).toLower();
-    const qint64 scale = unit == QLatin1Char('d')   ? 86400
-                         : unit == QLatin1Char('h') ? 3600
-                         : unit == QLatin1Char('m') ? 60
-                                                    : 1;
-    if (number > WebhookStore::MaxGraceSeconds / scale) {
+    if (*seconds > WebhookStore::MaxGraceSeconds) {
         return Errors::invalid(QStringLiteral("--grace %1 is too long: the previous secret can stay valid for at most "
                                               "7d (%2 seconds).")
                                    .arg(text)
                                    .arg(WebhookStore::MaxGraceSeconds));
     }
-    return number * scale;
+    return *seconds;
 }
 
 QString previousSecretText(const Webhook& webhook)

@@ -1,7 +1,8 @@
 // alfe-console: the desktop console. Argument parsing and wiring only; the work is in alfe_ui/alfe_core.
-#include "ConsoleStartup.h"
+#include "common/Translations.h"
+#include "main/ConsoleStartup.h"
 #include "Engine.h"
-#include "MainWindow.h"
+#include "main/MainWindow.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -19,6 +20,7 @@ int main(int argc, char* argv[])
     QApplication::setApplicationDisplayName(QStringLiteral("Alfe Console"));
     QApplication::setApplicationVersion(QStringLiteral(ALFE_VERSION));
     QApplication::setDesktopFileName(QStringLiteral("alfe-console"));
+    Alfe::Translations::install();
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Receive, verify and debug webhooks that feed software agents."));

@@ -1,10 +1,10 @@
 // alfe agent and alfe webhook, run as real processes against a temporary data directory keyed by a key file.
 #include "CliRunner.h"
 
-#include "AgentStore.h"
+#include "store/AgentStore.h"
 #include "Engine.h"
-#include "Secrets.h"
-#include "WebhookStore.h"
+#include "crypto/Secrets.h"
+#include "store/WebhookStore.h"
 
 #include <QJsonArray>
 #include <QJsonObject>

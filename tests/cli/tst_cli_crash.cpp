@@ -1,4 +1,4 @@
-// At-least-once across a crash (SPEC §5, §10): `alfe serve` is killed with SIGKILL while deliveries are in
+// At-least-once across a crash: `alfe serve` is killed with SIGKILL while deliveries are in
 // flight to a hanging agent and more are queued behind them; a new `alfe serve` on the same data directory
 // takes the dead process's lock over and delivers every delivery the ingress acknowledged.
 #include "CliRunner.h"

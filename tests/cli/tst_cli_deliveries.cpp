@@ -1,8 +1,8 @@
 // alfe deliveries list | show | retry over deliveries stored the way the ingress stores them.
 #include "CliRunner.h"
 
-#include "Database.h"
-#include "DeliveryStore.h"
+#include "store/Database.h"
+#include "store/DeliveryStore.h"
 #include "Engine.h"
 
 #include <QJsonArray>

@@ -1,6 +1,6 @@
-#include "AgentStore.h"
-#include "Database.h"
-#include "Secrets.h"
+#include "store/AgentStore.h"
+#include "store/Database.h"
+#include "crypto/Secrets.h"
 #include "TestEngine.h"
 
 #include <QSqlQuery>

@@ -1,10 +1,10 @@
-#include "AgentStore.h"
-#include "BulkRetry.h"
-#include "Database.h"
-#include "DeliveryStore.h"
+#include "store/AgentStore.h"
+#include "delivery/BulkRetry.h"
+#include "store/Database.h"
+#include "store/DeliveryStore.h"
 #include "ManualClock.h"
 #include "TestEngine.h"
-#include "WebhookStore.h"
+#include "store/WebhookStore.h"
 
 #include <QSignalSpy>
 #include <QSqlQuery>

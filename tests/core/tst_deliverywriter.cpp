@@ -1,10 +1,10 @@
-#include "ConnectionGuard.h"
-#include "Database.h"
-#include "DeliveryWriter.h"
+#include "ingress/ConnectionGuard.h"
+#include "store/Database.h"
+#include "store/DeliveryWriter.h"
 #include "ManualClock.h"
 #include "TestEngine.h"
-#include "WebhookStore.h"
-#include "AgentStore.h"
+#include "store/WebhookStore.h"
+#include "store/AgentStore.h"
 
 #include <QSignalSpy>
 #include <QSqlQuery>

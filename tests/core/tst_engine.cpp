@@ -1,9 +1,11 @@
-#include "AgentStore.h"
+#include "store/AgentStore.h"
 #include "Engine.h"
-#include "KeyFile.h"
+#include "crypto/KeyFile.h"
+#include "store/Settings.h"
 #include "TestEngine.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -101,6 +103,76 @@ private slots:
             engine.reopen(); // the right key still works, and the data is there
             QCOMPARE(engine->agents().list().size(), 1);
         }
+    }
+
+    // The console and `alfe serve` take their options through Engine::serveOptions: settings first, the
+    // command line over them, and a bad value refused with the name of the setting and its file.
+    void serveOptionsComeFromSettingsAndOverrides()
+    {
+        Test::TestEngine engine;
+        Settings& settings = engine->settings();
+        settings.set(Settings::Key::Port, 9911);
+        settings.set(Settings::Key::RateLimitPerSecond, 7);
+        settings.set(Settings::Key::RetrySchedule, QStringLiteral("0s,1m"));
+        settings.set(Settings::Key::RetentionDays, 3);
+        auto options = engine->serveOptions();
+        QVERIFY2(options, qPrintable(options.error().message));
+        QCOMPARE(options->ingress.port, quint16(9911));
+        QCOMPARE(options->ingress.rateLimitPerSecond, 7);
+        QCOMPARE(options->ingress.bindAddress, QHostAddress(QHostAddress::LocalHost));
+        QCOMPARE(options->delivery.schedule.maxAttempts(), 2);
+        QCOMPARE(options->delivery.retentionDays, 3);
+
+        ServeOverrides overrides;
+        overrides.port = 0;
+        overrides.bindAddress = QStringLiteral("::1");
+        overrides.publicUrl = QStringLiteral("https://hooks.example.test");
+        options = engine->serveOptions(overrides);
+        QVERIFY2(options, qPrintable(options.error().message));
+        QCOMPARE(options->ingress.port, quint16(0));
+        QCOMPARE(options->ingress.bindAddress, QHostAddress(QHostAddress::LocalHostIPv6));
+        QCOMPARE(options->ingress.publicUrl, QStringLiteral("https://hooks.example.test"));
+        QCOMPARE(options->ingress.rateLimitPerSecond, 7);
+    }
+
+    void invalidSettingsAreRefusedByName_data()
+    {
+        QTest::addColumn<int>("key");
+        QTest::addColumn<QString>("value");
+        QTest::addColumn<QString>("name");
+        QTest::newRow("retry schedule") << int(Settings::Key::RetrySchedule) << QStringLiteral("5s, soon")
+                                        << QStringLiteral("delivery/retrySchedule");
+        QTest::newRow("port") << int(Settings::Key::Port) << QStringLiteral("80000") << QStringLiteral("ingress/port");
+        QTest::newRow("bind") << int(Settings::Key::BindAddress) << QStringLiteral("my laptop")
+                              << QStringLiteral("ingress/bindAddress");
+        QTest::newRow("public url") << int(Settings::Key::PublicUrl) << QStringLiteral("hooks.example.test")
+                                    << QStringLiteral("ingress/publicUrl");
+        QTest::newRow("rate") << int(Settings::Key::RateLimitPerSecond) << QStringLiteral("-1")
+                              << QStringLiteral("ingress/rateLimitPerSecond");
+        QTest::newRow("retention") << int(Settings::Key::RetentionDays) << QStringLiteral("forever")
+                                   << QStringLiteral("delivery/retentionDays");
+    }
+
+    void invalidSettingsAreRefusedByName()
+    {
+        QFETCH(int, key);
+        QFETCH(QString, value);
+        QFETCH(QString, name);
+        Test::TestEngine engine;
+        engine->settings().set(Settings::Key(key), value);
+        const auto options = engine->serveOptions();
+        QVERIFY(!options);
+        QCOMPARE(options.error().code, QStringLiteral("invalid_setting"));
+        QVERIFY2(options.error().message.contains(name), qPrintable(options.error().message));
+        QVERIFY2(options.error().message.contains(QDir::toNativeSeparators(engine->settings().filePath())),
+                 qPrintable(options.error().message));
+        // An override of the same thing is checked as strictly, and named as the option.
+        ServeOverrides overrides;
+        overrides.port = 70000;
+        engine->settings().reset(Settings::Key(key));
+        const auto overridden = engine->serveOptions(overrides);
+        QVERIFY(!overridden);
+        QVERIFY2(overridden.error().message.startsWith(QLatin1String("--port")), qPrintable(overridden.error().message));
     }
 
     void dataDirIsPrivate()

@@ -1,5 +1,5 @@
-#include "ForwardRequest.h"
-#include "Signature.h"
+#include "delivery/ForwardRequest.h"
+#include "crypto/Signature.h"
 
 #include <QTest>
 

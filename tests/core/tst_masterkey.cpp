@@ -1,11 +1,11 @@
-#include "AgentStore.h"
+#include "store/AgentStore.h"
 #include "Engine.h"
-#include "KeyFile.h"
-#include "Keychain.h"
-#include "MasterKey.h"
-#include "Random.h"
-#include "Secrets.h"
-#include "WebhookStore.h"
+#include "crypto/KeyFile.h"
+#include "crypto/Keychain.h"
+#include "crypto/MasterKey.h"
+#include "domain/Random.h"
+#include "crypto/Secrets.h"
+#include "store/WebhookStore.h"
 
 #include <QDBusConnection>
 #include <QDBusMessage>

@@ -1,5 +1,5 @@
-#include "Database.h"
-#include "Migrations.h"
+#include "store/Database.h"
+#include "store/Migrations.h"
 
 #include <QSqlQuery>
 #include <QTemporaryDir>

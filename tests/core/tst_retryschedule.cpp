@@ -1,5 +1,5 @@
-#include "AttemptOutcome.h"
-#include "RetrySchedule.h"
+#include "domain/AttemptOutcome.h"
+#include "domain/RetrySchedule.h"
 
 #include <QTest>
 

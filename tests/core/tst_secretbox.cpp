@@ -1,6 +1,6 @@
-#include "Random.h"
-#include "SecretBox.h"
-#include "WebhookStore.h"
+#include "domain/Random.h"
+#include "crypto/SecretBox.h"
+#include "store/WebhookStore.h"
 
 #include <QTest>
 

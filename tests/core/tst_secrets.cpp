@@ -1,4 +1,4 @@
-#include "Secrets.h"
+#include "crypto/Secrets.h"
 
 #include <QRegularExpression>
 #include <QSet>

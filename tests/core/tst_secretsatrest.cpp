@@ -1,9 +1,9 @@
-#include "AgentStore.h"
+#include "store/AgentStore.h"
 #include "LogCapture.h"
-#include "Secrets.h"
-#include "Settings.h"
+#include "crypto/Secrets.h"
+#include "store/Settings.h"
 #include "TestEngine.h"
-#include "WebhookStore.h"
+#include "store/WebhookStore.h"
 
 #include <QFile>
 #include <QTest>

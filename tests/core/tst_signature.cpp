@@ -1,5 +1,5 @@
-#include "Secrets.h"
-#include "Signature.h"
+#include "crypto/Secrets.h"
+#include "crypto/Signature.h"
 
 #include <QFile>
 #include <QJsonArray>

@@ -1,5 +1,5 @@
-#include "Ids.h"
-#include "Ulid.h"
+#include "domain/Ids.h"
+#include "domain/Ulid.h"
 
 #include <QRegularExpression>
 #include <QSet>

@@ -1,9 +1,9 @@
-#include "AgentStore.h"
+#include "store/AgentStore.h"
 #include "ManualClock.h"
-#include "Secrets.h"
-#include "Signature.h"
+#include "crypto/Secrets.h"
+#include "crypto/Signature.h"
 #include "TestEngine.h"
-#include "WebhookStore.h"
+#include "store/WebhookStore.h"
 
 #include <QTest>
 

@@ -1,6 +1,6 @@
 #include "DeliveryFixture.h"
 
-#include "WebhookStore.h"
+#include "store/WebhookStore.h"
 
 #include <QTest>
 

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "AgentStore.h"
-#include "DeliveryScheduler.h"
-#include "DeliveryStore.h"
+#include "store/AgentStore.h"
+#include "delivery/DeliveryScheduler.h"
+#include "store/DeliveryStore.h"
 #include "IngressFixture.h"
 #include "TestReceiver.h"
 

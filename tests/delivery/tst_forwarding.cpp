@@ -1,6 +1,6 @@
 #include "DeliveryFixture.h"
-#include "ForwardRequest.h"
-#include "Signature.h"
+#include "delivery/ForwardRequest.h"
+#include "crypto/Signature.h"
 
 #include <QTest>
 
@@ -8,7 +8,7 @@ using namespace Alfe;
 using Test::DeliveryFixture;
 using Test::TestReceiver;
 
-// SPEC §5 rules, each driven by a scripted receiver; schedules run on the manual clock.
+// The forwarding rules, each driven by a scripted receiver; schedules run on the manual clock.
 class TestForwarding : public QObject
 {
     Q_OBJECT

@@ -3,7 +3,7 @@
 // The connection guard in front of a real QHttpServer on 127.0.0.1, driven by raw sockets (exact bytes on the
 // wire), QNetworkAccessManager and the curl binary. The test class and its helpers, shared by the two files
 // that hold the tests (limits and heads; idle, keep-alive and pipelining).
-#include "ConnectionGuard.h"
+#include "ingress/ConnectionGuard.h"
 
 #include <QFile>
 #include <QHttpServer>

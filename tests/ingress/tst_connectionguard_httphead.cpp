@@ -1,5 +1,5 @@
 // The connection guard's HTTP/1.x head parser and chunked-body counter, fed whole and one byte at a time.
-#include "HttpHead.h"
+#include "ingress/HttpHead.h"
 
 #include <QTest>
 

@@ -1,4 +1,4 @@
-// An agent that verifies what Alfe forwards with stock libraries (SPEC §5): Standard Webhooks headers with the
+// An agent that verifies what Alfe forwards with stock libraries: Standard Webhooks headers with the
 // npm `standardwebhooks` package, X-Alfe-Signature-256 with node's crypto and with @octokit/webhooks-methods.
 // Usage: node receiver.mjs SECRET
 //   Listens on 127.0.0.1, any free port; prints {"port":N} first, then one JSON line per request:

@@ -1,6 +1,6 @@
-#include "DeliveryStore.h"
+#include "store/DeliveryStore.h"
 #include "IngressFixture.h"
-#include "Signature.h"
+#include "crypto/Signature.h"
 
 #include <QProcess>
 #include <QTemporaryDir>

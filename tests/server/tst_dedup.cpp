@@ -1,4 +1,4 @@
-#include "DeliveryStore.h"
+#include "store/DeliveryStore.h"
 #include "IngressFixture.h"
 
 #include <QTest>

@@ -1,7 +1,7 @@
-#include "Database.h"
-#include "DeliveryStore.h"
+#include "store/Database.h"
+#include "store/DeliveryStore.h"
 #include "IngressFixture.h"
-#include "Signature.h"
+#include "crypto/Signature.h"
 
 #include <QJsonDocument>
 #include <QNetworkReply>
@@ -12,7 +12,7 @@
 using namespace Alfe;
 using Test::IngressFixture;
 
-// Every row of the SPEC §4 status table through a real HTTP client against the real server.
+// Every row of the ingress status table (README, "What works today") through a real HTTP client against the real server.
 class TestIngress : public QObject
 {
     Q_OBJECT

@@ -1,5 +1,5 @@
 #include "IngressFixture.h"
-#include "Signature.h"
+#include "crypto/Signature.h"
 
 #include <QRegularExpression>
 #include <QTcpSocket>

@@ -1,6 +1,6 @@
 #include "IngressFixture.h"
-#include "Secrets.h"
-#include "Signature.h"
+#include "crypto/Secrets.h"
+#include "crypto/Signature.h"
 
 #include <QJsonArray>
 #include <QTest>
@@ -15,7 +15,7 @@ QList<QPair<QByteArray, QByteArray>> bearer(const QByteArray& token)
 }
 } // namespace
 
-// SPEC §6: agents integrate themselves with bearer tokens and see only their own things.
+// The management API: agents integrate themselves with bearer tokens and see only their own things.
 class TestManagementApi : public QObject
 {
     Q_OBJECT

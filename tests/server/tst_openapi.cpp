@@ -1,5 +1,5 @@
 #include "IngressFixture.h"
-#include "Routes.h"
+#include "ingress/Routes.h"
 
 #include <QFile>
 #include <QRegularExpression>

@@ -1,6 +1,6 @@
 #include "HttpClient.h"
 
-#include "Signature.h"
+#include "crypto/Signature.h"
 
 #include <QEventLoop>
 #include <QJsonDocument>

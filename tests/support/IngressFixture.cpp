@@ -1,6 +1,6 @@
 #include "IngressFixture.h"
 
-#include "Database.h"
+#include "store/Database.h"
 
 #include <QSqlQuery>
 

@@ -1,12 +1,12 @@
 #pragma once
 
-#include "AgentStore.h"
+#include "store/AgentStore.h"
 #include "Engine.h"
 #include "HttpClient.h"
-#include "IngressOptions.h"
+#include "ingress/IngressOptions.h"
 #include "ManualClock.h"
 #include "TestEngine.h"
-#include "WebhookStore.h"
+#include "store/WebhookStore.h"
 
 #include <memory>
 

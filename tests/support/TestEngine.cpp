@@ -1,6 +1,6 @@
 #include "TestEngine.h"
 
-#include "Clock.h"
+#include "domain/Clock.h"
 
 #include <QDir>
 #include <QFile>

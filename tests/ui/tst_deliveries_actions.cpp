@@ -1,8 +1,9 @@
-#include "Database.h"
-#include "DeliveriesView.h"
-#include "DeliveryDetailsPane.h"
+#include "common/Translations.h"
+#include "store/Database.h"
+#include "deliveries/DeliveriesView.h"
+#include "deliveries/DeliveryDetailsPane.h"
 #include "DeliveryFixture.h"
-#include "DeliveryListModel.h"
+#include "deliveries/DeliveryListModel.h"
 
 #include <QClipboard>
 #include <QGuiApplication>
@@ -38,7 +39,11 @@ private:
     }
 
 private slots:
-    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        Translations::install();
+    }
 
     void liveArrivalsAppearAtTheTopWithoutAReset()
     {

@@ -1,8 +1,9 @@
-#include "Database.h"
-#include "DeliveriesView.h"
-#include "DeliveryFilterBar.h"
-#include "DeliveryListModel.h"
-#include "DeliverySearchEdit.h"
+#include "common/Translations.h"
+#include "store/Database.h"
+#include "deliveries/DeliveriesView.h"
+#include "deliveries/DeliveryFilterBar.h"
+#include "deliveries/DeliveryListModel.h"
+#include "deliveries/DeliverySearchEdit.h"
 #include "ManualClock.h"
 #include "TestEngine.h"
 #include "deliveries_view_log.h"
@@ -66,6 +67,7 @@ private:
 private slots:
     void initTestCase()
     {
+        Translations::install();
         QStandardPaths::setTestModeEnabled(true);
         m_engine = std::make_unique<Test::TestEngine>(m_clock);
         QElapsedTimer timer;

@@ -1,17 +1,18 @@
-#include "AgentStore.h"
-#include "BulkRetry.h"
-#include "Database.h"
-#include "DeliveriesView.h"
-#include "DeliveryDetailsPane.h"
-#include "DeliveryFilterBar.h"
-#include "DeliveryListModel.h"
-#include "DeliveryStore.h"
+#include "common/Translations.h"
+#include "store/AgentStore.h"
+#include "delivery/BulkRetry.h"
+#include "store/Database.h"
+#include "deliveries/DeliveriesView.h"
+#include "deliveries/DeliveryDetailsPane.h"
+#include "deliveries/DeliveryFilterBar.h"
+#include "deliveries/DeliveryListModel.h"
+#include "store/DeliveryStore.h"
 #include "IngressFixture.h"
 #include "ManualClock.h"
-#include "RefusedRequestsModel.h"
-#include "RefusedRequestsView.h"
+#include "refused/RefusedRequestsModel.h"
+#include "refused/RefusedRequestsView.h"
 #include "TestEngine.h"
-#include "WebhookStore.h"
+#include "store/WebhookStore.h"
 #include "deliveries_view_log.h"
 
 #include <QApplication>
@@ -89,7 +90,11 @@ private:
     }
 
 private slots:
-    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        Translations::install();
+    }
 
     void init()
     {

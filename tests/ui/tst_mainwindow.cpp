@@ -1,13 +1,17 @@
-#include "AgentStore.h"
-#include "ConsoleStartup.h"
+#include "common/Translations.h"
+#include "agents/AgentListModel.h"
+#include "store/AgentStore.h"
+#include "store/DeliveryStore.h"
+#include "webhooks/SendTestDialog.h"
+#include "main/ConsoleStartup.h"
 #include "Engine.h"
-#include "MainWindow.h"
+#include "main/MainWindow.h"
 #include "ManualClock.h"
-#include "Settings.h"
-#include "SettingsDialog.h"
-#include "Signature.h"
+#include "store/Settings.h"
+#include "main/SettingsDialog.h"
+#include "crypto/Signature.h"
 #include "TestEngine.h"
-#include "WebhookStore.h"
+#include "store/WebhookStore.h"
 
 #include <QAction>
 #include <QApplication>
@@ -16,6 +20,7 @@
 #include <QDir>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListView>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -23,6 +28,7 @@
 #include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTableView>
 #include <QTimer>
 
 using namespace Alfe;
@@ -85,6 +91,21 @@ class TestMainWindow : public QObject
     Q_OBJECT
 
 private slots:
+    void initTestCase() { Translations::install(); }
+
+    // Counts read as English does: the console loads the English plural forms of every "%n …" string.
+    void countsUsePluralForms()
+    {
+        const char* context = "Alfe::AgentListModel";
+        QCOMPARE(QCoreApplication::translate(context, "%n deliveries waiting.", nullptr, 1),
+                 QStringLiteral("1 delivery waiting."));
+        QCOMPARE(QCoreApplication::translate(context, "%n deliveries waiting.", nullptr, 2),
+                 QStringLiteral("2 deliveries waiting."));
+        QCOMPARE(QCoreApplication::translate(context, "%n agents", nullptr, 1), QStringLiteral("1 agent"));
+        QCOMPARE(QCoreApplication::translate("Alfe::DeliveriesView", "%Ln deliveries", nullptr, 1),
+                 QStringLiteral("1 delivery"));
+    }
+
     void createWebhookByClickingAndTyping()
     {
         Test::TestEngine engine;
@@ -179,6 +200,154 @@ private slots:
         QVERIFY(!engine->webhooks().get(id));
     }
 
+    // The webhook actions act on the selection of the Webhooks tab: on the other tabs it is out of sight, so
+    // Del and Ctrl+E there must do nothing to it.
+    void webhookActionsFollowTheTab()
+    {
+        Test::TestEngine engine;
+        const QString agent = engine->agents().create(QStringLiteral("bot"))->agent.id;
+        const QString id = engine->webhooks().create(agent)->webhook.id;
+        MainWindow window(*engine);
+        window.show();
+        window.showReady();
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        window.selectWebhook(id);
+        const char* names[] = {"rotateAction", "toggleAction", "deleteAction", "sendTestAction", "copyUrlAction"};
+        for (const char* name : names)
+            QVERIFY2(action(window, name)->isEnabled(), name);
+
+        for (int tab : {int(MainWindow::DeliveriesTab), int(MainWindow::RefusedTab)}) {
+            window.tabs()->setCurrentIndex(tab);
+            for (const char* name : names)
+                QVERIFY2(!action(window, name)->isEnabled(), name);
+            QVERIFY(action(window, "newAction")->isEnabled());
+            // Were Delete still live, its question would come up: answer Yes, so the test sees the damage.
+            QTimer answerYes;
+            answerYes.setInterval(20);
+            connect(&answerYes, &QTimer::timeout, &answerYes, [] {
+                if (auto* box = qobject_cast<QDialog*>(QApplication::activeModalWidget())) {
+                    for (auto* button : box->findChildren<QPushButton*>()) {
+                        if (button->text().remove(QLatin1Char('&')) == QLatin1String("Yes"))
+                            QTest::mouseClick(button, Qt::LeftButton);
+                    }
+                }
+            });
+            answerYes.start();
+            QTest::keyClick(&window, Qt::Key_Delete);
+            QTest::keyClick(&window, Qt::Key_E, Qt::ControlModifier);
+            answerYes.stop();
+            QVERIFY(engine->webhooks().get(id));
+            QVERIFY(engine->webhooks().get(id)->enabled);
+        }
+
+        window.tabs()->setCurrentIndex(MainWindow::WebhooksTab);
+        for (const char* name : names)
+            QVERIFY2(action(window, name)->isEnabled(), name);
+        QCOMPARE(window.selectedWebhookId(), id);
+        QTest::keyClick(&window, Qt::Key_E, Qt::ControlModifier); // the shortcut works where it should
+        QVERIFY(!engine->webhooks().get(id)->enabled);
+    }
+
+    // What the Deliveries tab reports (copied, retried, exported...) reaches the window's status bar.
+    void deliveriesMessagesReachTheStatusBar()
+    {
+        Test::TestEngine engine;
+        const QString agent = engine->agents().create(QStringLiteral("bot"))->agent.id;
+        const QString webhook = engine->webhooks().create(agent)->webhook.id;
+        IncomingDelivery in;
+        in.webhookId = webhook;
+        in.contentType = QStringLiteral("application/json");
+        in.body = "{\"hello\":1}";
+        const QString delivery = engine->deliveries().insert(in)->deliveryId;
+        MainWindow window(*engine);
+        window.show();
+        window.showReady();
+        window.tabs()->setCurrentIndex(MainWindow::DeliveriesTab);
+        auto* table = window.findChild<QTableView*>(QStringLiteral("deliveriesTable"));
+        QTRY_COMPARE(table->model()->rowCount(), 1);
+        table->selectRow(0);
+        auto* copyCurl = window.findChild<QPushButton*>(QStringLiteral("copyCurl"));
+        QTRY_VERIFY(copyCurl->isEnabled());
+        QTest::mouseClick(copyCurl, Qt::LeftButton);
+        QVERIFY2(window.statusBar()->currentMessage().contains(delivery), qPrintable(window.statusBar()->currentMessage()));
+    }
+
+    // The empty Deliveries tab leads a newcomer to a first delivery: "Send a test event…" opens the dialog
+    // for a webhook, on the Webhooks tab.
+    void emptyDeliveriesOfferATestEvent()
+    {
+        Test::TestEngine engine;
+        const QString agent = engine->agents().create(QStringLiteral("bot"))->agent.id;
+        const QString webhook = engine->webhooks().create(agent)->webhook.id;
+        MainWindow window(*engine);
+        window.show();
+        window.showReady();
+        window.tabs()->setCurrentIndex(MainWindow::DeliveriesTab);
+        auto* sendTest = window.findChild<QPushButton*>(QStringLiteral("emptySendTest"));
+        QTRY_VERIFY(sendTest->isVisible());
+        QTest::mouseClick(sendTest, Qt::LeftButton);
+        QCOMPARE(window.tabs()->currentIndex(), int(MainWindow::WebhooksTab));
+        QCOMPARE(window.selectedWebhookId(), webhook);
+        SendTestDialog* dialog = nullptr;
+        QTRY_VERIFY((dialog = window.findChild<SendTestDialog*>()) && dialog->isVisible());
+        dialog->reject();
+    }
+
+    // The agents list reads each agent's state: a status, its backlog and where it forwards, also as one
+    // sentence for screen readers.
+    void agentsListShowsStatusBacklogAndForwardUrl()
+    {
+        Test::TestEngine engine;
+        const QString agent =
+            engine->agents().create(QStringLiteral("triage bot"), QStringLiteral("http://127.0.0.1:9/hooks"))->agent.id;
+        engine->agents().create(QStringLiteral("billing"));
+        const QString webhook = engine->webhooks().create(agent)->webhook.id;
+        for (int i = 0; i < 3; ++i) {
+            IncomingDelivery in;
+            in.webhookId = webhook;
+            in.contentType = QStringLiteral("application/json");
+            in.body = "{\"n\":" + QByteArray::number(i) + "}";
+            QVERIFY(engine->deliveries().insert(in));
+        }
+        MainWindow window(*engine);
+        window.show();
+        window.showReady();
+        auto* list = window.findChild<QListView*>(QStringLiteral("agentList"));
+        QAbstractItemModel* model = list->model();
+        QCOMPARE(model->rowCount(), 3);
+        QCOMPARE(model->index(0, 0).data().toString(), QStringLiteral("All agents"));
+        int row = -1;
+        for (int r = 1; r < model->rowCount(); ++r) {
+            if (model->index(r, 0).data(AgentListModel::AgentIdRole).toString() == agent)
+                row = r;
+        }
+        QVERIFY(row > 0);
+        const QModelIndex index = model->index(row, 0);
+        QCOMPARE(index.data().toString(), QStringLiteral("triage bot"));
+        QCOMPARE(index.data(AgentListModel::BacklogRole).toInt(), 3);
+        QCOMPARE(index.data(AgentListModel::ForwardUrlRole).toString(), QStringLiteral("http://127.0.0.1:9/hooks"));
+        QCOMPARE(index.data(AgentListModel::DetailRole).toString(),
+                 QStringLiteral("Online \u00b7 3 waiting \u00b7 to 127.0.0.1:9/hooks"));
+        QVERIFY(!index.data(Qt::DecorationRole).value<QIcon>().isNull());
+        const QString spoken = index.data(Qt::AccessibleTextRole).toString();
+        QVERIFY2(spoken.contains(QLatin1String("triage bot")) && spoken.contains(QLatin1String("Online")) &&
+                     spoken.contains(QLatin1String("3 deliveries waiting")) &&
+                     spoken.contains(QLatin1String("http://127.0.0.1:9/hooks")),
+                 qPrintable(spoken));
+        QCOMPARE(model->index(0, 0).data(AgentListModel::DetailRole).toString(),
+                 QStringLiteral("2 agents \u00b7 3 waiting"));
+        // The agent without a forward URL says its deliveries are only stored.
+        const QModelIndex other = model->index(row == 1 ? 2 : 1, 0);
+        QCOMPARE(other.data(AgentListModel::DetailRole).toString(), QStringLiteral("Offline \u00b7 stores only"));
+        QVERIFY(other.data(Qt::AccessibleTextRole).toString().contains(QLatin1String("only stored")));
+        // Picking an agent narrows the webhook table to its webhooks; the other agent has none.
+        list->setCurrentIndex(index);
+        QCOMPARE(window.findChild<QTableView*>(QStringLiteral("webhookTable"))->model()->rowCount(), 1);
+        list->setCurrentIndex(model->index(row == 1 ? 2 : 1, 0));
+        QCOMPARE(window.findChild<QTableView*>(QStringLiteral("webhookTable"))->model()->rowCount(), 0);
+    }
+
     // A delivery that failed after its last retry is announced: a desktop notification where the desktop
     // has a tray, and always in the status bar.
     void failedDeliveryIsAnnounced()
@@ -217,6 +386,36 @@ private slots:
     }
 
     // Run as its own CTest entry with a session bus that answers nothing.
+    // A setting that is not valid stops the console's ingress and delivery just as it stops `alfe serve`,
+    // and the status bar says which setting and why, instead of running on a default nobody chose.
+    void invalidSettingStopsTheIngressAndSaysWhy()
+    {
+        QTemporaryDir dir;
+        const QString dataDir = dir.filePath(QStringLiteral("data"));
+        QVERIFY(QDir().mkpath(dataDir));
+        {
+            Settings settings(dataDir);
+            settings.set(Settings::Key::RetrySchedule, QStringLiteral("5s, soon"));
+            settings.sync();
+        }
+        Engine engine({dataDir, dir.filePath(QStringLiteral("master.key"))});
+        MainWindow window(engine);
+        ConsoleStartup startup(engine, window);
+        QSignalSpy ready(&startup, &ConsoleStartup::ready);
+        startup.setIngressOverrides(QStringLiteral("127.0.0.1"), 0);
+        startup.start();
+        QTRY_COMPARE_WITH_TIMEOUT(ready.size(), 1, 15000);
+        QVERIFY(engine.isUnlocked());
+        QVERIFY(engine.ingressUrl().isEmpty());
+        QVERIFY(!engine.deliveryScheduler());
+        window.show();
+        const QString status = window.findChild<QLabel*>(QStringLiteral("ingressLabel"))->text();
+        QVERIFY2(status.contains(QLatin1String("Ingress not running")) &&
+                     status.contains(QLatin1String("delivery/retrySchedule")),
+                 qPrintable(status));
+        engine.close();
+    }
+
     void noKeychainOffersAKeyFile()
     {
         if (!qEnvironmentVariable("DBUS_SESSION_BUS_ADDRESS").contains(QLatin1String("alfe-no-such-bus")))

@@ -1,5 +1,5 @@
-#include "SecretClipboard.h"
-#include "Secrets.h"
+#include "secrets/SecretClipboard.h"
+#include "crypto/Secrets.h"
 
 #include <QApplication>
 #include <QClipboard>

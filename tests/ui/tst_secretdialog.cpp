@@ -1,12 +1,15 @@
-#include "Keychain.h"
-#include "Random.h"
-#include "SecretClipboard.h"
-#include "SecretDialog.h"
-#include "Secrets.h"
+#include "common/Translations.h"
+#include "common/MonospaceFont.h"
+#include "crypto/Keychain.h"
+#include "domain/Random.h"
+#include "secrets/SecretClipboard.h"
+#include "secrets/SecretDialog.h"
+#include "crypto/Secrets.h"
 
 #include <QApplication>
 #include <QClipboard>
 #include <QDir>
+#include <QFontMetricsF>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
@@ -101,7 +104,11 @@ class TestSecretDialog : public QObject
     Q_OBJECT
 
 private slots:
-    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        Translations::install();
+    }
 
     void init()
     {
@@ -118,6 +125,18 @@ private slots:
         Secrets::cleanse(m_secret);
     }
 
+    void monospaceFontSkipsAProportionalFamily()
+    {
+        // The first family asked for draws "i" narrower than "W" on every machine; the helper must not stop there.
+        const QFont proportional = MonospaceFont::firstMonospaced({QStringLiteral("sans-serif")});
+        if (MonospaceFont::isMonospaced(proportional))
+            QSKIP("this machine's sans-serif font is monospaced");
+        const QFont picked =
+            MonospaceFont::firstMonospaced({QStringLiteral("sans-serif"), MonospaceFont::font().family()});
+        QVERIFY(MonospaceFont::isMonospaced(picked));
+        QVERIFY(MonospaceFont::isMonospaced(MonospaceFont::font()));
+    }
+
     void showsTheSecretAndTheUrl()
     {
         auto dialog = makeDialog(QStringLiteral("The previous secret stays valid until 14:05."));
@@ -130,7 +149,10 @@ private slots:
         QCOMPARE(urlEdit->text(), Url);
         QVERIFY(secretEdit->isReadOnly());
         QVERIFY(urlEdit->isReadOnly());
-        QVERIFY(QFontInfo(secretEdit->font()).fixedPitch());
+        // Monospaced as a person sees it, whatever fonts the machine has: a narrow glyph is as wide as a wide one.
+        const QFontMetricsF metrics(secretEdit->font());
+        QCOMPARE(metrics.horizontalAdvance(QLatin1Char('i')), metrics.horizontalAdvance(QLatin1Char('W')));
+        QCOMPARE(metrics.horizontalAdvance(QLatin1Char('l')), metrics.horizontalAdvance(QLatin1Char('0')));
         QCOMPARE(child<QLabel>(dialog.get(), "webhookIdLabel")->text(), WebhookId);
         QCOMPARE(child<QLabel>(dialog.get(), "noteLabel")->text(),
                  QStringLiteral("The previous secret stays valid until 14:05."));
@@ -158,8 +180,8 @@ private slots:
         QCOMPARE(board->text(), QString::fromLatin1(m_secret));
         QCOMPARE(board->mimeData()->data(QStringLiteral("x-kde-passwordManagerHint")), QByteArray("secret"));
         QVERIFY(dialog->secretCopied());
-        QCOMPARE(countdown->text(), QStringLiteral("Clipboard clears in 2 s"));
-        QTRY_COMPARE_WITH_TIMEOUT(countdown->text(), QStringLiteral("Clipboard clears in 1 s"), 3000);
+        QCOMPARE(countdown->text(), QStringLiteral("Clipboard clears in 2 seconds"));
+        QTRY_COMPARE_WITH_TIMEOUT(countdown->text(), QStringLiteral("Clipboard clears in 1 second"), 3000);
         QTRY_COMPARE_WITH_TIMEOUT(countdown->text(), QStringLiteral("Clipboard cleared"), 3000);
         QCOMPARE(board->text(), QString());
     }

@@ -1,0 +1,130 @@
+#include "api/ApiJson.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QStringDecoder>
+
+namespace Alfe::ApiJson {
+
+namespace {
+QJsonValue orNull(const std::optional<qint64>& v) { return v ? QJsonValue(double(*v)) : QJsonValue(); }
+QJsonValue orNull(const std::optional<int>& v) { return v ? QJsonValue(*v) : QJsonValue(); }
+QJsonValue timeOrNull(const std::optional<qint64>& ms) { return ms ? QJsonValue(timestamp(*ms)) : QJsonValue(); }
+QJsonValue textOrNull(const QString& s) { return s.isEmpty() ? QJsonValue() : QJsonValue(s); }
+} // namespace
+
+QString timestamp(qint64 ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
+}
+
+QJsonObject webhook(const Webhook& w, const QString& url)
+{
+    return QJsonObject{
+        {QStringLiteral("id"), w.id},
+        {QStringLiteral("url"), url},
+        {QStringLiteral("provider"), providerName(w.provider)},
+        {QStringLiteral("description"), w.description},
+        {QStringLiteral("enabled"), w.enabled},
+        {QStringLiteral("createdAt"), timestamp(w.createdAtMs)},
+        {QStringLiteral("secretVersion"), w.secretVersion},
+        {QStringLiteral("previousSecretExpiresAt"), timeOrNull(w.previousSecretExpiresAtMs)},
+    };
+}
+
+QJsonObject agent(const Agent& a, int backlog)
+{
+    return QJsonObject{
+        {QStringLiteral("backlog"), backlog},
+        {QStringLiteral("id"), a.id},
+        {QStringLiteral("name"), a.name},
+        {QStringLiteral("forwardUrl"), a.forwardUrl},
+        {QStringLiteral("status"), agentStatusName(a.status)},
+        {QStringLiteral("createdAt"), timestamp(a.createdAtMs)},
+    };
+}
+
+QJsonObject deliverySummary(const Delivery& d)
+{
+    return QJsonObject{
+        {QStringLiteral("id"), d.id},
+        {QStringLiteral("webhookId"), d.webhookId},
+        {QStringLiteral("receivedAt"), timestamp(d.receivedAtMs)},
+        {QStringLiteral("provider"), providerName(d.provider)},
+        {QStringLiteral("eventType"), d.eventType},
+        {QStringLiteral("status"), deliveryStatusName(d.status)},
+        {QStringLiteral("attemptCount"), d.attemptCount},
+        {QStringLiteral("lastStatusCode"), orNull(d.lastStatusCode)},
+        {QStringLiteral("lastLatencyMs"), orNull(d.lastLatencyMs)},
+        {QStringLiteral("nextAttemptAt"), timeOrNull(d.nextAttemptAtMs)},
+        {QStringLiteral("duplicateOf"), textOrNull(d.duplicateOf)},
+    };
+}
+
+namespace {
+QJsonArray headerArray(const HeaderList& list)
+{
+    QJsonArray headers;
+    for (const auto& [name, value] : list)
+        headers.append(QJsonObject{{QStringLiteral("name"), QString::fromLatin1(name)},
+                                   {QStringLiteral("value"), QString::fromUtf8(value)}});
+    return headers;
+}
+
+// "body": the bytes as text when they are UTF-8, else null; "bodyBase64": always the exact bytes.
+void insertBody(QJsonObject& out, const QByteArray& body)
+{
+    auto decoder = QStringDecoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    const QString text = decoder.decode(body);
+    out.insert(QStringLiteral("body"), decoder.hasError() ? QJsonValue() : QJsonValue(text));
+    out.insert(QStringLiteral("bodyBase64"), QString::fromLatin1(body.toBase64()));
+}
+} // namespace
+
+QJsonObject refused(const RefusedEntry& e)
+{
+    QJsonObject out{
+        {QStringLiteral("receivedAt"), timestamp(e.receivedAtMs)},
+        {QStringLiteral("webhookId"), textOrNull(e.webhookId)},
+        {QStringLiteral("status"), e.status},
+        {QStringLiteral("reason"), e.reason},
+        {QStringLiteral("method"), e.method},
+        {QStringLiteral("path"), e.path},
+        {QStringLiteral("remoteAddress"), e.remoteAddress},
+        {QStringLiteral("headers"), headerArray(e.headers)},
+        {QStringLiteral("bodySize"), double(e.bodySize)},
+    };
+    insertBody(out, e.bodyHead);
+    return out;
+}
+
+QJsonObject deliveryDetail(const Delivery& d)
+{
+    QJsonObject out = deliverySummary(d);
+    out.insert(QStringLiteral("contentType"), d.contentType);
+    out.insert(QStringLiteral("headers"), headerArray(d.headers));
+    insertBody(out, d.body);
+    QJsonArray attempts;
+    for (const Attempt& a : d.attempts) {
+        attempts.append(QJsonObject{
+            {QStringLiteral("n"), a.n},
+            {QStringLiteral("startedAt"), timestamp(a.startedAtMs)},
+            {QStringLiteral("durationMs"), orNull(a.durationMs)},
+            {QStringLiteral("statusCode"), orNull(a.statusCode)},
+            {QStringLiteral("error"), textOrNull(a.error)},
+        });
+    }
+    out.insert(QStringLiteral("attempts"), attempts);
+    return out;
+}
+
+QByteArray error(const QString& code, const QString& message)
+{
+    return compact(QJsonObject{
+        {QStringLiteral("error"), QJsonObject{{QStringLiteral("code"), code}, {QStringLiteral("message"), message}}}});
+}
+
+QByteArray compact(const QJsonObject& object) { return QJsonDocument(object).toJson(QJsonDocument::Compact); }
+
+} // namespace Alfe::ApiJson

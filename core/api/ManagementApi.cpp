@@ -1,0 +1,269 @@
+#include "api/ManagementApi.h"
+
+#include "store/AgentStore.h"
+#include "api/ApiJson.h"
+#include "domain/DeliveryClassifier.h"
+#include "store/DeliveryStore.h"
+#include "crypto/Secrets.h"
+#include "store/WebhookStore.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QUrlQuery>
+
+namespace Alfe {
+
+namespace {
+int statusFor(const Error& error)
+{
+    if (error.code == u"not_found")
+        return 404;
+    if (error.code == u"invalid_argument" || error.code == u"invalid_json")
+        return 400;
+    if (error.code == u"conflict")
+        return 409;
+    return 503;
+}
+
+Error notFound() { return Errors::notFound(QStringLiteral("Not found.")); }
+} // namespace
+
+ManagementApi::ManagementApi(AgentStore& agents, WebhookStore& webhooks, DeliveryStore& deliveries, UrlOf urlOf,
+                             Changed changed, std::function<void()> requeued)
+    : m_agents(agents)
+    , m_webhooks(webhooks)
+    , m_deliveries(deliveries)
+    , m_urlOf(std::move(urlOf))
+    , m_changed(std::move(changed))
+    , m_requeued(std::move(requeued))
+{
+}
+
+void ManagementApi::fail(const Error& error, const Reply& reply)
+{
+    reply(statusFor(error), ApiJson::error(error.code, error.message), {});
+}
+
+Result<QJsonObject> ManagementApi::jsonBody(const QHttpServerRequest& request)
+{
+    const QByteArray body = request.body();
+    if (body.trimmed().isEmpty())
+        return QJsonObject();
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(body, &error);
+    if (error.error != QJsonParseError::NoError)
+        return Error{QStringLiteral("invalid_json"), QStringLiteral("The body is not valid JSON: %1 at byte %2.")
+                                                         .arg(error.errorString())
+                                                         .arg(error.offset)};
+    if (!document.isObject())
+        return Error{QStringLiteral("invalid_json"), QStringLiteral("The body must be a JSON object.")};
+    return document.object();
+}
+
+Result<Webhook> ManagementApi::ownWebhook(const Agent& agent, const QString& id) const
+{
+    auto webhook = m_webhooks.get(id);
+    if (!webhook || webhook->agentId != agent.id)
+        return notFound();
+    return webhook;
+}
+
+void ManagementApi::handle(const QByteArray& method, const QByteArray& path, const QHttpServerRequest& request,
+                           const Reply& reply)
+{
+    const QByteArray authorization = DeliveryClassifier::header(request.headers(), "Authorization");
+    QByteArray token = authorization.startsWith("Bearer ") ? authorization.mid(7).trimmed() : QByteArray();
+    auto agent = m_agents.authenticate(token);
+    Secrets::cleanse(token);
+    if (!agent) {
+        reply(401, ApiJson::error(QStringLiteral("unauthorized"),
+                                  QStringLiteral("Send \"Authorization: Bearer <agent token>\" with a valid token.")),
+              {{"WWW-Authenticate", "Bearer"}});
+        return;
+    }
+    const QList<QByteArray> parts = path.split('/'); // "", "v1", collection, [id], [action]
+    const QByteArray collection = parts.value(2);
+    const QString id = QString::fromUtf8(QByteArray::fromPercentEncoding(parts.value(3)));
+    if (collection == "agents") {
+        reply(200, ApiJson::compact(ApiJson::agent(agent.value(), m_agents.backlog(agent->id))), {});
+    } else if (collection == "webhooks" && parts.size() == 3) {
+        webhooks(agent.value(), method, request, reply);
+    } else if (collection == "webhooks" && parts.size() == 4) {
+        webhook(agent.value(), id, method, request, reply);
+    } else if (collection == "webhooks" && parts.size() == 5) {
+        rotate(agent.value(), id, request, reply);
+    } else if (collection == "deliveries" && parts.size() == 3) {
+        deliveries(agent.value(), request, reply);
+    } else if (collection == "deliveries") {
+        delivery(agent.value(), id, parts.size() == 5, reply);
+    } else {
+        fail(notFound(), reply);
+    }
+}
+
+void ManagementApi::webhooks(const Agent& agent, const QByteArray& method, const QHttpServerRequest& request,
+                             const Reply& reply)
+{
+    if (method == "GET") {
+        QJsonArray list;
+        for (const Webhook& w : m_webhooks.list(agent.id))
+            list.append(ApiJson::webhook(w, m_urlOf(w.id)));
+        reply(200, ApiJson::compact({{QStringLiteral("webhooks"), list}}), {});
+        return;
+    }
+    auto body = jsonBody(request);
+    if (!body)
+        return fail(body.error(), reply);
+    Provider provider = Provider::Generic;
+    const QJsonValue providerValue = body->value(QLatin1String("provider"));
+    if (!providerValue.isUndefined() && !providerValue.isNull()) {
+        const auto parsed = providerFromName(providerValue.toString());
+        if (!parsed) {
+            return fail(Errors::invalid(QStringLiteral("provider must be one of %1.")
+                                            .arg(providerNames().join(QStringLiteral(", ")))),
+                        reply);
+        }
+        provider = *parsed;
+    }
+    const QJsonValue description = body->value(QLatin1String("description"));
+    if (!description.isUndefined() && !description.isNull() && !description.isString())
+        return fail(Errors::invalid(QStringLiteral("description must be a string.")), reply);
+    auto created = m_webhooks.create(agent.id, provider, description.toString());
+    if (!created)
+        return fail(created.error(), reply);
+    QJsonObject out = ApiJson::webhook(created->webhook, m_urlOf(created->webhook.id));
+    out.insert(QStringLiteral("secret"), QString::fromLatin1(created->secret));
+    QByteArray json = ApiJson::compact(out);
+    Secrets::cleanse(created->secret);
+    reply(201, json, {{"Location", "/v1/webhooks/" + created->webhook.id.toUtf8()}});
+    Secrets::cleanse(json);
+}
+
+void ManagementApi::webhook(const Agent& agent, const QString& id, const QByteArray& method,
+                            const QHttpServerRequest& request, const Reply& reply)
+{
+    auto owned = ownWebhook(agent, id);
+    if (!owned)
+        return fail(owned.error(), reply);
+    if (method == "DELETE") {
+        if (auto removed = m_webhooks.remove(id); !removed)
+            return fail(removed.error(), reply);
+        m_changed(id);
+        reply(204, {}, {});
+        return;
+    }
+    if (method == "PATCH") {
+        auto body = jsonBody(request);
+        if (!body)
+            return fail(body.error(), reply);
+        const QJsonValue description = body->value(QLatin1String("description"));
+        const QJsonValue enabled = body->value(QLatin1String("enabled"));
+        if (description.isUndefined() && enabled.isUndefined())
+            return fail(Errors::invalid(QStringLiteral("Send \"description\", \"enabled\" or both.")), reply);
+        if (!description.isUndefined() && !description.isString())
+            return fail(Errors::invalid(QStringLiteral("description must be a string.")), reply);
+        if (!enabled.isUndefined() && !enabled.isBool())
+            return fail(Errors::invalid(QStringLiteral("enabled must be true or false.")), reply);
+        if (description.isString()) {
+            if (auto ok = m_webhooks.setDescription(id, description.toString()); !ok)
+                return fail(ok.error(), reply);
+        }
+        if (enabled.isBool()) {
+            if (auto ok = m_webhooks.setEnabled(id, enabled.toBool()); !ok)
+                return fail(ok.error(), reply);
+        }
+        m_changed(id);
+        owned = m_webhooks.get(id);
+    }
+    reply(200, ApiJson::compact(ApiJson::webhook(owned.value(), m_urlOf(id))), {});
+}
+
+void ManagementApi::rotate(const Agent& agent, const QString& id, const QHttpServerRequest& request,
+                           const Reply& reply)
+{
+    if (auto owned = ownWebhook(agent, id); !owned)
+        return fail(owned.error(), reply);
+    auto body = jsonBody(request);
+    if (!body)
+        return fail(body.error(), reply);
+    qint64 grace = WebhookStore::DefaultGraceSeconds;
+    const QJsonValue graceValue = body->value(QLatin1String("graceSeconds"));
+    if (!graceValue.isUndefined()) {
+        const double value = graceValue.toDouble(-1);
+        if (!graceValue.isDouble() || value != double(qint64(value)))
+            return fail(Errors::invalid(QStringLiteral("graceSeconds must be a whole number of seconds.")), reply);
+        grace = qint64(value);
+    }
+    auto rotated = m_webhooks.rotate(id, grace);
+    if (!rotated)
+        return fail(rotated.error(), reply);
+    m_changed(id);
+    QByteArray json = ApiJson::compact({
+        {QStringLiteral("id"), id},
+        {QStringLiteral("url"), m_urlOf(id)},
+        {QStringLiteral("secret"), QString::fromLatin1(rotated->secret)},
+        {QStringLiteral("secretVersion"), rotated->webhook.secretVersion},
+        {QStringLiteral("previousSecretExpiresAt"), ApiJson::timestamp(rotated->previousSecretExpiresAtMs)},
+    });
+    Secrets::cleanse(rotated->secret);
+    reply(200, json, {});
+    Secrets::cleanse(json);
+}
+
+void ManagementApi::deliveries(const Agent& agent, const QHttpServerRequest& request, const Reply& reply)
+{
+    const QUrlQuery query = request.query();
+    DeliveryFilter filter;
+    filter.agentId = agent.id;
+    filter.webhookId = query.queryItemValue(QStringLiteral("webhookId"), QUrl::FullyDecoded);
+    if (!filter.webhookId.isEmpty() && m_webhooks.ownerOf(filter.webhookId) != agent.id)
+        return fail(notFound(), reply);
+    const QString status = query.queryItemValue(QStringLiteral("status"), QUrl::FullyDecoded);
+    if (!status.isEmpty()) {
+        filter.status = deliveryStatusFromName(status);
+        if (!filter.status) {
+            return fail(Errors::invalid(QStringLiteral("status must be one of queued, delivering, retrying, "
+                                                       "delivered, failed, duplicate.")),
+                        reply);
+        }
+    }
+    if (query.hasQueryItem(QStringLiteral("limit"))) {
+        bool ok = false;
+        filter.limit = query.queryItemValue(QStringLiteral("limit")).toInt(&ok);
+        if (!ok)
+            return fail(Errors::invalid(QStringLiteral("limit must be a number from 1 to 500.")), reply);
+    }
+    filter.cursor = query.queryItemValue(QStringLiteral("cursor"), QUrl::FullyDecoded);
+    auto page = m_deliveries.list(filter);
+    if (!page)
+        return fail(page.error(), reply);
+    QJsonArray items;
+    for (const Delivery& d : page->items)
+        items.append(ApiJson::deliverySummary(d));
+    reply(200,
+          ApiJson::compact({{QStringLiteral("deliveries"), items},
+                            {QStringLiteral("nextCursor"),
+                             page->nextCursor.isEmpty() ? QJsonValue() : QJsonValue(page->nextCursor)}}),
+          {});
+}
+
+void ManagementApi::delivery(const Agent& agent, const QString& id, bool retry, const Reply& reply)
+{
+    auto found = m_deliveries.get(id);
+    if (!found || m_webhooks.ownerOf(found->webhookId) != agent.id)
+        return fail(notFound(), reply);
+    if (!retry) {
+        reply(200, ApiJson::compact(ApiJson::deliveryDetail(found.value())), {});
+        return;
+    }
+    auto queued = m_deliveries.requeue(id);
+    if (!queued)
+        return fail(queued.error(), reply);
+    m_requeued();
+    reply(202,
+          ApiJson::compact({{QStringLiteral("deliveryId"), id}, {QStringLiteral("status"), QStringLiteral("queued")}}),
+          {});
+}
+
+} // namespace Alfe

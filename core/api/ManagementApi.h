@@ -1,0 +1,56 @@
+#pragma once
+
+#include "domain/Delivery.h"
+#include "domain/Domain.h"
+#include "domain/Result.h"
+
+#include <QHttpServerRequest>
+#include <QJsonObject>
+
+#include <functional>
+
+namespace Alfe {
+
+class AgentStore;
+class DeliveryStore;
+class WebhookStore;
+
+// The management API for agents that integrate themselves: bearer agent tokens, and an
+// agent sees only its own webhooks and deliveries (anything else is 404, like an unknown id).
+class ManagementApi final
+{
+public:
+    using Reply = std::function<void(int status, const QByteArray& json, const HeaderList& extraHeaders)>;
+    using UrlOf = std::function<QString(const QString& webhookId)>;
+    using Changed = std::function<void(const QString& webhookId)>;
+
+    // `changed` runs after a webhook changed, `requeued` after a delivery was queued again.
+    ManagementApi(AgentStore& agents, WebhookStore& webhooks, DeliveryStore& deliveries, UrlOf urlOf,
+                  Changed changed, std::function<void()> requeued);
+    Q_DISABLE_COPY_MOVE(ManagementApi)
+
+    // Every route of Routes::all() except the ingress. `path` has no query string.
+    void handle(const QByteArray& method, const QByteArray& path, const QHttpServerRequest& request,
+                const Reply& reply);
+
+private:
+    void webhooks(const Agent& agent, const QByteArray& method, const QHttpServerRequest& request, const Reply& reply);
+    void webhook(const Agent& agent, const QString& id, const QByteArray& method, const QHttpServerRequest& request,
+                 const Reply& reply);
+    void rotate(const Agent& agent, const QString& id, const QHttpServerRequest& request, const Reply& reply);
+    void deliveries(const Agent& agent, const QHttpServerRequest& request, const Reply& reply);
+    void delivery(const Agent& agent, const QString& id, bool retry, const Reply& reply);
+
+    Result<Webhook> ownWebhook(const Agent& agent, const QString& id) const;
+    static Result<QJsonObject> jsonBody(const QHttpServerRequest& request);
+    static void fail(const Error& error, const Reply& reply);
+
+    AgentStore& m_agents;
+    WebhookStore& m_webhooks;
+    DeliveryStore& m_deliveries;
+    UrlOf m_urlOf;
+    Changed m_changed;
+    std::function<void()> m_requeued;
+};
+
+} // namespace Alfe

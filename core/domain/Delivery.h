@@ -1,0 +1,91 @@
+#pragma once
+
+#include "domain/Domain.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QPair>
+#include <QString>
+
+#include <optional>
+
+namespace Alfe {
+
+enum class DeliveryStatus
+{
+    Queued,
+    Delivering,
+    Retrying,
+    Delivered,
+    Failed,
+    Duplicate,
+};
+
+QString deliveryStatusName(DeliveryStatus status);
+std::optional<DeliveryStatus> deliveryStatusFromName(const QString& name);
+
+using HeaderList = QList<QPair<QByteArray, QByteArray>>;
+
+// One try to hand a delivery to its agent.
+struct Attempt
+{
+    int n = 0;
+    qint64 startedAtMs = 0;
+    std::optional<qint64> durationMs;
+    std::optional<int> statusCode;
+    QString error; // network error, "interrupted", or empty
+};
+
+// One accepted inbound request. `headers` and `body` are filled only by DeliveryStore::get().
+struct Delivery
+{
+    QString id;
+    QString webhookId;
+    qint64 receivedAtMs = 0;
+    Provider provider = Provider::Generic;
+    QString eventType;
+    QString dedupKey;
+    QString contentType;
+    DeliveryStatus status = DeliveryStatus::Queued;
+    QString duplicateOf;
+    int attemptCount = 0;
+    std::optional<qint64> nextAttemptAtMs;
+    std::optional<int> lastStatusCode;
+    std::optional<qint64> lastLatencyMs;
+    HeaderList headers;
+    QByteArray body;
+    QList<Attempt> attempts;
+};
+
+// A request the ingress refused (by the guard or the hook receiver), as handed to the writer for the
+// refused-request log.
+struct RefusedRequest
+{
+    int status = 0;
+    QByteArray code; // "payload_too_large", "method_not_allowed", ...
+    QByteArray method;
+    QByteArray path;                              // the request target as in the request line
+    HeaderList headers;              // in order, as received
+    QByteArray bodyHead;                          // the first 64 KiB of body bytes seen, if any
+    qint64 declaredBodySize = -1;                 // Content-Length, if the head had one
+    QString remoteAddress;
+};
+
+// A request the ingress refused (401/404/405/410/413/415/429/400…), kept so a user can see why a sender
+// fails: headers and the first 64 KiB of the body, in a capped log.
+struct RefusedEntry
+{
+    qint64 id = 0;
+    qint64 receivedAtMs = 0;
+    QString webhookId; // empty when the path named none
+    int status = 0;
+    QString reason; // the error code answered
+    QString method;
+    QString path;
+    QString remoteAddress;
+    HeaderList headers;
+    QByteArray bodyHead;
+    qint64 bodySize = 0;
+};
+
+} // namespace Alfe

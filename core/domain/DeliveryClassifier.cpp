@@ -1,0 +1,81 @@
+#include "domain/DeliveryClassifier.h"
+
+namespace Alfe::DeliveryClassifier {
+
+namespace {
+constexpr int MaxKeyLength = 200;
+
+QString bounded(const QString& s) { return s.left(MaxKeyLength); }
+
+QString string(const QJsonObject& o, const char* key)
+{
+    const QJsonValue v = o.value(QLatin1String(key));
+    if (v.isString())
+        return v.toString();
+    if (v.isDouble())
+        return QString::number(v.toDouble(), 'g', 17);
+    return {};
+}
+} // namespace
+
+BodyKind bodyKind(const QByteArray& contentType)
+{
+    const QByteArray type = contentType.split(';').first().trimmed().toLower();
+    if (type == "application/json" || (type.startsWith("application/") && type.endsWith("+json")))
+        return BodyKind::Json;
+    if (type == "application/x-www-form-urlencoded")
+        return BodyKind::Form;
+    return BodyKind::Unsupported;
+}
+
+QByteArray header(const HeaderList& headers, QByteArrayView name)
+{
+    for (const auto& [key, value] : headers) {
+        if (key.compare(name, Qt::CaseInsensitive) == 0)
+            return value.trimmed();
+    }
+    return {};
+}
+
+QString dedupKey(Provider provider, const HeaderList& headers, const QJsonObject& body)
+{
+    for (const char* name : {"X-Alfe-Delivery-Id", "webhook-id", "Idempotency-Key"}) {
+        const QByteArray value = header(headers, name);
+        if (!value.isEmpty())
+            return bounded(QString::fromUtf8(value));
+    }
+    switch (provider) {
+    case Provider::GitHub:
+        return bounded(QString::fromUtf8(header(headers, "X-GitHub-Delivery")));
+    case Provider::Stripe:
+        return bounded(string(body, "id"));
+    case Provider::Slack:
+        return bounded(string(body, "event_id"));
+    case Provider::Generic:
+        break;
+    }
+    return {};
+}
+
+QString eventType(Provider provider, const HeaderList& headers, const QJsonObject& body)
+{
+    switch (provider) {
+    case Provider::GitHub: {
+        const QString event = QString::fromUtf8(header(headers, "X-GitHub-Event"));
+        const QString action = string(body, "action");
+        return bounded(action.isEmpty() || event.isEmpty() ? event : event + QLatin1Char('.') + action);
+    }
+    case Provider::Stripe:
+        return bounded(string(body, "type"));
+    case Provider::Slack: {
+        const QString inner = string(body.value(QLatin1String("event")).toObject(), "type");
+        return bounded(inner.isEmpty() ? string(body, "type") : inner);
+    }
+    case Provider::Generic:
+        break;
+    }
+    const QByteArray explicitType = header(headers, "X-Alfe-Event");
+    return bounded(explicitType.isEmpty() ? string(body, "type") : QString::fromUtf8(explicitType));
+}
+
+} // namespace Alfe::DeliveryClassifier

@@ -1,0 +1,28 @@
+#pragma once
+
+#include "domain/Delivery.h"
+
+#include <QJsonObject>
+
+namespace Alfe::DeliveryClassifier {
+
+enum class BodyKind
+{
+    Json,
+    Form,
+    Unsupported,
+};
+
+// application/json, application/*+json (with parameters, any case) -> Json; x-www-form-urlencoded -> Form.
+BodyKind bodyKind(const QByteArray& contentType);
+
+QByteArray header(const HeaderList& headers, QByteArrayView name); // case-insensitive, first match
+
+// The dedup key, first found: X-Alfe-Delivery-Id, webhook-id, Idempotency-Key, X-GitHub-Delivery (github),
+// body `id` (stripe), body `event_id` (slack). Empty when there is none.
+QString dedupKey(Provider provider, const HeaderList& headers, const QJsonObject& body);
+
+// X-GitHub-Event (+ "." + action), stripe `type`, slack `event.type` or `type`, generic X-Alfe-Event or `type`.
+QString eventType(Provider provider, const HeaderList& headers, const QJsonObject& body);
+
+} // namespace Alfe::DeliveryClassifier

@@ -1,0 +1,74 @@
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QMetaType>
+#include <QPair>
+#include <QPointer>
+#include <QString>
+#include <QTcpServer>
+#include <QTcpSocket>
+
+#include "domain/Delivery.h"
+
+namespace Alfe {
+
+class GuardedConnection;
+
+struct GuardLimits
+{
+    qint64 bodyLimitBytes = 10 * 1024 * 1024;
+    int headerLimitBytes = 64 * 1024;
+    // A connection with no bytes for this long while no request on it awaits its answer is closed; a request
+    // head must also be complete within this long of its first byte (slowloris).
+    int idleTimeoutMs = 30'000;
+    // One connection over this many open ones is answered 503 and closed.
+    int maxConnections = 1024;
+};
+
+// A QTcpServer to bind a QHttpServer (Qt 6.4) to, adding what later Qt versions have in
+// QHttpServerConfiguration. It reads every request just ahead of QHttpServer and answers itself, with a JSON
+// error and `Connection: close`, when the body is over the limit (413, from Content-Length alone, or once a
+// chunked body passes it), the head is too large (431) or malformed (400, including Content-Length with
+// Transfer-Encoding), the method is not one Routes allows for the path (405 with Allow), an Expect is not
+// 100-continue (417), or there are too many connections (503). It answers `Expect: 100-continue` at once,
+// closes idle connections and slow heads (408 if a head was partly received), closes after the answer to a
+// request that asked for it (`Connection: close`, HTTP/1.0), and passes pipelined requests to QHttpServer one
+// at a time, each once the previous one is answered, so that answers keep their order.
+class ConnectionGuard final : public QTcpServer
+{
+    Q_OBJECT
+
+public:
+    explicit ConnectionGuard(const GuardLimits& limits = {}, QObject* parent = nullptr);
+    Q_DISABLE_COPY_MOVE(ConnectionGuard)
+
+    // New limits apply to requests that start after the call.
+    void setLimits(const GuardLimits& limits);
+    GuardLimits limits() const { return m_limits; }
+
+    // The socket whose bytes QHttpServer is handling right now: valid inside a QHttpServer route handler (the
+    // guard's readyRead slot runs just before QHttpServer's on the same socket). May be null. Hold it in a
+    // QPointer and check it is still connected before answering later through a QHttpServerResponder.
+    QTcpSocket* currentSocket() const { return m_currentSocket; }
+    // Connections accepted and handed to QHttpServer that are still open.
+    int connectionCount() const { return m_connectionCount; }
+
+signals:
+    // Every answer the guard gives itself, except 100 Continue and the 408 of an idle close.
+    void refused(const Alfe::RefusedRequest& request);
+
+protected:
+    void incomingConnection(qintptr socketDescriptor) override;
+
+private:
+    friend class GuardedConnection;
+
+    GuardLimits m_limits;
+    QPointer<QTcpSocket> m_currentSocket;
+    int m_connectionCount = 0;
+};
+
+} // namespace Alfe
+
+Q_DECLARE_METATYPE(Alfe::RefusedRequest)

@@ -1,0 +1,210 @@
+#include "ingress/HookReceiver.h"
+
+#include "api/ApiJson.h"
+#include "domain/Clock.h"
+#include "ingress/ConnectionGuard.h"
+#include "domain/DeliveryClassifier.h"
+#include "store/DeliveryWriter.h"
+#include "ingress/IngressOptions.h"
+#include "domain/Logging.h"
+#include "crypto/Secrets.h"
+#include "crypto/Signature.h"
+#include "store/WebhookStore.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonParseError>
+
+#include <limits>
+
+namespace Alfe {
+
+namespace {
+// Webhooks and their secrets are cached until they change: changes through this process's API invalidate
+// one entry at once; a change by any other connection (the CLI beside `alfe serve`, the console's own
+// thread) moves WebhookStore::changeGeneration(), which drops the whole cache before the next request is
+// checked. An entry also ends when its previous secret expires.
+constexpr int MaxCachedWebhooks = 4096;
+} // namespace
+
+HookReceiver::HookReceiver(WebhookStore& webhooks, DeliveryWriter& writer, const Clock& clock,
+                           const IngressOptions& options)
+    : m_webhooks(webhooks)
+    , m_writer(writer)
+    , m_clock(clock)
+    , m_options(options)
+    , m_rateLimiter(options.rateLimitPerSecond)
+{
+}
+
+HookReceiver::~HookReceiver()
+{
+    dropAll();
+}
+
+void HookReceiver::drop(Cached& cached)
+{
+    for (QByteArray& secret : cached.secrets)
+        Secrets::cleanse(secret);
+    cached.secrets.clear();
+}
+
+void HookReceiver::invalidate(const QString& webhookId)
+{
+    auto it = m_cache.find(webhookId);
+    if (it != m_cache.end()) {
+        drop(*it);
+        m_cache.erase(it);
+    }
+}
+
+void HookReceiver::dropAll()
+{
+    for (Cached& cached : m_cache)
+        drop(cached);
+    m_cache.clear();
+}
+
+void HookReceiver::followChanges()
+{
+    // PRAGMA data_version is cheap; the generation is read only when some other connection committed (under
+    // load, the writer thread's group commits: once per batch, not per request).
+    if (!m_webhooks.othersCommitted())
+        return;
+    const qint64 generation = m_webhooks.changeGeneration();
+    if (generation != m_generation || generation < 0) {
+        dropAll();
+        m_generation = generation;
+    }
+}
+
+const HookReceiver::Cached& HookReceiver::lookup(const QString& webhookId)
+{
+    followChanges();
+    const qint64 now = m_clock.nowMs();
+    auto it = m_cache.find(webhookId);
+    if (it != m_cache.end() && it->validUntilMs > now)
+        return *it;
+    if (it != m_cache.end())
+        invalidate(webhookId);
+    if (m_cache.size() >= MaxCachedWebhooks)
+        dropAll();
+    Cached fresh;
+    fresh.validUntilMs = std::numeric_limits<qint64>::max();
+    if (auto webhook = m_webhooks.get(webhookId)) {
+        fresh.found = true;
+        fresh.webhook = webhook.value();
+        if (webhook->previousSecretExpiresAtMs)
+            fresh.validUntilMs = std::min(fresh.validUntilMs, *webhook->previousSecretExpiresAtMs);
+        if (auto secrets = m_webhooks.validSecrets(webhookId))
+            fresh.secrets = std::move(secrets.value());
+        else
+            qCWarning(lcStore) << "cannot read the secrets of" << webhookId << ":" << secrets.error().message;
+    }
+    return *m_cache.insert(webhookId, std::move(fresh));
+}
+
+void HookReceiver::refuse(int status, const char* code, const QString& message, const QHttpServerRequest& request,
+                          const QString& remote, const Reply& reply, const HeaderList& extraHeaders)
+{
+    RefusedRequest refused;
+    refused.status = status;
+    refused.code = code;
+    refused.method = "POST";
+    refused.path = request.url().path(QUrl::FullyEncoded).toUtf8();
+    refused.headers = request.headers();
+    refused.bodyHead = request.body().left(64 * 1024);
+    refused.declaredBodySize = request.body().size();
+    refused.remoteAddress = remote;
+    m_writer.submitRefused(refused);
+    reply(status, ApiJson::error(QString::fromLatin1(code), message), extraHeaders);
+}
+
+void HookReceiver::receive(const QString& webhookId, const QHttpServerRequest& request, const QString& remote,
+                           Reply reply)
+{
+    const Cached& hook = lookup(webhookId);
+    if (!hook.found) {
+        refuse(404, "not_found", QStringLiteral("No webhook with this id."), request, remote, reply);
+        return;
+    }
+    if (!hook.webhook.enabled) {
+        refuse(410, "gone", QStringLiteral("This webhook is disabled."), request, remote, reply);
+        return;
+    }
+    int retryAfter = 1;
+    if (!m_rateLimiter.tryAcquire(webhookId, m_clock.nowMs(), &retryAfter)) {
+        refuse(429, "rate_limited",
+               QStringLiteral("Over %1 requests per second for this webhook; retry later.").arg(m_rateLimiter.rate()),
+               request, remote, reply, {{"Retry-After", QByteArray::number(retryAfter)}});
+        return;
+    }
+    const HeaderList headers = request.headers();
+    const QByteArray contentType = DeliveryClassifier::header(headers, "Content-Type");
+    const auto kind = DeliveryClassifier::bodyKind(contentType);
+    if (kind == DeliveryClassifier::BodyKind::Unsupported) {
+        refuse(415, "unsupported_media_type",
+               QStringLiteral("Send application/json, application/*+json or application/x-www-form-urlencoded, not "
+                              "\"%1\".")
+                   .arg(QString::fromLatin1(contentType.isEmpty() ? QByteArray("(none)") : contentType.left(100))),
+               request, remote, reply);
+        return;
+    }
+    const QByteArray body = request.body();
+    QByteArray signature = DeliveryClassifier::header(headers, Signature::HeaderName);
+    bool verified = Signature::verify(signature, body, hook.secrets);
+    if (!verified && hook.webhook.provider == Provider::GitHub) {
+        signature = DeliveryClassifier::header(headers, Signature::GitHubHeaderName);
+        verified = Signature::verify(signature, body, hook.secrets);
+    }
+    if (!verified) {
+        refuse(401, "invalid_signature",
+               QStringLiteral("The X-Alfe-Signature-256 header is missing or does not match the body."), request, remote,
+               reply);
+        return;
+    }
+    if (body.isEmpty()) {
+        refuse(400, "empty_body", QStringLiteral("The request has no body."), request, remote, reply);
+        return;
+    }
+    QJsonObject json;
+    if (kind == DeliveryClassifier::BodyKind::Json) {
+        QJsonParseError error;
+        const QJsonDocument document = QJsonDocument::fromJson(body, &error);
+        if (error.error != QJsonParseError::NoError) {
+            refuse(400, "invalid_json",
+                   QStringLiteral("The body is not valid JSON: %1 at byte %2.").arg(error.errorString()).arg(error.offset),
+                   request, remote, reply);
+            return;
+        }
+        json = document.object();
+    }
+
+    IncomingDelivery incoming;
+    incoming.webhookId = webhookId;
+    incoming.provider = hook.webhook.provider;
+    incoming.eventType = DeliveryClassifier::eventType(incoming.provider, headers, json);
+    incoming.dedupKey = DeliveryClassifier::dedupKey(incoming.provider, headers, json);
+    incoming.dedupWindowMs = m_options.dedupWindowSeconds * 1000;
+    incoming.contentType = QString::fromLatin1(contentType);
+    incoming.headers = headers;
+    incoming.body = body;
+    m_writer.submit(std::move(incoming), [reply](Result<StoredDelivery> stored) {
+        if (!stored) {
+            reply(503, ApiJson::error(QStringLiteral("storage_unavailable"),
+                                      QStringLiteral("The delivery could not be stored; nothing was accepted. Retry.")),
+                  {{"Retry-After", "5"}});
+            return;
+        }
+        if (stored->duplicate()) {
+            reply(200,
+                  ApiJson::compact({{QStringLiteral("deliveryId"), stored->originalId},
+                                    {QStringLiteral("duplicate"), true}}),
+                  {});
+            return;
+        }
+        reply(202, ApiJson::compact({{QStringLiteral("deliveryId"), stored->deliveryId}}), {});
+    });
+}
+
+} // namespace Alfe

@@ -1,0 +1,172 @@
+#include "ingress/IngressServer.h"
+
+#include "store/AgentStore.h"
+#include "api/ApiJson.h"
+#include "ingress/ConnectionGuard.h"
+#include "store/Database.h"
+#include "store/DeliveryStore.h"
+#include "store/DeliveryWriter.h"
+#include "ingress/HookReceiver.h"
+#include "domain/Logging.h"
+#include "api/ManagementApi.h"
+#include "ingress/ResponseQueue.h"
+#include "ingress/Routes.h"
+#include "store/WebhookStore.h"
+
+#include <QHttpServer>
+#include <QHttpServerRequest>
+#include <QHttpServerResponse>
+
+namespace Alfe {
+
+namespace {
+QByteArray methodName(QHttpServerRequest::Method method)
+{
+    switch (method) {
+    case QHttpServerRequest::Method::Get:
+        return "GET";
+    case QHttpServerRequest::Method::Put:
+        return "PUT";
+    case QHttpServerRequest::Method::Delete:
+        return "DELETE";
+    case QHttpServerRequest::Method::Post:
+        return "POST";
+    case QHttpServerRequest::Method::Head:
+        return "HEAD";
+    case QHttpServerRequest::Method::Options:
+        return "OPTIONS";
+    case QHttpServerRequest::Method::Patch:
+        return "PATCH";
+    case QHttpServerRequest::Method::Connect:
+        return "CONNECT";
+    case QHttpServerRequest::Method::Trace:
+        return "TRACE";
+    default:
+        return "UNKNOWN";
+    }
+}
+} // namespace
+
+IngressServer::IngressServer(const QString& databasePath, const SecretBox& box, const Clock& clock,
+                             IngressOptions options)
+    : m_databasePath(databasePath)
+    , m_box(box)
+    , m_clock(clock)
+    , m_options(std::move(options))
+{
+}
+
+IngressServer::~IngressServer()
+{
+    // The server and guard go first so no request arrives while the rest is torn down.
+    delete m_server;
+    m_server = nullptr;
+    m_api.reset();
+    m_hooks.reset();
+    delete m_writer; // waits for the batch in flight
+    m_writer = nullptr;
+    m_responses.reset();
+}
+
+Result<quint16> IngressServer::start()
+{
+    m_db = std::make_unique<Database>();
+    if (auto opened = m_db->open(m_databasePath); !opened)
+        return opened.error();
+    m_agents = std::make_unique<AgentStore>(*m_db, m_clock);
+    m_webhooks = std::make_unique<WebhookStore>(*m_db, m_box, m_clock);
+    m_deliveries = std::make_unique<DeliveryStore>(*m_db, m_clock);
+    m_responses = std::make_unique<ResponseQueue>();
+
+    m_writer = new DeliveryWriter(m_databasePath, m_clock, this);
+    if (auto started = m_writer->start(); !started)
+        return started.error();
+    connect(m_writer, &DeliveryWriter::committed, this, &IngressServer::deliveriesCommitted);
+
+    m_hooks = std::make_unique<HookReceiver>(*m_webhooks, *m_writer, m_clock, m_options);
+    m_api = std::make_unique<ManagementApi>(
+        *m_agents, *m_webhooks, *m_deliveries, [this](const QString& id) { return webhookUrl(id); },
+        [this](const QString& id) { m_hooks->invalidate(id); }, [this] { emit deliveriesRequeued(); });
+
+    m_server = new QHttpServer(this);
+    GuardLimits limits;
+    limits.bodyLimitBytes = m_options.bodyLimitBytes;
+    limits.idleTimeoutMs = m_options.idleTimeoutMs;
+    limits.maxConnections = m_options.maxConnections;
+    m_guard = new ConnectionGuard(limits, m_server);
+    connect(m_guard, &ConnectionGuard::refused, this, &IngressServer::logRefused);
+    if (!m_guard->listen(m_options.bindAddress, m_options.port)) {
+        return Errors::storage(QStringLiteral("Cannot listen on %1:%2: %3")
+                                   .arg(m_options.bindAddress.toString())
+                                   .arg(m_options.port)
+                                   .arg(m_guard->errorString()));
+    }
+    m_port = m_guard->serverPort();
+    m_server->setMissingHandler([this](const QHttpServerRequest& request, QHttpServerResponder&& responder) {
+        dispatch(request, std::move(responder));
+    });
+    m_server->bind(m_guard);
+    qCInfo(lcEngine) << "ingress listening on" << baseUrl();
+    return m_port;
+}
+
+QString IngressServer::baseUrl() const
+{
+    if (!m_options.publicUrl.isEmpty())
+        return m_options.publicUrl.endsWith(QLatin1Char('/')) ? m_options.publicUrl.chopped(1) : m_options.publicUrl;
+    return localUrl();
+}
+
+QString IngressServer::localUrl() const
+{
+    QString host = m_options.bindAddress.toString();
+    if (m_options.bindAddress == QHostAddress::Any || m_options.bindAddress == QHostAddress::AnyIPv4)
+        host = QStringLiteral("127.0.0.1");
+    else if (m_options.bindAddress.protocol() == QAbstractSocket::IPv6Protocol)
+        host = QLatin1Char('[') + host + QLatin1Char(']');
+    return QStringLiteral("http://%1:%2").arg(host).arg(m_port);
+}
+
+QString IngressServer::webhookUrl(const QString& webhookId) const
+{
+    return baseUrl() + QStringLiteral("/v1/hooks/") + webhookId;
+}
+
+void IngressServer::logRefused(const RefusedRequest& request) { m_writer->submitRefused(request); }
+
+void IngressServer::dispatch(const QHttpServerRequest& request, QHttpServerResponder&& responder)
+{
+    auto ticket = m_responses->reserve(m_guard->currentSocket(), std::move(responder));
+    auto reply = [this, ticket](int status, const QByteArray& json, const HeaderList& extraHeaders) {
+        const auto code = static_cast<QHttpServerResponder::StatusCode>(status);
+        QHttpServerResponse response = json.isEmpty() ? QHttpServerResponse(code)
+                                                      : QHttpServerResponse(QByteArray("application/json"), json, code);
+        for (const auto& [name, value] : extraHeaders)
+            response.addHeader(name, value);
+        m_responses->answer(ticket, std::move(response));
+    };
+
+    const QByteArray path = request.url().path(QUrl::FullyEncoded).toUtf8();
+    const QByteArray method = methodName(request.method());
+    const QByteArray hookId = Routes::hookIdFromPath(path);
+    if (!hookId.isEmpty() && method == "POST") {
+        m_hooks->receive(QString::fromUtf8(QByteArray::fromPercentEncoding(hookId)), request,
+                         request.remoteAddress().toString(), reply);
+        return;
+    }
+    const QList<QByteArray> allowed = Routes::allowedMethods(path);
+    if (allowed.isEmpty()) {
+        reply(404, ApiJson::error(QStringLiteral("not_found"), QStringLiteral("No such route.")), {});
+        return;
+    }
+    if (!allowed.contains(method)) {
+        reply(405,
+              ApiJson::error(QStringLiteral("method_not_allowed"),
+                             QStringLiteral("Use %1.").arg(QString::fromLatin1(allowed.join(", ")))),
+              {{"Allow", allowed.join(", ")}});
+        return;
+    }
+    m_api->handle(method, path, request, reply);
+}
+
+} // namespace Alfe

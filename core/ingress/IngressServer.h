@@ -1,0 +1,78 @@
+#pragma once
+
+#include "ingress/IngressOptions.h"
+#include "domain/Result.h"
+
+#include <QObject>
+
+#include <memory>
+
+class QHttpServer;
+class QHttpServerRequest;
+class QHttpServerResponder;
+
+namespace Alfe {
+
+class AgentStore;
+class Clock;
+class ConnectionGuard;
+class Database;
+class DeliveryStore;
+class DeliveryWriter;
+class HookReceiver;
+class ManagementApi;
+class ResponseQueue;
+class SecretBox;
+class WebhookStore;
+struct RefusedRequest;
+
+// The embedded HTTP server: the ingress (POST /v1/hooks/{id}) and the management API on one
+// QHttpServer behind a ConnectionGuard. Lives in its own thread with its own database connection; the
+// writer thread stores deliveries.
+class IngressServer final : public QObject
+{
+    Q_OBJECT
+
+public:
+    IngressServer(const QString& databasePath, const SecretBox& box, const Clock& clock, IngressOptions options);
+    ~IngressServer() override;
+    Q_DISABLE_COPY_MOVE(IngressServer)
+
+    // Call in the thread this object lives in. Returns the port it listens on.
+    Result<quint16> start();
+
+    // The base of webhook URLs (the public URL when one is set).
+    QString baseUrl() const;
+    // Where it listens, as a local client reaches it (e.g. http://127.0.0.1:8787).
+    QString localUrl() const;
+    QString webhookUrl(const QString& webhookId) const;
+
+signals:
+    // New deliveries, right after they were committed.
+    void deliveriesCommitted(const QStringList& deliveryIds);
+    // A delivery was queued again through the API.
+    void deliveriesRequeued();
+
+private:
+    void dispatch(const QHttpServerRequest& request, QHttpServerResponder&& responder);
+    void logRefused(const RefusedRequest& request);
+
+    QString m_databasePath;
+    const SecretBox& m_box;
+    const Clock& m_clock;
+    IngressOptions m_options;
+    quint16 m_port = 0;
+
+    std::unique_ptr<Database> m_db;
+    std::unique_ptr<AgentStore> m_agents;
+    std::unique_ptr<WebhookStore> m_webhooks;
+    std::unique_ptr<DeliveryStore> m_deliveries;
+    std::unique_ptr<ResponseQueue> m_responses;
+    DeliveryWriter* m_writer = nullptr;
+    ConnectionGuard* m_guard = nullptr;
+    QHttpServer* m_server = nullptr;
+    std::unique_ptr<HookReceiver> m_hooks;
+    std::unique_ptr<ManagementApi> m_api;
+};
+
+} // namespace Alfe

@@ -1,0 +1,69 @@
+#include "ingress/Routes.h"
+
+namespace Alfe::Routes {
+
+namespace {
+QByteArrayView withoutQuery(QByteArrayView path)
+{
+    const qsizetype q = path.indexOf('?');
+    return q < 0 ? path : path.first(q);
+}
+
+bool matches(const QByteArray& pattern, QByteArrayView path)
+{
+    const QList<QByteArray> want = pattern.split('/');
+    const QList<QByteArray> have = path.toByteArray().split('/');
+    if (want.size() != have.size())
+        return false;
+    for (qsizetype i = 0; i < want.size(); ++i) {
+        if (want[i].startsWith('{')) {
+            if (have[i].isEmpty())
+                return false;
+        } else if (want[i] != have[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+} // namespace
+
+const QList<Route>& all()
+{
+    static const QList<Route> routes{
+        {"POST", "/v1/hooks/{webhookId}"},
+        {"GET", "/v1/webhooks"},
+        {"POST", "/v1/webhooks"},
+        {"GET", "/v1/webhooks/{webhookId}"},
+        {"PATCH", "/v1/webhooks/{webhookId}"},
+        {"DELETE", "/v1/webhooks/{webhookId}"},
+        {"POST", "/v1/webhooks/{webhookId}/rotate"},
+        {"GET", "/v1/deliveries"},
+        {"GET", "/v1/deliveries/{deliveryId}"},
+        {"POST", "/v1/deliveries/{deliveryId}/retry"},
+        {"GET", "/v1/agents/me"},
+    };
+    return routes;
+}
+
+QList<QByteArray> allowedMethods(QByteArrayView rawPath)
+{
+    const QByteArrayView path = withoutQuery(rawPath);
+    QList<QByteArray> methods;
+    for (const Route& route : all()) {
+        if (matches(route.pattern, path) && !methods.contains(route.method))
+            methods << route.method;
+    }
+    return methods;
+}
+
+QByteArray hookIdFromPath(QByteArrayView path)
+{
+    path = withoutQuery(path);
+    constexpr QByteArrayView prefix{"/v1/hooks/"};
+    if (!path.startsWith(prefix))
+        return {};
+    const QByteArrayView id = path.sliced(prefix.size());
+    return id.isEmpty() || id.contains('/') ? QByteArray() : id.toByteArray();
+}
+
+} // namespace Alfe::Routes

@@ -1,0 +1,241 @@
+#include "store/AgentStore.h"
+
+#include "domain/Clock.h"
+#include "store/Database.h"
+#include "domain/Ids.h"
+#include "crypto/Secrets.h"
+
+#include <QSqlQuery>
+#include <QUrl>
+#include <QVariant>
+
+namespace Alfe {
+
+namespace {
+constexpr int MaxNameLength = 200;
+
+const QString AgentColumns = QStringLiteral("id, name, forward_url, status, created_at");
+
+Agent agentFrom(const QSqlQuery& q)
+{
+    Agent agent;
+    agent.id = q.value(0).toString();
+    agent.name = q.value(1).toString();
+    agent.forwardUrl = q.value(2).toString();
+    agent.status = agentStatusFromName(q.value(3).toString()).value_or(AgentStatus::Offline);
+    agent.createdAtMs = q.value(4).toLongLong();
+    return agent;
+}
+
+Error unknownAgent(const QString& id)
+{
+    return Errors::notFound(QStringLiteral("No agent with id %1.").arg(id));
+}
+} // namespace
+
+AgentStore::AgentStore(Database& db, const Clock& clock)
+    : m_db(db)
+    , m_clock(clock)
+{}
+
+Result<QString> AgentStore::validateName(const QString& name)
+{
+    const QString trimmed = name.trimmed();
+    if (trimmed.isEmpty())
+        return Errors::invalid(QStringLiteral("An agent needs a name."));
+    if (trimmed.size() > MaxNameLength)
+        return Errors::invalid(QStringLiteral("An agent name is at most %1 characters.").arg(MaxNameLength));
+    return trimmed;
+}
+
+Result<QString> AgentStore::validateForwardUrl(const QString& url)
+{
+    const QString trimmed = url.trimmed();
+    if (trimmed.isEmpty())
+        return QString();
+    const QUrl parsed(trimmed, QUrl::StrictMode);
+    const QString scheme = parsed.scheme().toLower();
+    if (!parsed.isValid() || (scheme != u"http" && scheme != u"https") || parsed.host().isEmpty()) {
+        return Errors::invalid(
+            QStringLiteral("The forward URL must be an absolute http:// or https:// URL, got \"%1\".").arg(trimmed));
+    }
+    return parsed.toString();
+}
+
+Result<CreatedAgent> AgentStore::create(const QString& name, const QString& forwardUrl)
+{
+    auto validName = validateName(name);
+    if (!validName)
+        return validName.error();
+    auto validUrl = validateForwardUrl(forwardUrl);
+    if (!validUrl)
+        return validUrl.error();
+
+    CreatedAgent created;
+    created.agent.id = Ids::newAgentId(m_clock.nowMs());
+    created.agent.name = validName.value();
+    created.agent.forwardUrl = validUrl.value();
+    created.agent.createdAtMs = m_clock.nowMs();
+    // Forwarding starts at once for an agent with a URL; one without has nothing to forward to.
+    created.agent.status = created.agent.forwardUrl.isEmpty() ? AgentStatus::Offline : AgentStatus::Online;
+    created.token = Secrets::newAgentToken();
+
+    auto stored = m_db.transaction([&]() -> Result<void> {
+        QSqlQuery q(m_db.connection());
+        q.prepare(QStringLiteral("INSERT INTO agents (id, name, forward_url, status, created_at) VALUES (?,?,?,?,?)"));
+        q.addBindValue(created.agent.id);
+        q.addBindValue(created.agent.name);
+        q.addBindValue(Database::text(created.agent.forwardUrl));
+        q.addBindValue(agentStatusName(created.agent.status));
+        q.addBindValue(created.agent.createdAtMs);
+        if (auto ok = m_db.exec(q); !ok)
+            return ok;
+        return insertToken(created.agent.id, created.token);
+    });
+    if (!stored) {
+        Secrets::cleanse(created.token);
+        return stored.error();
+    }
+    return created;
+}
+
+Result<void> AgentStore::insertToken(const QString& agentId, const QByteArray& token)
+{
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral("INSERT INTO agent_tokens (token_sha256, agent_id, created_at) VALUES (?,?,?)"));
+    q.addBindValue(Secrets::sha256(token));
+    q.addBindValue(agentId);
+    q.addBindValue(m_clock.nowMs());
+    return m_db.exec(q);
+}
+
+Result<Agent> AgentStore::get(const QString& id) const
+{
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral("SELECT %1 FROM agents WHERE id = ?").arg(AgentColumns));
+    q.addBindValue(id);
+    if (!q.exec() || !q.next())
+        return unknownAgent(id);
+    return agentFrom(q);
+}
+
+QList<Agent> AgentStore::list() const
+{
+    QList<Agent> agents;
+    QSqlQuery q(m_db.connection());
+    if (q.exec(QStringLiteral("SELECT %1 FROM agents ORDER BY created_at, id").arg(AgentColumns))) {
+        while (q.next())
+            agents << agentFrom(q);
+    }
+    return agents;
+}
+
+Result<void> AgentStore::setForwardUrl(const QString& id, const QString& forwardUrl)
+{
+    auto validUrl = validateForwardUrl(forwardUrl);
+    if (!validUrl)
+        return validUrl.error();
+    // A new address starts afresh: online (tried at once), no failures counted against it.
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral("UPDATE agents SET forward_url = ?, status = ?, connection_failures = 0,"
+                             " probe_failures = 0, next_probe_at = NULL WHERE id = ?"));
+    q.addBindValue(Database::text(validUrl.value()));
+    q.addBindValue(agentStatusName(validUrl->isEmpty() ? AgentStatus::Offline : AgentStatus::Online));
+    q.addBindValue(id);
+    if (auto ok = m_db.exec(q); !ok)
+        return ok;
+    return q.numRowsAffected() == 1 ? Result<void>() : Result<void>(unknownAgent(id));
+}
+
+Result<void> AgentStore::setStatus(const QString& id, AgentStatus status)
+{
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral("UPDATE agents SET status = ? WHERE id = ?"));
+    q.addBindValue(agentStatusName(status));
+    q.addBindValue(id);
+    if (auto ok = m_db.exec(q); !ok)
+        return ok;
+    return q.numRowsAffected() == 1 ? Result<void>() : Result<void>(unknownAgent(id));
+}
+
+int AgentStore::backlog(const QString& id) const
+{
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral("SELECT count(*) FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id"
+                             " WHERE w.agent_id = ? AND d.status IN ('queued','retrying','delivering')"));
+    q.addBindValue(id);
+    return q.exec() && q.next() ? q.value(0).toInt() : 0;
+}
+
+QHash<QString, int> AgentStore::backlogs() const
+{
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral("SELECT w.agent_id, count(*) FROM deliveries d INDEXED BY deliveries_due"
+                             " JOIN webhooks w ON w.id = d.webhook_id"
+                             " WHERE d.status IN ('queued','retrying','delivering') GROUP BY w.agent_id"));
+    QHash<QString, int> out;
+    if (q.exec()) {
+        while (q.next())
+            out.insert(q.value(0).toString(), q.value(1).toInt());
+    }
+    return out;
+}
+
+Result<void> AgentStore::resume(const QString& id)
+{
+    auto agent = get(id);
+    if (!agent)
+        return agent.error();
+    if (agent->forwardUrl.isEmpty())
+        return Errors::invalid(QStringLiteral("Agent %1 has no forward URL; set one first.").arg(id));
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral("UPDATE agents SET status = 'online', connection_failures = 0, probe_failures = 0,"
+                             " next_probe_at = NULL WHERE id = ?"));
+    q.addBindValue(id);
+    return m_db.exec(q);
+}
+
+Result<void> AgentStore::remove(const QString& id)
+{
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral("DELETE FROM agents WHERE id = ?"));
+    q.addBindValue(id);
+    if (auto ok = m_db.exec(q); !ok)
+        return ok;
+    return q.numRowsAffected() == 1 ? Result<void>() : Result<void>(unknownAgent(id));
+}
+
+Result<QByteArray> AgentStore::addToken(const QString& agentId)
+{
+    if (auto agent = get(agentId); !agent)
+        return agent.error();
+    QByteArray token = Secrets::newAgentToken();
+    if (auto ok = insertToken(agentId, token); !ok) {
+        Secrets::cleanse(token);
+        return ok.error();
+    }
+    return token;
+}
+
+Result<Agent> AgentStore::authenticate(const QByteArray& token)
+{
+    const Error refused = Errors::notFound(QStringLiteral("The API token is not valid."));
+    if (!Secrets::isAgentToken(token))
+        return refused;
+    const QByteArray hash = Secrets::sha256(token);
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral("SELECT a.id, a.name, a.forward_url, a.status, a.created_at FROM agent_tokens t"
+                             " JOIN agents a ON a.id = t.agent_id WHERE t.token_sha256 = ?"));
+    q.addBindValue(hash);
+    if (!q.exec() || !q.next())
+        return refused;
+    Agent agent = agentFrom(q);
+    QSqlQuery touch(m_db.connection());
+    touch.prepare(QStringLiteral("UPDATE agent_tokens SET last_used_at = ? WHERE token_sha256 = ?"));
+    touch.addBindValue(m_clock.nowMs());
+    touch.addBindValue(hash);
+    m_db.exec(touch);
+    return agent;
+}
+
+} // namespace Alfe

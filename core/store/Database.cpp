@@ -1,0 +1,159 @@
+#include "store/Database.h"
+
+#include "domain/Logging.h"
+#include "store/Migrations.h"
+
+#include <QAtomicInteger>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+namespace Alfe {
+
+namespace {
+QString nextConnectionName()
+{
+    static QAtomicInteger<quint64> counter;
+    return QStringLiteral("alfe-%1").arg(counter.fetchAndAddRelaxed(1));
+}
+
+Error sqlError(const QString& what, const QSqlError& error)
+{
+    qCWarning(lcStore) << what << "failed:" << error.text();
+    return Errors::storage(QStringLiteral("The database could not %1: %2").arg(what, error.text()));
+}
+} // namespace
+
+Database::Database()
+    : m_connectionName(nextConnectionName())
+{}
+
+Database::~Database()
+{
+    close();
+}
+
+qint64 Database::dataVersion()
+{
+    if (!m_dataVersion) {
+        m_dataVersion = std::make_unique<QSqlQuery>(m_db);
+        m_dataVersion->prepare(QStringLiteral("PRAGMA data_version"));
+    }
+    qint64 version = -1;
+    if (m_dataVersion->exec() && m_dataVersion->next())
+        version = m_dataVersion->value(0).toLongLong();
+    m_dataVersion->finish();
+    return version;
+}
+
+Result<void> Database::open(const QString& path, int targetVersion)
+{
+    close();
+    m_path = path;
+    m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
+    if (!m_db.isValid())
+        return Errors::storage(QStringLiteral("The Qt SQLite driver (QSQLITE) is not available."));
+    m_db.setDatabaseName(path);
+    m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    if (!m_db.open())
+        return sqlError(QStringLiteral("open %1").arg(path), m_db.lastError());
+
+    for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
+        if (auto ok = exec(QString::fromLatin1(pragma)); !ok)
+            return ok;
+    }
+    return migrate(targetVersion < 0 ? Migrations::latestVersion() : targetVersion);
+}
+
+void Database::close()
+{
+    m_dataVersion.reset();
+    if (m_db.isValid()) {
+        m_db.close();
+        m_db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(m_connectionName);
+    }
+}
+
+bool Database::isOpen() const
+{
+    return m_db.isOpen();
+}
+
+int Database::userVersion() const
+{
+    QSqlQuery query(m_db);
+    if (!query.exec(QStringLiteral("PRAGMA user_version")) || !query.next())
+        return -1;
+    return query.value(0).toInt();
+}
+
+Result<void> Database::exec(QSqlQuery& query)
+{
+    if (!query.exec())
+        return sqlError(QStringLiteral("run a statement"), query.lastError());
+    return {};
+}
+
+Result<void> Database::exec(const QString& sql)
+{
+    QSqlQuery query(m_db);
+    if (!query.exec(sql))
+        return sqlError(QStringLiteral("run \"%1\"").arg(sql.left(60)), query.lastError());
+    return {};
+}
+
+Result<void> Database::migrate(int targetVersion)
+{
+    const int current = userVersion();
+    if (current < 0)
+        return Errors::storage(QStringLiteral("%1 is not a readable SQLite database.").arg(m_path));
+    if (current > Migrations::latestVersion()) {
+        return Errors::storage(QStringLiteral("%1 has schema version %2, newer than this program understands (%3). "
+                                              "Use a newer Alfe Console.")
+                                   .arg(m_path)
+                                   .arg(current)
+                                   .arg(Migrations::latestVersion()));
+    }
+    const auto& steps = Migrations::steps();
+    for (int version = current; version < targetVersion; ++version) {
+        auto applied = transaction([&]() -> Result<void> {
+            for (const QString& sql : steps.at(version)) {
+                if (auto ok = exec(sql); !ok)
+                    return ok;
+            }
+            return exec(QStringLiteral("PRAGMA user_version=%1").arg(version + 1));
+        });
+        if (!applied)
+            return applied;
+        qCInfo(lcStore) << "migrated" << m_path << "to schema version" << version + 1;
+    }
+    return {};
+}
+
+QByteArray Database::meta(const QString& key) const
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT value FROM meta WHERE key = ?"));
+    query.addBindValue(key);
+    if (!query.exec() || !query.next())
+        return {};
+    return query.value(0).toByteArray();
+}
+
+Result<void> Database::setMeta(const QString& key, const QByteArray& value)
+{
+    QSqlQuery query(m_db);
+    if (value.isEmpty()) {
+        query.prepare(QStringLiteral("DELETE FROM meta WHERE key = ?"));
+        query.addBindValue(key);
+        return exec(query);
+    }
+    query.prepare(QStringLiteral("INSERT INTO meta (key, value) VALUES (?, ?)"
+                                 " ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
+    query.addBindValue(key);
+    query.addBindValue(value);
+    return exec(query);
+}
+
+} // namespace Alfe

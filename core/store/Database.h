@@ -1,0 +1,73 @@
+#pragma once
+
+#include "domain/Result.h"
+
+#include <QSqlDatabase>
+#include <QString>
+
+#include <memory>
+
+class QSqlQuery;
+
+namespace Alfe {
+
+// One SQLite connection (QtSql) to the data directory's database: WAL, synchronous=FULL, foreign keys,
+// schema migrations keyed by PRAGMA user_version. A connection belongs to the thread that opened it.
+class Database final
+{
+public:
+    Database();
+    ~Database();
+    Q_DISABLE_COPY_MOVE(Database)
+
+    // Opens (creating if needed) and migrates to `targetVersion` (default: the latest). A database newer
+    // than this program is refused rather than touched.
+    Result<void> open(const QString& path, int targetVersion = -1);
+    void close();
+    bool isOpen() const;
+
+    QString path() const { return m_path; }
+    int userVersion() const;
+    QSqlDatabase& connection() { return m_db; }
+
+    // PRAGMA data_version: changes whenever another connection (of this or any process) committed since
+    // this connection last asked. Cheap: no table is read.
+    qint64 dataVersion();
+
+    // Runs a prepared statement, logging and mapping failures to a storage error.
+    Result<void> exec(QSqlQuery& query);
+    Result<void> exec(const QString& sql);
+
+    // BEGIN IMMEDIATE ... COMMIT; rolled back when `work` fails.
+    template <typename F>
+    Result<void> transaction(F&& work)
+    {
+        if (auto begun = exec(QStringLiteral("BEGIN IMMEDIATE")); !begun)
+            return begun;
+        Result<void> result = work();
+        if (result) {
+            result = exec(QStringLiteral("COMMIT"));
+            if (result)
+                return result;
+        }
+        exec(QStringLiteral("ROLLBACK"));
+        return result;
+    }
+
+    // SQLite stores a null QString as NULL; NOT NULL text columns get "" instead.
+    static QString text(const QString& value) { return value.isNull() ? QStringLiteral("") : value; }
+
+    // Typed access to the small key/value `meta` table; an empty value removes the key.
+    QByteArray meta(const QString& key) const;
+    Result<void> setMeta(const QString& key, const QByteArray& value);
+
+private:
+    Result<void> migrate(int targetVersion);
+
+    QString m_connectionName;
+    QString m_path;
+    QSqlDatabase m_db;
+    std::unique_ptr<QSqlQuery> m_dataVersion; // prepared once
+};
+
+} // namespace Alfe

@@ -1,0 +1,312 @@
+#include "store/DeliveryStore.h"
+
+#include "store/DeliveryColumns.h"
+
+#include "domain/Clock.h"
+#include "store/Database.h"
+#include "domain/Ids.h"
+#include "crypto/Secrets.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlQuery>
+#include <QVariant>
+
+namespace Alfe {
+
+namespace {
+template <typename T>
+std::optional<T> optional(const QVariant& v)
+{
+    if (v.isNull())
+        return std::nullopt;
+    return v.value<T>();
+}
+
+QVariant nullIfEmpty(const QString& s) { return s.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(s); }
+
+Error unknownDelivery(const QString& id)
+{
+    return Errors::notFound(QStringLiteral("No delivery with id %1.").arg(id));
+}
+
+// The original a new delivery duplicates, if any.
+QString findOriginal(Database& db, const IncomingDelivery& in, const QByteArray& bodyHash, qint64 now)
+{
+    QSqlQuery q(db.connection());
+    if (!in.dedupKey.isEmpty()) {
+        q.prepare(QStringLiteral("SELECT id FROM deliveries WHERE webhook_id = ? AND dedup_key = ?"
+                                 " AND status <> 'duplicate' ORDER BY received_at LIMIT 1"));
+        q.addBindValue(in.webhookId);
+        q.addBindValue(in.dedupKey);
+    } else if (in.dedupWindowMs > 0) {
+        q.prepare(QStringLiteral("SELECT id FROM deliveries WHERE webhook_id = ? AND body_sha256 = ?"
+                                 " AND dedup_key IS NULL AND status <> 'duplicate' AND received_at >= ?"
+                                 " ORDER BY received_at LIMIT 1"));
+        q.addBindValue(in.webhookId);
+        q.addBindValue(bodyHash);
+        q.addBindValue(now - in.dedupWindowMs);
+    } else {
+        return {};
+    }
+    if (q.exec() && q.next())
+        return q.value(0).toString();
+    return {};
+}
+} // namespace
+
+DeliveryStore::DeliveryStore(Database& db, const Clock& clock) : m_db(db), m_clock(clock) {}
+
+QString DeliveryStore::encodeHeaders(const HeaderList& headers)
+{
+    QJsonArray array;
+    for (const auto& [name, value] : headers)
+        array.append(QJsonArray{QString::fromLatin1(name), QString::fromUtf8(value)});
+    return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
+}
+
+HeaderList DeliveryStore::decodeHeaders(const QByteArray& json)
+{
+    HeaderList headers;
+    const QJsonArray array = QJsonDocument::fromJson(json).array();
+    for (const auto& entry : array) {
+        const QJsonArray pair = entry.toArray();
+        headers.append({pair.at(0).toString().toLatin1(), pair.at(1).toString().toUtf8()});
+    }
+    return headers;
+}
+
+Result<StoredDelivery> DeliveryStore::insert(const IncomingDelivery& in)
+{
+    const qint64 now = m_clock.nowMs();
+    const QByteArray bodyHash = Secrets::sha256(in.body);
+    StoredDelivery stored;
+    stored.deliveryId = Ids::newDeliveryId(now);
+    stored.originalId = findOriginal(m_db, in, bodyHash, now);
+
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral("INSERT INTO deliveries (id, webhook_id, received_at, provider, event_type, dedup_key,"
+                             " body_sha256, content_type, headers, body, status, duplicate_of, next_attempt_at)"
+                             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    q.addBindValue(stored.deliveryId);
+    q.addBindValue(in.webhookId);
+    q.addBindValue(now);
+    q.addBindValue(providerName(in.provider));
+    q.addBindValue(Database::text(in.eventType));
+    q.addBindValue(nullIfEmpty(in.dedupKey));
+    q.addBindValue(bodyHash);
+    q.addBindValue(Database::text(in.contentType));
+    q.addBindValue(encodeHeaders(in.headers));
+    q.addBindValue(in.body);
+    q.addBindValue(deliveryStatusName(stored.duplicate() ? DeliveryStatus::Duplicate : DeliveryStatus::Queued));
+    q.addBindValue(nullIfEmpty(stored.originalId));
+    q.addBindValue(stored.duplicate() ? QVariant(QMetaType::fromType<qint64>()) : QVariant(now));
+    if (auto ok = m_db.exec(q); !ok)
+        return ok.error();
+    return stored;
+}
+
+Result<Delivery> DeliveryStore::get(const QString& id) const
+{
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral("SELECT %1, d.headers, d.body FROM deliveries d WHERE d.id = ?").arg(DeliveryColumns::Summary));
+    q.addBindValue(id);
+    if (!q.exec() || !q.next())
+        return unknownDelivery(id);
+    Delivery d = DeliveryColumns::summaryFrom(q);
+    d.headers = decodeHeaders(q.value(DeliveryColumns::SummaryCount).toByteArray());
+    d.body = q.value(DeliveryColumns::SummaryCount + 1).toByteArray();
+
+    QSqlQuery a(m_db.connection());
+    a.prepare(QStringLiteral("SELECT n, started_at, duration_ms, status_code, error FROM attempts"
+                             " WHERE delivery_id = ? ORDER BY n"));
+    a.addBindValue(id);
+    if (a.exec()) {
+        while (a.next()) {
+            Attempt attempt;
+            attempt.n = a.value(0).toInt();
+            attempt.startedAtMs = a.value(1).toLongLong();
+            attempt.durationMs = optional<qint64>(a.value(2));
+            attempt.statusCode = optional<int>(a.value(3));
+            attempt.error = a.value(4).toString();
+            d.attempts << attempt;
+        }
+    }
+    return d;
+}
+
+Result<DeliveryPage> DeliveryStore::list(const DeliveryFilter& filter) const
+{
+    if (filter.limit < 1 || filter.limit > MaxPageSize)
+        return Errors::invalid(QStringLiteral("limit must be between 1 and %1.").arg(MaxPageSize));
+    qint64 cursorTime = 0;
+    QString cursorId;
+    if (!filter.cursor.isEmpty()) {
+        const qsizetype dot = filter.cursor.indexOf(QLatin1Char('.'));
+        bool ok = false;
+        cursorTime = dot > 0 ? filter.cursor.left(dot).toLongLong(&ok) : 0;
+        cursorId = filter.cursor.mid(dot + 1);
+        if (!ok || !Ids::isDeliveryId(cursorId))
+            return Errors::invalid(QStringLiteral("The cursor \"%1\" is not one this server gave out.").arg(filter.cursor));
+    }
+
+    QString sql = QStringLiteral("SELECT %1 FROM deliveries d").arg(DeliveryColumns::Summary);
+    QStringList where;
+    QVariantList binds;
+    if (!filter.agentId.isEmpty()) {
+        sql += QStringLiteral(" JOIN webhooks w ON w.id = d.webhook_id");
+        where << QStringLiteral("w.agent_id = ?");
+        binds << filter.agentId;
+    }
+    if (!filter.webhookId.isEmpty()) {
+        where << QStringLiteral("d.webhook_id = ?");
+        binds << filter.webhookId;
+    }
+    if (filter.status) {
+        where << QStringLiteral("d.status = ?");
+        binds << deliveryStatusName(*filter.status);
+    }
+    if (!cursorId.isEmpty()) {
+        where << QStringLiteral("(d.received_at, d.id) < (?, ?)");
+        binds << cursorTime << cursorId;
+    }
+    if (!where.isEmpty())
+        sql += QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
+    sql += QStringLiteral(" ORDER BY d.received_at DESC, d.id DESC LIMIT %1").arg(filter.limit + 1);
+
+    QSqlQuery q(m_db.connection());
+    q.prepare(sql);
+    for (const QVariant& v : binds)
+        q.addBindValue(v);
+    if (auto ok = m_db.exec(q); !ok)
+        return ok.error();
+    DeliveryPage page;
+    while (q.next())
+        page.items << DeliveryColumns::summaryFrom(q);
+    if (page.items.size() > filter.limit) {
+        page.items.removeLast();
+        const Delivery& last = page.items.last();
+        page.nextCursor = QString::number(last.receivedAtMs) + QLatin1Char('.') + last.id;
+    }
+    return page;
+}
+
+namespace {
+const QString RefusedColumns = QStringLiteral("id, received_at, webhook_id, status, reason, method, path, remote,"
+                                              " body_size, %1 FROM refused_requests");
+
+RefusedEntry refusedFrom(const QSqlQuery& q, bool withBodies)
+{
+    RefusedEntry e;
+    e.id = q.value(0).toLongLong();
+    e.receivedAtMs = q.value(1).toLongLong();
+    e.webhookId = q.value(2).toString();
+    e.status = q.value(3).toInt();
+    e.reason = q.value(4).toString();
+    e.method = q.value(5).toString();
+    e.path = q.value(6).toString();
+    e.remoteAddress = q.value(7).toString();
+    e.bodySize = q.value(8).toLongLong();
+    if (withBodies) {
+        e.headers = DeliveryStore::decodeHeaders(q.value(9).toByteArray());
+        e.bodyHead = q.value(10).toByteArray();
+    }
+    return e;
+}
+
+QString refusedColumns(bool withBodies)
+{
+    return RefusedColumns.arg(withBodies ? QStringLiteral("headers, body_head") : QStringLiteral("NULL, NULL"));
+}
+} // namespace
+
+Result<QList<RefusedEntry>> DeliveryStore::refused(const RefusedQuery& query) const
+{
+    if (query.limit < 1 || query.limit > MaxPageSize)
+        return Errors::invalid(QStringLiteral("limit must be between 1 and %1.").arg(MaxPageSize));
+    QSqlQuery q(m_db.connection());
+    q.setForwardOnly(true);
+    // The id is the rowid: newest first and "newer than" are one b-tree walk each.
+    q.prepare(QStringLiteral("SELECT %1 WHERE id > ? AND (? = '' OR webhook_id = ?) ORDER BY id DESC LIMIT ?")
+                  .arg(refusedColumns(query.withBodies)));
+    q.addBindValue(query.newerThanId);
+    q.addBindValue(Database::text(query.webhookId));
+    q.addBindValue(Database::text(query.webhookId));
+    q.addBindValue(query.limit);
+    if (auto ok = m_db.exec(q); !ok)
+        return ok.error();
+    QList<RefusedEntry> entries;
+    while (q.next())
+        entries << refusedFrom(q, query.withBodies);
+    return entries;
+}
+
+Result<RefusedEntry> DeliveryStore::refusedEntry(qint64 id) const
+{
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral("SELECT %1 WHERE id = ?").arg(refusedColumns(true)));
+    q.addBindValue(id);
+    if (auto ok = m_db.exec(q); !ok)
+        return ok.error();
+    if (!q.next())
+        return Errors::notFound(QStringLiteral("That refused request has left the log (it keeps 24 hours)."));
+    return refusedFrom(q, true);
+}
+
+Result<QHash<QString, WebhookActivity>> DeliveryStore::activity(const QString& agentId, qint64 sinceMs) const
+{
+    // Correlated sub-selects, each one range of deliveries_webhook (webhook_id, received_at, id): the cost
+    // grows with the webhooks and the last day's traffic, not with the size of the log.
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral(
+        "SELECT w.id,"
+        " (SELECT max(d.received_at) FROM deliveries d WHERE d.webhook_id = w.id),"
+        " (SELECT count(*) FROM deliveries d WHERE d.webhook_id = w.id AND d.received_at >= :since),"
+        " (SELECT count(*) FROM deliveries d WHERE d.webhook_id = w.id AND d.status = 'failed')"
+        " FROM webhooks w WHERE w.deleted_at IS NULL AND (:agent = '' OR w.agent_id = :agent)"));
+    q.bindValue(QStringLiteral(":since"), sinceMs);
+    q.bindValue(QStringLiteral(":agent"), agentId);
+    if (auto ok = m_db.exec(q); !ok)
+        return ok.error();
+    QHash<QString, WebhookActivity> out;
+    while (q.next()) {
+        WebhookActivity a;
+        a.lastDeliveryAtMs = q.value(1).toLongLong();
+        a.since = q.value(2).toInt();
+        a.failures = q.value(3).toInt();
+        out.insert(q.value(0).toString(), a);
+    }
+    return out;
+}
+
+Result<qint64> DeliveryStore::pendingCount() const
+{
+    // The partial index deliveries_due holds exactly these rows.
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral("SELECT count(*) FROM deliveries INDEXED BY deliveries_due"
+                             " WHERE status IN ('queued','retrying','delivering')"));
+    if (auto ok = m_db.exec(q); !ok)
+        return ok.error();
+    return q.next() ? q.value(0).toLongLong() : 0;
+}
+
+Result<Delivery> DeliveryStore::requeue(const QString& id)
+{
+    auto current = get(id);
+    if (!current)
+        return current.error();
+    if (current->status == DeliveryStatus::Duplicate) {
+        return Error{QStringLiteral("conflict"),
+                     QStringLiteral("Delivery %1 is a duplicate of %2; retry the original.").arg(id, current->duplicateOf)};
+    }
+    QSqlQuery q(m_db.connection());
+    // A manual retry gets a fresh retry budget.
+    q.prepare(QStringLiteral("UPDATE deliveries SET status = 'queued', failures = 0, next_attempt_at = ? WHERE id = ?"));
+    q.addBindValue(m_clock.nowMs());
+    q.addBindValue(id);
+    if (auto ok = m_db.exec(q); !ok)
+        return ok.error();
+    return get(id);
+}
+
+} // namespace Alfe

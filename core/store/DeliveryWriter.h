@@ -1,0 +1,62 @@
+#pragma once
+
+#include "store/DeliveryStore.h"
+#include "domain/Result.h"
+
+#include <QObject>
+#include <QThread>
+
+#include <functional>
+#include <memory>
+
+namespace Alfe {
+
+class Clock;
+struct RefusedRequest;
+
+// Stores accepted deliveries durably off the ingress thread, with group commit: requests that arrive
+// while a batch is being committed wait and go together in the next transaction (one fsync for many).
+// Every request gets its own result; a row whose insert failed is never reported as stored.
+// Refused requests ride along into their capped log (10,000 rows, 24 h).
+class DeliveryWriter final : public QObject
+{
+    Q_OBJECT
+
+public:
+    using Done = std::function<void(Result<StoredDelivery>)>;
+
+    static constexpr int RefusedLogMaxRows = 10'000;
+    static constexpr qint64 RefusedLogMaxAgeMs = 24 * 3600 * 1000;
+    static constexpr int MaxBatch = 512;
+
+    DeliveryWriter(const QString& databasePath, const Clock& clock, QObject* parent = nullptr);
+    ~DeliveryWriter() override;
+    Q_DISABLE_COPY_MOVE(DeliveryWriter)
+
+    // Starts the writer thread and opens its connection.
+    Result<void> start();
+    // Call from the thread that owns this object; `done` runs there after the commit.
+    void submit(IncomingDelivery delivery, Done done);
+    void submitRefused(const RefusedRequest& request);
+
+signals:
+    // New (non-duplicate) deliveries, right after their commit.
+    void committed(const QStringList& deliveryIds);
+
+private:
+    struct Job;
+    struct Batch;
+    class Worker;
+
+    void flush();
+    void onWritten(const std::shared_ptr<Batch>& batch);
+
+    QString m_path;
+    const Clock& m_clock;
+    QThread m_thread;
+    Worker* m_worker = nullptr;
+    std::shared_ptr<Batch> m_pending;
+    bool m_inFlight = false;
+};
+
+} // namespace Alfe

@@ -1,0 +1,155 @@
+#include "store/Migrations.h"
+
+namespace Alfe::Migrations {
+
+namespace {
+QStringList v1Accounts()
+{
+    return {
+        QStringLiteral("CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID"),
+        QStringLiteral("CREATE TABLE agents ("
+                       " id TEXT PRIMARY KEY,"
+                       " name TEXT NOT NULL,"
+                       " forward_url TEXT NOT NULL DEFAULT '',"
+                       " status TEXT NOT NULL DEFAULT 'offline' CHECK (status IN ('offline','online','paused')),"
+                       " created_at INTEGER NOT NULL)"),
+        QStringLiteral("CREATE TABLE agent_tokens ("
+                       " token_sha256 BLOB PRIMARY KEY,"
+                       " agent_id TEXT NOT NULL REFERENCES agents(id) ON DELETE CASCADE,"
+                       " created_at INTEGER NOT NULL,"
+                       " last_used_at INTEGER)"),
+        QStringLiteral("CREATE INDEX agent_tokens_agent ON agent_tokens(agent_id)"),
+        QStringLiteral("CREATE TABLE webhooks ("
+                       " id TEXT PRIMARY KEY,"
+                       " agent_id TEXT NOT NULL REFERENCES agents(id) ON DELETE CASCADE,"
+                       " provider TEXT NOT NULL CHECK (provider IN ('generic','github','stripe','slack')),"
+                       " description TEXT NOT NULL DEFAULT '',"
+                       " enabled INTEGER NOT NULL DEFAULT 1,"
+                       " created_at INTEGER NOT NULL,"
+                       " deleted_at INTEGER)"),
+        QStringLiteral("CREATE INDEX webhooks_agent ON webhooks(agent_id)"),
+        // sealed = AES-256-GCM(nonce || ciphertext || tag), AAD = webhook id + version.
+        QStringLiteral("CREATE TABLE secret_versions ("
+                       " webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,"
+                       " version INTEGER NOT NULL,"
+                       " sealed BLOB NOT NULL,"
+                       " created_at INTEGER NOT NULL,"
+                       " expires_at INTEGER,"
+                       " PRIMARY KEY (webhook_id, version)) WITHOUT ROWID"),
+    };
+}
+
+QStringList v2Deliveries()
+{
+    return {
+        QStringLiteral("CREATE TABLE deliveries ("
+                       " id TEXT PRIMARY KEY,"
+                       " webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,"
+                       " received_at INTEGER NOT NULL,"
+                       " provider TEXT NOT NULL,"
+                       " event_type TEXT NOT NULL DEFAULT '',"
+                       " dedup_key TEXT,"
+                       " body_sha256 BLOB NOT NULL,"
+                       " content_type TEXT NOT NULL DEFAULT '',"
+                       " headers TEXT NOT NULL DEFAULT '[]',"
+                       " body BLOB NOT NULL,"
+                       " status TEXT NOT NULL CHECK (status IN"
+                       "  ('queued','delivering','retrying','delivered','failed','duplicate')),"
+                       " duplicate_of TEXT REFERENCES deliveries(id) ON DELETE SET NULL,"
+                       " attempt_count INTEGER NOT NULL DEFAULT 0,"
+                       " next_attempt_at INTEGER,"
+                       " last_status_code INTEGER,"
+                       " last_latency_ms INTEGER)"),
+        QStringLiteral("CREATE TABLE attempts ("
+                       " delivery_id TEXT NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,"
+                       " n INTEGER NOT NULL,"
+                       " started_at INTEGER NOT NULL,"
+                       " duration_ms INTEGER,"
+                       " status_code INTEGER,"
+                       " response_headers TEXT,"
+                       " response_body BLOB,"
+                       " error TEXT,"
+                       " PRIMARY KEY (delivery_id, n)) WITHOUT ROWID"),
+    };
+}
+
+QStringList v3RefusedAndIndexes()
+{
+    return {
+        QStringLiteral("CREATE TABLE refused_requests ("
+                       " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                       " received_at INTEGER NOT NULL,"
+                       " webhook_id TEXT,"
+                       " status INTEGER NOT NULL,"
+                       " reason TEXT NOT NULL,"
+                       " method TEXT NOT NULL,"
+                       " path TEXT NOT NULL,"
+                       " remote TEXT NOT NULL DEFAULT '',"
+                       " headers TEXT NOT NULL DEFAULT '[]',"
+                       " body_head BLOB,"
+                       " body_size INTEGER)"),
+        QStringLiteral("CREATE INDEX refused_received ON refused_requests(received_at)"),
+        // Keyset paging of the delivery log: newest first overall, per webhook and per status.
+        QStringLiteral("CREATE INDEX deliveries_received ON deliveries(received_at, id)"),
+        QStringLiteral("CREATE INDEX deliveries_webhook ON deliveries(webhook_id, received_at, id)"),
+        QStringLiteral("CREATE INDEX deliveries_status ON deliveries(status, received_at, id)"),
+        QStringLiteral("CREATE INDEX deliveries_dedup ON deliveries(webhook_id, dedup_key)"
+                       " WHERE dedup_key IS NOT NULL"),
+        QStringLiteral("CREATE INDEX deliveries_due ON deliveries(next_attempt_at)"
+                       " WHERE status IN ('queued','retrying','delivering')"),
+    };
+}
+QStringList v4IngressDedup()
+{
+    return {
+        // Body-hash dedup inside the window, for senders without an explicit delivery id.
+        QStringLiteral("CREATE INDEX deliveries_body ON deliveries(webhook_id, body_sha256, received_at)"),
+    };
+}
+QStringList v5Forwarding()
+{
+    return {
+        // Retry budget spent (attempts while the agent was offline or paused do not spend it).
+        QStringLiteral("ALTER TABLE deliveries ADD COLUMN failures INTEGER NOT NULL DEFAULT 0"),
+        // Offline detection and the probe that follows the backoff.
+        QStringLiteral("ALTER TABLE agents ADD COLUMN connection_failures INTEGER NOT NULL DEFAULT 0"),
+        QStringLiteral("ALTER TABLE agents ADD COLUMN probe_failures INTEGER NOT NULL DEFAULT 0"),
+        QStringLiteral("ALTER TABLE agents ADD COLUMN next_probe_at INTEGER"),
+        QStringLiteral("CREATE INDEX attempts_open ON attempts(delivery_id) WHERE duration_ms IS NULL AND error IS NULL"),
+    };
+}
+QStringList v6WebhookChanges()
+{
+    // Every change to a webhook or its secrets, by any process or connection, counts up one number. A running
+    // ingress caches webhooks and their secrets; it reads this number when PRAGMA data_version says another
+    // connection committed, and drops its cache when it moved. So `alfe webhook disable` or `rotate` beside a
+    // running server holds for the next request, not a cache lifetime later.
+    QStringList steps{
+        QStringLiteral("CREATE TABLE webhook_changes (id INTEGER PRIMARY KEY CHECK (id = 1),"
+                       " generation INTEGER NOT NULL)"),
+        QStringLiteral("INSERT INTO webhook_changes (id, generation) VALUES (1, 0)"),
+    };
+    for (const char* table : {"webhooks", "secret_versions"}) {
+        for (const char* event : {"INSERT", "UPDATE", "DELETE"}) {
+            steps << QStringLiteral("CREATE TRIGGER %1_%2_counts AFTER %3 ON %1 BEGIN"
+                                    " UPDATE webhook_changes SET generation = generation + 1 WHERE id = 1; END")
+                         .arg(QLatin1String(table), QLatin1String(event).toString().toLower(), QLatin1String(event));
+        }
+    }
+    return steps;
+}
+} // namespace
+
+const QList<QStringList>& steps()
+{
+    static const QList<QStringList> all{v1Accounts(), v2Deliveries(), v3RefusedAndIndexes(), v4IngressDedup(),
+                                        v5Forwarding(), v6WebhookChanges()};
+    return all;
+}
+
+int latestVersion()
+{
+    return int(steps().size());
+}
+
+} // namespace Alfe::Migrations

@@ -1,0 +1,202 @@
+#include "agents/AgentListModel.h"
+
+#include "common/StatusStyle.h"
+#include "store/AgentStore.h"
+
+#include <QApplication>
+#include <QGuiApplication>
+#include <QPainter>
+#include <QPixmap>
+#include <QUrl>
+
+namespace Alfe {
+
+namespace {
+constexpr int RowPadding = 4;
+
+// Where deliveries go, short enough for a narrow pane: host, port and path of the forward URL.
+QString forwardTarget(const QString& url)
+{
+    const QUrl parsed(url);
+    if (!parsed.isValid() || parsed.host().isEmpty())
+        return url;
+    return parsed.toString(QUrl::RemoveScheme | QUrl::RemoveUserInfo | QUrl::RemoveQuery | QUrl::RemoveFragment)
+        .mid(2);
+}
+} // namespace
+
+AgentListModel::AgentListModel(QObject* parent)
+    : QAbstractListModel(parent)
+{
+}
+
+void AgentListModel::refresh(const AgentStore& agents)
+{
+    const QHash<QString, int> backlogs = agents.backlogs();
+    QList<Row> rows;
+    for (const Agent& agent : agents.list())
+        rows.append({agent, backlogs.value(agent.id)});
+    bool sameShape = rows.size() == m_rows.size();
+    for (qsizetype i = 0; sameShape && i < rows.size(); ++i)
+        sameShape = rows.at(i).agent.id == m_rows.at(i).agent.id;
+    if (sameShape) {
+        m_rows = rows;
+        emit dataChanged(index(0), index(rowCount() - 1));
+        return;
+    }
+    beginResetModel();
+    m_rows = rows;
+    endResetModel();
+}
+
+int AgentListModel::rowOf(const QString& agentId) const
+{
+    for (qsizetype i = 0; i < m_rows.size(); ++i) {
+        if (m_rows.at(i).agent.id == agentId)
+            return int(i) + 1;
+    }
+    return 0;
+}
+
+QString AgentListModel::agentIdAt(int row) const
+{
+    return row >= 1 && row <= m_rows.size() ? m_rows.at(row - 1).agent.id : QString();
+}
+
+int AgentListModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size()) + 1;
+}
+
+QString AgentListModel::detail(const Row& row) const
+{
+    QStringList parts{StatusStyle::label(row.agent.status)};
+    if (row.backlog > 0)
+        parts << tr("%n waiting", nullptr, row.backlog);
+    parts << (row.agent.forwardUrl.isEmpty() ? tr("stores only") : tr("to %1").arg(forwardTarget(row.agent.forwardUrl)));
+    return parts.join(QStringLiteral(" \u00b7 "));
+}
+
+QString AgentListModel::sentence(const Row& row) const
+{
+    const QString forward = row.agent.forwardUrl.isEmpty()
+                                ? tr("It has no forward URL: its deliveries are only stored.")
+                                : tr("It forwards deliveries to %1.").arg(row.agent.forwardUrl);
+    return tr("Agent %1, %2.").arg(row.agent.name, StatusStyle::label(row.agent.status)) + QLatin1Char(' ') +
+           tr("%n deliveries waiting.", nullptr, row.backlog) + QLatin1Char(' ') + forward;
+}
+
+QVariant AgentListModel::data(const QModelIndex& index, int role) const
+{
+    if (!index.isValid() || index.row() >= rowCount())
+        return {};
+    if (index.row() == 0) {
+        int waiting = 0;
+        for (const Row& row : m_rows)
+            waiting += row.backlog;
+        const QString agents = tr("%n agents", nullptr, int(m_rows.size()));
+        const QString waits = tr("%n waiting", nullptr, waiting);
+        switch (role) {
+        case Qt::DisplayRole:
+            return tr("All agents");
+        case DetailRole:
+            return waiting > 0 ? agents + QStringLiteral(" \u00b7 ") + waits : agents;
+        case Qt::AccessibleTextRole:
+            return tr("All agents: %n agents.", nullptr, int(m_rows.size())) + QLatin1Char(' ') +
+                   tr("%n deliveries waiting.", nullptr, waiting);
+        case Qt::DecorationRole: {
+            QPixmap blank(16, 16);
+            blank.fill(Qt::transparent);
+            return QIcon(blank);
+        }
+        case AgentIdRole:
+            return QString();
+        case BacklogRole:
+            return waiting;
+        default:
+            return {};
+        }
+    }
+    const Row& row = m_rows.at(index.row() - 1);
+    switch (role) {
+    case Qt::DisplayRole:
+        return row.agent.name;
+    case DetailRole:
+        return detail(row);
+    case Qt::AccessibleTextRole:
+        return sentence(row);
+    case Qt::ToolTipRole:
+        return row.agent.id + QLatin1Char('\n') +
+               (row.agent.forwardUrl.isEmpty() ? tr("No forward URL: deliveries are only stored.")
+                                               : tr("Forwards to %1").arg(row.agent.forwardUrl));
+    case Qt::DecorationRole: {
+        const QPalette palette = QGuiApplication::palette();
+        if (palette.cacheKey() != m_dotsPaletteKey) {
+            m_dots.clear();
+            m_dotsPaletteKey = palette.cacheKey();
+        }
+        const StatusStyle::Tone tone = StatusStyle::tone(row.agent.status);
+        auto it = m_dots.find(int(tone));
+        if (it == m_dots.end())
+            it = m_dots.insert(int(tone), StatusStyle::dot(tone, palette));
+        return *it;
+    }
+    case AgentIdRole:
+        return row.agent.id;
+    case StatusRole:
+        return int(row.agent.status);
+    case BacklogRole:
+        return row.backlog;
+    case ForwardUrlRole:
+        return row.agent.forwardUrl;
+    default:
+        return {};
+    }
+}
+
+void AgentItemDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const
+{
+    QStyleOptionViewItem opt = option;
+    initStyleOption(&opt, index);
+    const QString name = opt.text;
+    const QString detail = index.data(AgentListModel::DetailRole).toString();
+    opt.text.clear();
+    const QWidget* widget = opt.widget;
+    QStyle* style = widget ? widget->style() : QApplication::style();
+    // Background, selection, focus and the status dot as the style draws them; the two lines ourselves.
+    style->drawControl(QStyle::CE_ItemViewItem, &opt, painter, widget);
+    const QRect text = style->subElementRect(QStyle::SE_ItemViewItemText, &opt, widget).adjusted(2, 0, -2, 0);
+    const bool selected = opt.state & QStyle::State_Selected;
+    const QPalette::ColorGroup group = opt.state & QStyle::State_Enabled ? QPalette::Normal : QPalette::Disabled;
+
+    QFont nameFont = opt.font;
+    nameFont.setWeight(QFont::DemiBold);
+    QFont detailFont = opt.font;
+    detailFont.setPointSizeF(opt.font.pointSizeF() * 0.9);
+    const QFontMetrics nameMetrics(nameFont);
+    const QFontMetrics detailMetrics(detailFont);
+    const int top = text.top() + (text.height() - nameMetrics.height() - detailMetrics.height()) / 2;
+
+    painter->save();
+    painter->setFont(nameFont);
+    painter->setPen(opt.palette.color(group, selected ? QPalette::HighlightedText : QPalette::Text));
+    painter->drawText(QRect(text.left(), top, text.width(), nameMetrics.height()), Qt::AlignLeft | Qt::AlignVCenter,
+                      nameMetrics.elidedText(name, Qt::ElideRight, text.width()));
+    painter->setFont(detailFont);
+    painter->setPen(opt.palette.color(group, selected ? QPalette::HighlightedText : QPalette::PlaceholderText));
+    painter->drawText(QRect(text.left(), top + nameMetrics.height(), text.width(), detailMetrics.height()),
+                      Qt::AlignLeft | Qt::AlignVCenter, detailMetrics.elidedText(detail, Qt::ElideMiddle, text.width()));
+    painter->restore();
+}
+
+QSize AgentItemDelegate::sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const
+{
+    QSize size = QStyledItemDelegate::sizeHint(option, index);
+    QFont detailFont = option.font;
+    detailFont.setPointSizeF(option.font.pointSizeF() * 0.9);
+    const int lines = QFontMetrics(option.font).height() + QFontMetrics(detailFont).height() + 2 * RowPadding;
+    size.setHeight(std::max(size.height(), lines));
+    return size;
+}
+
+} // namespace Alfe

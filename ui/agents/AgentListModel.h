@@ -1,0 +1,66 @@
+#pragma once
+
+#include "domain/Domain.h"
+
+#include <QAbstractListModel>
+#include <QHash>
+#include <QStyledItemDelegate>
+
+namespace Alfe {
+
+class AgentStore;
+
+// The agents beside the webhook table: "All agents" first, then each agent with its status (a coloured dot
+// and a word), how many deliveries wait for it, and where it forwards. Every row also reads as one sentence
+// for screen readers (Qt::AccessibleTextRole).
+class AgentListModel final : public QAbstractListModel
+{
+    Q_OBJECT
+
+public:
+    enum Role
+    {
+        AgentIdRole = Qt::UserRole + 1, // empty for "All agents"
+        StatusRole,                     // int(AgentStatus)
+        BacklogRole,                    // deliveries queued, retrying or in an attempt
+        ForwardUrlRole,
+        DetailRole,                     // the second line: status · backlog · forward target
+    };
+
+    explicit AgentListModel(QObject* parent = nullptr);
+
+    // Reads the agents and their backlogs again (two queries); updates rows in place when the same agents
+    // are listed in the same order, so the selection stays put.
+    void refresh(const AgentStore& agents);
+    int rowOf(const QString& agentId) const; // 0 ("All agents") for an unknown or empty id
+    QString agentIdAt(int row) const;
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+
+private:
+    struct Row
+    {
+        Agent agent;
+        int backlog = 0;
+    };
+    QString detail(const Row& row) const;
+    QString sentence(const Row& row) const;
+
+    QList<Row> m_rows;
+    mutable QHash<int, QIcon> m_dots; // by tone, for the palette last used
+    mutable qint64 m_dotsPaletteKey = -1;
+};
+
+// Draws an agent row on two lines: the name, and under it the detail in a quieter colour.
+class AgentItemDelegate final : public QStyledItemDelegate
+{
+    Q_OBJECT
+
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+    void paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const override;
+    QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override;
+};
+
+} // namespace Alfe

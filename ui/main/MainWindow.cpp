@@ -1,0 +1,463 @@
+#include "main/MainWindow.h"
+
+#include "agents/AgentListModel.h"
+#include "store/AgentStore.h"
+#include "store/DeliveryStore.h"
+#include "deliveries/DeliveriesView.h"
+#include "Engine.h"
+#include "webhooks/NewWebhookDialog.h"
+#include "refused/RefusedRequestsView.h"
+#include "webhooks/RotateDialog.h"
+#include "secrets/SecretClipboard.h"
+#include "secrets/SecretDialog.h"
+#include "crypto/Secrets.h"
+#include "webhooks/SendTestDialog.h"
+#include "store/Settings.h"
+#include "main/SettingsDialog.h"
+#include "webhooks/WebhookListModel.h"
+#include "store/WebhookStore.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QDateTime>
+#include <QDir>
+#include <QHeaderView>
+#include <QLabel>
+#include <QListView>
+#include <QLocale>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QSystemTrayIcon>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTimer>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+namespace Alfe {
+
+MainWindow::MainWindow(Engine& engine, QWidget* parent)
+    : QMainWindow(parent)
+    , m_engine(engine)
+    , m_clipboard(new SecretClipboard(this))
+{
+    setWindowTitle(tr("Alfe Console"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/alfe-console.svg")));
+    resize(1240, 720);
+
+    m_pages = new QStackedWidget(this);
+    m_message = new QLabel(m_pages);
+    m_message->setObjectName(QStringLiteral("stateMessage"));
+    m_message->setWordWrap(true);
+    m_message->setAlignment(Qt::AlignCenter);
+    m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_message->setContentsMargins(48, 48, 48, 48);
+    m_pages->addWidget(m_message);
+    setCentralWidget(m_pages);
+
+    m_ingressLabel = new QLabel(this);
+    m_ingressLabel->setObjectName(QStringLiteral("ingressLabel"));
+    m_ingressLabel->setToolTip(tr("Click to copy the ingress URL"));
+    m_ingressLabel->setTextInteractionFlags(Qt::LinksAccessibleByMouse);
+    connect(m_ingressLabel, &QLabel::linkActivated, this, [this](const QString& link) {
+        QGuiApplication::clipboard()->setText(link);
+        statusBar()->showMessage(tr("Copied %1").arg(link), 3000);
+    });
+    m_agentsLabel = new QLabel(this);
+    m_agentsLabel->setObjectName(QStringLiteral("agentsLabel"));
+    m_queueLabel = new QLabel(this);
+    m_queueLabel->setObjectName(QStringLiteral("queueLabel"));
+    statusBar()->addWidget(m_ingressLabel, 1);
+    statusBar()->addPermanentWidget(m_agentsLabel);
+    statusBar()->addPermanentWidget(m_queueLabel);
+    m_ingressLabel->setText(tr("Data: %1").arg(QDir::toNativeSeparators(m_engine.dataDir())));
+
+    m_refreshTimer = new QTimer(this);
+    m_refreshTimer->setSingleShot(true);
+    // Live updates coalesced: the per-webhook counts are indexed queries on the GUI thread, so under a
+    // flood they run at most once a second, and not at all while the window is hidden.
+    m_refreshTimer->setInterval(1000);
+    connect(m_refreshTimer, &QTimer::timeout, this, &MainWindow::refresh);
+    connect(&m_engine, &Engine::deliveriesCommitted, m_refreshTimer, qOverload<>(&QTimer::start));
+    connect(&m_engine, &Engine::attemptFinished, m_refreshTimer, qOverload<>(&QTimer::start));
+    connect(&m_engine, &Engine::agentStatusChanged, m_refreshTimer, qOverload<>(&QTimer::start));
+    connect(&m_engine, &Engine::deliveryFailed, this, &MainWindow::notifyFailed);
+    buildActions();
+    updateActions();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildActions()
+{
+    auto* file = menuBar()->addMenu(tr("&File"));
+    auto* hooks = menuBar()->addMenu(tr("&Webhook"));
+    auto* toolbar = addToolBar(tr("Webhooks"));
+    toolbar->setObjectName(QStringLiteral("webhookToolbar"));
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    toolbar->setMovable(false);
+
+    auto add = [&](QAction*& action, const QString& text, const QKeySequence& keys, void (MainWindow::*slot)(),
+                   const char* name) {
+        action = new QAction(text, this);
+        action->setObjectName(QString::fromLatin1(name));
+        action->setShortcut(keys);
+        connect(action, &QAction::triggered, this, slot);
+        hooks->addAction(action);
+        toolbar->addAction(action);
+    };
+    add(m_newAction, tr("&New webhook…"), QKeySequence::New, &MainWindow::newWebhook, "newAction");
+    add(m_rotateAction, tr("&Rotate secret…"), QKeySequence(Qt::CTRL | Qt::Key_R), &MainWindow::rotateSelected,
+        "rotateAction");
+    add(m_toggleAction, tr("&Disable"), QKeySequence(Qt::CTRL | Qt::Key_E), &MainWindow::toggleSelectedEnabled,
+        "toggleAction");
+    add(m_deleteAction, tr("De&lete…"), QKeySequence::Delete, &MainWindow::deleteSelected, "deleteAction");
+    add(m_sendTestAction, tr("Send &test event…"), QKeySequence(Qt::CTRL | Qt::Key_T), &MainWindow::sendTestToSelected,
+        "sendTestAction");
+    add(m_copyUrlAction, tr("&Copy URL"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C), &MainWindow::copySelectedUrl,
+        "copyUrlAction");
+    file->addAction(tr("&Settings…"), QKeySequence::Preferences, this, &MainWindow::openSettings);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
+}
+
+QWidget* MainWindow::buildWebhooksPage()
+{
+    auto* splitter = new QSplitter(this);
+    m_agents = new AgentListModel(this);
+    m_agentView = new QListView(splitter);
+    m_agentView->setObjectName(QStringLiteral("agentList"));
+    m_agentView->setAccessibleName(tr("Agents"));
+    m_agentView->setModel(m_agents);
+    m_agentView->setItemDelegate(new AgentItemDelegate(m_agentView));
+    m_agentView->setUniformItemSizes(true);
+    m_agentView->setMinimumWidth(200);
+    m_agentView->setCurrentIndex(m_agents->index(0));
+    connect(m_agentView->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
+        m_webhooks->setAgentFilter(currentAgentId());
+        updateActions();
+    });
+
+    m_webhookStack = new QStackedWidget(splitter);
+    auto* empty = new QWidget(m_webhookStack);
+    auto* emptyLayout = new QVBoxLayout(empty);
+    auto* emptyText = new QLabel(
+        tr("<h2>No webhooks yet</h2><p>1. Create an agent and a webhook — its secret is shown once.<br>"
+           "2. Send it a test event: a signed sample posted through the ingress.<br>"
+           "3. Watch the delivery arrive in the Deliveries tab.</p>"),
+        empty);
+    emptyText->setObjectName(QStringLiteral("emptyStateMessage"));
+    emptyText->setAlignment(Qt::AlignCenter);
+    emptyText->setWordWrap(true);
+    auto* start = new QPushButton(tr("Create agent and webhook…"), empty);
+    start->setObjectName(QStringLiteral("emptyStateButton"));
+    connect(start, &QPushButton::clicked, this, &MainWindow::newWebhook);
+    emptyLayout->addStretch();
+    emptyLayout->addWidget(emptyText);
+    emptyLayout->addWidget(start, 0, Qt::AlignHCenter);
+    emptyLayout->addStretch();
+    m_webhookStack->addWidget(empty);
+
+    m_webhookView = new QTableView(m_webhookStack);
+    m_webhookView->setObjectName(QStringLiteral("webhookTable"));
+    m_webhooks = new WebhookListModel(m_engine, this);
+    m_webhookView->setModel(m_webhooks);
+    m_webhookView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_webhookView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_webhookView->verticalHeader()->hide();
+    m_webhookView->horizontalHeader()->setStretchLastSection(false);
+    m_webhookView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_webhookView->horizontalHeader()->setSectionResizeMode(WebhookListModel::DescriptionColumn, QHeaderView::Stretch);
+    m_webhookView->setAlternatingRowColors(true);
+    m_webhookView->setWordWrap(false);
+    m_webhookView->verticalHeader()->setDefaultSectionSize(m_webhookView->fontMetrics().height() + 10);
+    connect(m_webhookView->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::updateActions);
+    connect(m_webhookView, &QTableView::doubleClicked, this, &MainWindow::copySelectedUrl);
+    connect(m_webhooks, &QAbstractItemModel::modelReset, this, [this] {
+        m_webhookStack->setCurrentIndex(m_engine.webhooks().list().isEmpty() ? 0 : 1);
+        updateActions();
+    });
+    m_webhookStack->addWidget(m_webhookView);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({220, 880});
+    return splitter;
+}
+
+void MainWindow::showEvent(QShowEvent* event)
+{
+    QMainWindow::showEvent(event);
+    refresh(); // what changed while hidden
+}
+
+void MainWindow::showUnlocking()
+{
+    m_pages->setCurrentWidget(m_message);
+    m_message->setText(tr("<h2>Unlocking the data directory…</h2><p>Reading its master key from the system keychain. "
+                          "If the keychain asks for its password, unlock it.</p>"));
+}
+
+void MainWindow::showProblem(const QString& message)
+{
+    m_ready = false;
+    m_pages->setCurrentWidget(m_message);
+    m_message->setText(tr("<h2>The data directory cannot be opened</h2><p>%1</p>").arg(message.toHtmlEscaped()));
+    updateActions();
+}
+
+void MainWindow::setIngressProblem(const QString& message) { m_ingressProblem = message; }
+
+void MainWindow::showReady()
+{
+    if (!m_tabs) {
+        m_tabs = new QTabWidget(m_pages);
+        m_tabs->setObjectName(QStringLiteral("mainTabs"));
+        m_tabs->setDocumentMode(true);
+        m_tabs->addTab(buildWebhooksPage(), tr("Webhooks"));
+        m_deliveries = new DeliveriesView(m_engine, m_tabs);
+        m_tabs->addTab(m_deliveries, tr("Deliveries"));
+        auto* refused = new RefusedRequestsView(m_engine, m_tabs);
+        m_tabs->addTab(refused, tr("Refused"));
+        m_pages->addWidget(m_tabs);
+        connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::updateActions);
+        connect(m_deliveries, &DeliveriesView::statusMessage, this,
+                [this](const QString& message) { statusBar()->showMessage(message, 8000); });
+        connect(m_deliveries, &DeliveriesView::sendTestEventRequested, this, &MainWindow::sendTestFromDeliveries);
+        // The empty state offers "Send a test event…" only once someone listens: read it again now.
+        m_deliveries->refresh();
+    }
+    m_ready = true;
+    m_pages->setCurrentWidget(m_tabs);
+    m_clipboard->setTimeoutSeconds(m_engine.settings().get(Settings::Key::ClipboardTimeoutSeconds).toInt());
+    refresh();
+}
+
+void MainWindow::refresh()
+{
+    if (!m_ready || !isVisible())
+        return;
+    refreshAgents();
+    const QString selected = selectedWebhookId();
+    m_webhooks->refresh();
+    m_webhookStack->setCurrentIndex(m_engine.webhooks().list().isEmpty() ? 0 : 1);
+    if (!selected.isEmpty())
+        selectWebhook(selected);
+    refreshStatus();
+    updateActions();
+}
+
+void MainWindow::refreshAgents()
+{
+    const QString current = currentAgentId();
+    {
+        // Refreshing must not look like the user picking another agent.
+        QSignalBlocker block(m_agentView->selectionModel());
+        m_agents->refresh(m_engine.agents());
+        m_agentView->setCurrentIndex(m_agents->index(m_agents->rowOf(current)));
+    }
+    if (currentAgentId() != current)
+        m_webhooks->setAgentFilter(currentAgentId());
+}
+
+QString MainWindow::currentAgentId() const
+{
+    return m_agentView ? m_agentView->currentIndex().data(AgentListModel::AgentIdRole).toString() : QString();
+}
+
+void MainWindow::refreshStatus()
+{
+    const QString url = m_engine.ingressUrl();
+    if (!url.isEmpty())
+        m_ingressLabel->setText(tr("Ingress: <a href=\"%1\">%1</a>").arg(url.toHtmlEscaped()));
+    else if (!m_ingressProblem.isEmpty())
+        m_ingressLabel->setText(tr("Ingress not running: %1").arg(m_ingressProblem.toHtmlEscaped()));
+    int online = 0;
+    int offline = 0;
+    for (const Agent& agent : m_engine.agents().list())
+        (agent.status == AgentStatus::Online ? online : offline) += 1;
+    m_agentsLabel->setText(tr("Agents: %1 online, %2 offline or paused").arg(online).arg(offline));
+    const auto pending = m_engine.deliveries().pendingCount();
+    const qint64 queued = pending ? pending.value() : 0;
+    m_queueLabel->setText(tr("Queued: %1").arg(queued));
+}
+
+QString MainWindow::selectedWebhookId() const
+{
+    if (!m_webhookView || !m_webhookView->selectionModel())
+        return {};
+    const QModelIndexList rows = m_webhookView->selectionModel()->selectedRows();
+    return rows.isEmpty() ? QString() : rows.first().data(WebhookListModel::WebhookIdRole).toString();
+}
+
+void MainWindow::selectWebhook(const QString& webhookId)
+{
+    const int row = m_webhooks->rowOf(webhookId);
+    if (row >= 0)
+        m_webhookView->selectRow(row);
+}
+
+void MainWindow::updateActions()
+{
+    // On the Deliveries and Refused tabs the webhook selection is out of sight: Del or Ctrl+E there must not
+    // act on it.
+    const bool webhooksShown = m_tabs && m_tabs->currentIndex() == WebhooksTab;
+    const bool has = m_ready && webhooksShown && !selectedWebhookId().isEmpty();
+    m_newAction->setEnabled(m_ready);
+    for (QAction* action : {m_rotateAction, m_toggleAction, m_deleteAction, m_sendTestAction, m_copyUrlAction})
+        action->setEnabled(has);
+    if (has) {
+        const Webhook w = m_webhooks->webhookAt(m_webhooks->rowOf(selectedWebhookId()));
+        m_toggleAction->setText(w.enabled ? tr("&Disable") : tr("&Enable"));
+    }
+}
+
+void MainWindow::newWebhook()
+{
+    if (!m_ready)
+        return;
+    NewWebhookDialog dialog(m_engine.agents().list(), currentAgentId(), this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    QString owner = dialog.agentId();
+    if (dialog.createsAgent()) {
+        auto agent = m_engine.agents().create(dialog.newAgentName(), dialog.newAgentForwardUrl());
+        if (!agent) {
+            QMessageBox::warning(this, tr("Agent not created"), agent.error().message);
+            return;
+        }
+        owner = agent->agent.id;
+        Secrets::cleanse(agent->token); // the console does not use agent API tokens
+    }
+    auto created = m_engine.webhooks().create(owner, dialog.provider(), dialog.description());
+    if (!created) {
+        QMessageBox::warning(this, tr("Webhook not created"), created.error().message);
+        return;
+    }
+    refresh();
+    m_deliveries->reloadWebhooks();
+    selectWebhook(created->webhook.id);
+    presentSecret(tr("Webhook created"), created->webhook.id, created->secret, QString());
+    Secrets::cleanse(created->secret);
+}
+
+void MainWindow::rotateSelected()
+{
+    const QString id = selectedWebhookId();
+    if (id.isEmpty())
+        return;
+    RotateDialog dialog(id, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    auto rotated = m_engine.webhooks().rotate(id, dialog.graceSeconds());
+    if (!rotated) {
+        QMessageBox::warning(this, tr("Secret not rotated"), rotated.error().message);
+        return;
+    }
+    const QString note = dialog.graceSeconds() == 0
+                             ? tr("The previous secret stopped working now.")
+                             : tr("The previous secret keeps working until %1.")
+                                   .arg(QLocale().toString(QDateTime::fromMSecsSinceEpoch(rotated->previousSecretExpiresAtMs),
+                                                           QLocale::ShortFormat));
+    refresh();
+    presentSecret(tr("Secret rotated"), id, rotated->secret, note);
+    Secrets::cleanse(rotated->secret);
+}
+
+void MainWindow::toggleSelectedEnabled()
+{
+    const QString id = selectedWebhookId();
+    auto webhook = m_engine.webhooks().get(id);
+    if (!webhook)
+        return;
+    if (auto changed = m_engine.webhooks().setEnabled(id, !webhook->enabled); !changed)
+        QMessageBox::warning(this, tr("Not changed"), changed.error().message);
+    refresh();
+}
+
+void MainWindow::deleteSelected()
+{
+    const QString id = selectedWebhookId();
+    if (id.isEmpty())
+        return;
+    const auto answer = QMessageBox::question(
+        this, tr("Delete webhook"),
+        tr("Delete %1? Its URL stops working at once (senders get 404) and its secrets are destroyed. Its deliveries "
+           "stay visible until they expire.")
+            .arg(id),
+        QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+    if (answer != QMessageBox::Yes)
+        return;
+    if (auto removed = m_engine.webhooks().remove(id); !removed)
+        QMessageBox::warning(this, tr("Not deleted"), removed.error().message);
+    refresh();
+    m_deliveries->reloadWebhooks();
+}
+
+void MainWindow::sendTestToSelected()
+{
+    auto webhook = m_engine.webhooks().get(selectedWebhookId());
+    if (!webhook)
+        return;
+    auto* dialog = new SendTestDialog(m_engine, webhook.value(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &SendTestDialog::sent, m_refreshTimer, qOverload<>(&QTimer::start));
+    dialog->open();
+}
+
+void MainWindow::sendTestFromDeliveries()
+{
+    m_tabs->setCurrentIndex(WebhooksTab);
+    if (selectedWebhookId().isEmpty() && m_webhooks->rowCount() > 0)
+        m_webhookView->selectRow(0);
+    if (selectedWebhookId().isEmpty()) {
+        // Nothing to send to yet: the first-run path creates an agent and a webhook first.
+        newWebhook();
+        return;
+    }
+    sendTestToSelected();
+}
+
+void MainWindow::copySelectedUrl()
+{
+    const QString id = selectedWebhookId();
+    if (id.isEmpty())
+        return;
+    const QString url = m_engine.webhookUrl(id);
+    QGuiApplication::clipboard()->setText(url);
+    statusBar()->showMessage(tr("Copied %1").arg(url), 3000);
+}
+
+void MainWindow::openSettings()
+{
+    if (!m_ready)
+        return;
+    SettingsDialog dialog(m_engine.settings(), this);
+    if (dialog.exec() == QDialog::Accepted)
+        m_clipboard->setTimeoutSeconds(m_engine.settings().get(Settings::Key::ClipboardTimeoutSeconds).toInt());
+}
+
+void MainWindow::presentSecret(const QString& title, const QString& webhookId, const QByteArray& secret,
+                               const QString& note)
+{
+    SecretDialog dialog(title, webhookId, m_engine.webhookUrl(webhookId), secret, note, *m_clipboard,
+                        SecretDialog::keychainEntryFor(webhookId), this);
+    dialog.exec();
+}
+
+void MainWindow::notifyFailed(const QString& deliveryId)
+{
+    const QString text = tr("Delivery %1 failed after its last retry.").arg(deliveryId);
+    if (QSystemTrayIcon::isSystemTrayAvailable() && QSystemTrayIcon::supportsMessages()) {
+        if (!m_tray) {
+            m_tray = new QSystemTrayIcon(windowIcon(), this);
+            m_tray->show();
+        }
+        m_tray->showMessage(tr("Alfe Console"), text, QSystemTrayIcon::Warning);
+    }
+    statusBar()->showMessage(text, 10000);
+}
+
+} // namespace Alfe

@@ -1,0 +1,102 @@
+#pragma once
+
+#include "domain/Domain.h"
+
+#include <QMainWindow>
+
+class QAction;
+class QLabel;
+class QListView;
+class QStackedWidget;
+class QSystemTrayIcon;
+class QTabWidget;
+class QTableView;
+class QTimer;
+
+namespace Alfe {
+
+class AgentListModel;
+class DeliveriesView;
+class Engine;
+class SecretClipboard;
+class WebhookListModel;
+
+// The console's main window: agents and their webhooks, the actions on them, the delivery browser and the
+// refused requests, and a status bar with the ingress URL, agent states and the queue. The webhook actions
+// act on the webhook selected on the Webhooks tab, so they are enabled only while that tab is shown.
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    explicit MainWindow(Engine& engine, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    void showUnlocking();
+    void showReady();
+    void showProblem(const QString& message);
+    void setIngressProblem(const QString& message);
+
+    SecretClipboard& secretClipboard() { return *m_clipboard; }
+    QString selectedWebhookId() const;
+    void selectWebhook(const QString& webhookId);
+    QTabWidget* tabs() const { return m_tabs; }
+
+    enum Tab
+    {
+        WebhooksTab,
+        DeliveriesTab,
+        RefusedTab,
+    };
+
+public slots:
+    void newWebhook();
+    void rotateSelected();
+    void toggleSelectedEnabled();
+    void deleteSelected();
+    void sendTestToSelected();
+    void copySelectedUrl();
+    void openSettings();
+
+protected:
+    void showEvent(QShowEvent* event) override;
+
+private:
+    void buildActions();
+    QWidget* buildWebhooksPage();
+    void refresh();
+    void refreshAgents();
+    QString currentAgentId() const;
+    void sendTestFromDeliveries();
+    void refreshStatus();
+    void updateActions();
+    void presentSecret(const QString& title, const QString& webhookId, const QByteArray& secret, const QString& note);
+    void notifyFailed(const QString& deliveryId);
+
+    Engine& m_engine;
+    SecretClipboard* m_clipboard = nullptr;
+    QStackedWidget* m_pages = nullptr;
+    QLabel* m_message = nullptr;
+    QTabWidget* m_tabs = nullptr;
+    QListView* m_agentView = nullptr;
+    AgentListModel* m_agents = nullptr;
+    DeliveriesView* m_deliveries = nullptr;
+    QStackedWidget* m_webhookStack = nullptr;
+    QTableView* m_webhookView = nullptr;
+    WebhookListModel* m_webhooks = nullptr;
+    QLabel* m_ingressLabel = nullptr;
+    QLabel* m_agentsLabel = nullptr;
+    QLabel* m_queueLabel = nullptr;
+    QTimer* m_refreshTimer = nullptr;
+    QSystemTrayIcon* m_tray = nullptr; // only where the desktop has a tray
+    QString m_ingressProblem;
+    QAction* m_newAction = nullptr;
+    QAction* m_rotateAction = nullptr;
+    QAction* m_toggleAction = nullptr;
+    QAction* m_deleteAction = nullptr;
+    QAction* m_sendTestAction = nullptr;
+    QAction* m_copyUrlAction = nullptr;
+    bool m_ready = false;
+};
+
+} // namespace Alfe

@@ -1,0 +1,65 @@
+#pragma once
+
+#include "domain/Delivery.h"
+#include "domain/Result.h"
+
+#include <QAbstractTableModel>
+
+namespace Alfe {
+
+class DeliveryStore;
+
+// The newest entries of the refused-request log (capped at 10,000 rows and 24 h) as a table.
+// Rows are read without their headers and body, which entryWithBody() reads for the one selected: a
+// page of 500 entries could otherwise carry 500 × 64 KiB of bodies. poll() inserts newer entries at
+// the top without a reset.
+class RefusedRequestsModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+
+public:
+    enum Column
+    {
+        TimeColumn,
+        StatusColumn,
+        ReasonColumn,
+        MethodColumn,
+        PathColumn,
+        FromColumn,
+        ColumnCount,
+    };
+    enum Role
+    {
+        IdRole = Qt::UserRole + 1,
+    };
+    static constexpr int MaxRows = 500;
+
+    explicit RefusedRequestsModel(DeliveryStore& store, QObject* parent = nullptr);
+
+    // Only this webhook's entries (empty: all); resets the model.
+    void setWebhookId(const QString& webhookId);
+    void reload();
+    // Inserts the entries logged since the newest shown one.
+    void poll();
+
+    const RefusedEntry* entryAt(int row) const;
+    // The entry with its headers and the kept head of its body.
+    Result<RefusedEntry> entryWithBody(qint64 id) const;
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+signals:
+    void errorOccurred(const QString& message);
+
+private:
+    Result<QList<RefusedEntry>> read(qint64 newerThan) const;
+
+    DeliveryStore& m_store;
+    QString m_webhookId;
+    QList<RefusedEntry> m_entries;
+};
+
+} // namespace Alfe

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "domain/Domain.h"
+
+#include <QDialog>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+
+namespace Alfe {
+
+// New webhook: pick an agent (or create one: name and forward URL), a provider and a description.
+// The caller creates on accept(); the dialog only validates what it can see.
+class NewWebhookDialog final : public QDialog
+{
+    Q_OBJECT
+
+public:
+    NewWebhookDialog(const QList<Agent>& agents, const QString& preselectedAgentId, QWidget* parent = nullptr);
+
+    bool createsAgent() const; // "New agent…" chosen
+    QString agentId() const;
+    QString newAgentName() const;
+    QString newAgentForwardUrl() const;
+    Provider provider() const;
+    QString description() const;
+
+    void accept() override;
+
+private:
+    void updateAgentFields();
+
+    QComboBox* m_agent = nullptr;
+    QLineEdit* m_agentName = nullptr;
+    QLineEdit* m_forwardUrl = nullptr;
+    QComboBox* m_provider = nullptr;
+    QLineEdit* m_description = nullptr;
+    QLabel* m_error = nullptr;
+};
+
+} // namespace Alfe

@@ -1,0 +1,141 @@
+#include "webhooks/WebhookListModel.h"
+
+#include "store/AgentStore.h"
+#include "domain/Clock.h"
+#include "store/DeliveryStore.h"
+#include "Engine.h"
+#include "store/WebhookStore.h"
+
+#include <QDateTime>
+#include <QGuiApplication>
+#include <QHash>
+#include <QLocale>
+#include <QPalette>
+
+namespace Alfe {
+
+namespace {
+QString when(qint64 ms)
+{
+    if (ms <= 0)
+        return QObject::tr("never");
+    return QLocale().toString(QDateTime::fromMSecsSinceEpoch(ms), QLocale::NarrowFormat);
+}
+} // namespace
+
+WebhookListModel::WebhookListModel(Engine& engine, QObject* parent)
+    : QAbstractTableModel(parent)
+    , m_engine(engine)
+{
+}
+
+void WebhookListModel::setAgentFilter(const QString& agentId)
+{
+    m_agentId = agentId;
+    refresh();
+}
+
+void WebhookListModel::refresh()
+{
+    if (!m_engine.isUnlocked())
+        return;
+    QHash<QString, QString> agentNames;
+    for (const Agent& agent : m_engine.agents().list())
+        agentNames.insert(agent.id, agent.name);
+    const qint64 dayAgo = m_engine.clock().nowMs() - 24 * 3600 * 1000;
+    const auto activity = m_engine.deliveries().activity(m_agentId, dayAgo);
+    QList<Row> rows;
+    for (const Webhook& w : m_engine.webhooks().list(m_agentId)) {
+        Row row;
+        row.webhook = w;
+        row.agentName = agentNames.value(w.agentId);
+        if (activity) {
+            const WebhookActivity a = activity->value(w.id);
+            row.lastDeliveryMs = a.lastDeliveryAtMs;
+            row.last24h = a.since;
+            row.failures = a.failures;
+        }
+        rows << row;
+    }
+    // Same webhooks in the same order: update in place, so selection and scroll stay put.
+    bool sameShape = rows.size() == m_rows.size();
+    for (qsizetype i = 0; sameShape && i < rows.size(); ++i)
+        sameShape = rows[i].webhook.id == m_rows[i].webhook.id;
+    if (sameShape) {
+        m_rows = rows;
+        if (!m_rows.isEmpty())
+            emit dataChanged(index(0, 0), index(int(m_rows.size()) - 1, ColumnCount - 1));
+        return;
+    }
+    beginResetModel();
+    m_rows = rows;
+    endResetModel();
+}
+
+Webhook WebhookListModel::webhookAt(int row) const { return m_rows.value(row).webhook; }
+
+int WebhookListModel::rowOf(const QString& webhookId) const
+{
+    for (qsizetype i = 0; i < m_rows.size(); ++i) {
+        if (m_rows[i].webhook.id == webhookId)
+            return int(i);
+    }
+    return -1;
+}
+
+int WebhookListModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : int(m_rows.size()); }
+int WebhookListModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+
+QVariant WebhookListModel::data(const QModelIndex& index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_rows.size())
+        return {};
+    const Row& row = m_rows.at(index.row());
+    const Webhook& w = row.webhook;
+    if (role == WebhookIdRole)
+        return w.id;
+    if (role == Qt::ForegroundRole && (!w.enabled || (index.column() == FailuresColumn && row.failures > 0))) {
+        const QPalette palette = QGuiApplication::palette();
+        return !w.enabled ? palette.color(QPalette::Disabled, QPalette::Text) : palette.color(QPalette::Link);
+    }
+    if (role == Qt::TextAlignmentRole && (index.column() == Last24hColumn || index.column() == FailuresColumn))
+        return int(Qt::AlignRight | Qt::AlignVCenter);
+    if (role == Qt::ToolTipRole && index.column() == IdColumn)
+        return tr("Double-click to copy the webhook URL");
+    if (role != Qt::DisplayRole)
+        return {};
+    switch (index.column()) {
+    case IdColumn:
+        return w.id;
+    case AgentColumn:
+        return row.agentName;
+    case ProviderColumn:
+        return providerName(w.provider);
+    case DescriptionColumn:
+        return w.description;
+    case CreatedColumn:
+        return when(w.createdAtMs);
+    case LastDeliveryColumn:
+        return when(row.lastDeliveryMs);
+    case Last24hColumn:
+        return row.last24h;
+    case FailuresColumn:
+        return row.failures;
+    case EnabledColumn:
+        return w.enabled ? tr("enabled") : tr("disabled");
+    default:
+        return {};
+    }
+}
+
+QVariant WebhookListModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    static const char* const names[] = {QT_TR_NOOP("Webhook"),       QT_TR_NOOP("Agent"),   QT_TR_NOOP("Provider"),
+                                        QT_TR_NOOP("Description"),   QT_TR_NOOP("Created"), QT_TR_NOOP("Last delivery"),
+                                        QT_TR_NOOP("24 h"),          QT_TR_NOOP("Failed"),  QT_TR_NOOP("State")};
+    return section >= 0 && section < ColumnCount ? tr(names[section]) : QVariant();
+}
+
+} // namespace Alfe
