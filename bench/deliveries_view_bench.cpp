@@ -7,12 +7,12 @@
 // Runs on the offscreen platform unless QT_QPA_PLATFORM says otherwise. The database file is in the OS
 // page cache (it was just written): these are warm-cache numbers.
 
-#include "store/Database.h"
+#include "Engine.h"
 #include "deliveries/DeliveriesView.h"
 #include "deliveries/DeliveryFilterBar.h"
 #include "deliveries/DeliveryListModel.h"
-#include "Engine.h"
 #include "deliveries_view_log.h"
+#include "store/Database.h"
 
 #include <QApplication>
 #include <QComboBox>

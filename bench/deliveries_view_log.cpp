@@ -1,8 +1,8 @@
 #include "deliveries_view_log.h"
 
+#include "Engine.h"
 #include "store/AgentStore.h"
 #include "store/Database.h"
-#include "Engine.h"
 #include "store/WebhookStore.h"
 
 #include <QFile>

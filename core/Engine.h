@@ -1,10 +1,10 @@
 #pragma once
 
-#include "delivery/DeliveryOptions.h"
-#include "ingress/IngressOptions.h"
-#include "domain/Delivery.h"
 #include "crypto/MasterKey.h"
+#include "delivery/DeliveryOptions.h"
+#include "domain/Delivery.h"
 #include "domain/Result.h"
+#include "ingress/IngressOptions.h"
 
 #include <QObject>
 #include <QString>

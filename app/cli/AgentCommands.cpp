@@ -1,9 +1,9 @@
 // alfe agent add | list | show | set | remove
-#include "store/AgentStore.h"
-#include "api/ApiJson.h"
 #include "CliContext.h"
 #include "Commands.h"
 #include "Engine.h"
+#include "api/ApiJson.h"
+#include "store/AgentStore.h"
 #include "store/WebhookStore.h"
 
 #include <QJsonArray>

@@ -1,8 +1,8 @@
 #include "CliContext.h"
 
 #include "Engine.h"
-#include "domain/Random.h"
 #include "crypto/Secrets.h"
+#include "domain/Random.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

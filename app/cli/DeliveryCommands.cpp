@@ -1,10 +1,10 @@
 // alfe deliveries list | show | retry | refused
-#include "api/ApiJson.h"
-#include "delivery/BulkRetry.h"
 #include "CliContext.h"
 #include "Commands.h"
-#include "store/DeliveryStore.h"
 #include "Engine.h"
+#include "api/ApiJson.h"
+#include "delivery/BulkRetry.h"
+#include "store/DeliveryStore.h"
 #include "store/WebhookStore.h"
 
 #include <QEventLoop>

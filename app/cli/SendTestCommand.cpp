@@ -1,13 +1,13 @@
 // alfe send-test: signs a sample event (or a file) with the webhook's stored secret and posts it to the
 // running ingress, the way a real sender would.
 #include "CliContext.h"
-#include "domain/Clock.h"
 #include "Commands.h"
 #include "Engine.h"
-#include "domain/SamplePayloads.h"
 #include "crypto/Secrets.h"
-#include "store/Settings.h"
 #include "crypto/Signature.h"
+#include "domain/Clock.h"
+#include "domain/SamplePayloads.h"
+#include "store/Settings.h"
 #include "store/WebhookStore.h"
 
 #include <QCoreApplication>

@@ -1,10 +1,10 @@
 // alfe webhook create | list | show | rotate | disable | enable | delete
-#include "store/AgentStore.h"
-#include "api/ApiJson.h"
 #include "CliContext.h"
-#include "domain/Duration.h"
 #include "Commands.h"
 #include "Engine.h"
+#include "api/ApiJson.h"
+#include "domain/Duration.h"
+#include "store/AgentStore.h"
 #include "store/WebhookStore.h"
 
 #include <QJsonArray>

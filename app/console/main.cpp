@@ -1,7 +1,7 @@
 // alfe-console: the desktop console. Argument parsing and wiring only; the work is in alfe_ui/alfe_core.
+#include "Engine.h"
 #include "common/Translations.h"
 #include "main/ConsoleStartup.h"
-#include "Engine.h"
 #include "main/MainWindow.h"
 
 #include <QApplication>
@@ -26,15 +26,16 @@ int main(int argc, char* argv[])
     parser.setApplicationDescription(QStringLiteral("Receive, verify and debug webhooks that feed software agents."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption dataDir(QStringLiteral("data-dir"),
-                                     QStringLiteral("Data directory (default: %1).").arg(Alfe::Engine::defaultDataDir()),
-                                     QStringLiteral("DIR"));
+    const QCommandLineOption dataDir(
+        QStringLiteral("data-dir"), QStringLiteral("Data directory (default: %1).").arg(Alfe::Engine::defaultDataDir()),
+        QStringLiteral("DIR"));
     const QCommandLineOption keyFile(QStringLiteral("key-file"),
                                      QStringLiteral("Keep the master key in FILE (created 0600) instead of the "
                                                     "system keychain."),
                                      QStringLiteral("FILE"));
-    const QCommandLineOption bind(QStringLiteral("bind"), QStringLiteral("Address the ingress listens on (default: "
-                                                                         "the settings', 127.0.0.1)."),
+    const QCommandLineOption bind(QStringLiteral("bind"),
+                                  QStringLiteral("Address the ingress listens on (default: "
+                                                 "the settings', 127.0.0.1)."),
                                   QStringLiteral("ADDRESS"));
     const QCommandLineOption port(QStringLiteral("port"),
                                   QStringLiteral("Port of the ingress (default: the settings', 8787; 0 = any free)."),
@@ -43,8 +44,9 @@ int main(int argc, char* argv[])
                                         QStringLiteral("Save a picture of the main window to FILE (PNG) once it has "
                                                        "settled, then quit."),
                                         QStringLiteral("FILE"));
-    const QCommandLineOption tab(QStringLiteral("tab"), QStringLiteral("Open on this tab (0 = Webhooks, 1 = "
-                                                                       "Deliveries, 2 = Refused)."),
+    const QCommandLineOption tab(QStringLiteral("tab"),
+                                 QStringLiteral("Open on this tab (0 = Webhooks, 1 = "
+                                                "Deliveries, 2 = Refused)."),
                                  QStringLiteral("N"));
     parser.addOptions({dataDir, keyFile, bind, port, screenshot, tab});
     parser.process(app);

@@ -8,10 +8,22 @@
 namespace Alfe::ApiJson {
 
 namespace {
-QJsonValue orNull(const std::optional<qint64>& v) { return v ? QJsonValue(double(*v)) : QJsonValue(); }
-QJsonValue orNull(const std::optional<int>& v) { return v ? QJsonValue(*v) : QJsonValue(); }
-QJsonValue timeOrNull(const std::optional<qint64>& ms) { return ms ? QJsonValue(timestamp(*ms)) : QJsonValue(); }
-QJsonValue textOrNull(const QString& s) { return s.isEmpty() ? QJsonValue() : QJsonValue(s); }
+QJsonValue orNull(const std::optional<qint64>& v)
+{
+    return v ? QJsonValue(double(*v)) : QJsonValue();
+}
+QJsonValue orNull(const std::optional<int>& v)
+{
+    return v ? QJsonValue(*v) : QJsonValue();
+}
+QJsonValue timeOrNull(const std::optional<qint64>& ms)
+{
+    return ms ? QJsonValue(timestamp(*ms)) : QJsonValue();
+}
+QJsonValue textOrNull(const QString& s)
+{
+    return s.isEmpty() ? QJsonValue() : QJsonValue(s);
+}
 } // namespace
 
 QString timestamp(qint64 ms)
@@ -125,6 +137,9 @@ QByteArray error(const QString& code, const QString& message)
         {QStringLiteral("error"), QJsonObject{{QStringLiteral("code"), code}, {QStringLiteral("message"), message}}}});
 }
 
-QByteArray compact(const QJsonObject& object) { return QJsonDocument(object).toJson(QJsonDocument::Compact); }
+QByteArray compact(const QJsonObject& object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
 
 } // namespace Alfe::ApiJson

@@ -1,10 +1,10 @@
 #include "api/ManagementApi.h"
 
-#include "store/AgentStore.h"
 #include "api/ApiJson.h"
-#include "domain/DeliveryClassifier.h"
-#include "store/DeliveryStore.h"
 #include "crypto/Secrets.h"
+#include "domain/DeliveryClassifier.h"
+#include "store/AgentStore.h"
+#include "store/DeliveryStore.h"
 #include "store/WebhookStore.h"
 
 #include <QJsonArray>
@@ -26,7 +26,10 @@ int statusFor(const Error& error)
     return 503;
 }
 
-Error notFound() { return Errors::notFound(QStringLiteral("Not found.")); }
+Error notFound()
+{
+    return Errors::notFound(QStringLiteral("Not found."));
+}
 } // namespace
 
 ManagementApi::ManagementApi(AgentStore& agents, WebhookStore& webhooks, DeliveryStore& deliveries, UrlOf urlOf,
@@ -37,8 +40,7 @@ ManagementApi::ManagementApi(AgentStore& agents, WebhookStore& webhooks, Deliver
     , m_urlOf(std::move(urlOf))
     , m_changed(std::move(changed))
     , m_requeued(std::move(requeued))
-{
-}
+{}
 
 void ManagementApi::fail(const Error& error, const Reply& reply)
 {
@@ -53,9 +55,9 @@ Result<QJsonObject> ManagementApi::jsonBody(const QHttpServerRequest& request)
     QJsonParseError error;
     const QJsonDocument document = QJsonDocument::fromJson(body, &error);
     if (error.error != QJsonParseError::NoError)
-        return Error{QStringLiteral("invalid_json"), QStringLiteral("The body is not valid JSON: %1 at byte %2.")
-                                                         .arg(error.errorString())
-                                                         .arg(error.offset)};
+        return Error{
+            QStringLiteral("invalid_json"),
+            QStringLiteral("The body is not valid JSON: %1 at byte %2.").arg(error.errorString()).arg(error.offset)};
     if (!document.isObject())
         return Error{QStringLiteral("invalid_json"), QStringLiteral("The body must be a JSON object.")};
     return document.object();
@@ -77,8 +79,9 @@ void ManagementApi::handle(const QByteArray& method, const QByteArray& path, con
     auto agent = m_agents.authenticate(token);
     Secrets::cleanse(token);
     if (!agent) {
-        reply(401, ApiJson::error(QStringLiteral("unauthorized"),
-                                  QStringLiteral("Send \"Authorization: Bearer <agent token>\" with a valid token.")),
+        reply(401,
+              ApiJson::error(QStringLiteral("unauthorized"),
+                             QStringLiteral("Send \"Authorization: Bearer <agent token>\" with a valid token.")),
               {{"WWW-Authenticate", "Bearer"}});
         return;
     }
@@ -120,9 +123,10 @@ void ManagementApi::webhooks(const Agent& agent, const QByteArray& method, const
     if (!providerValue.isUndefined() && !providerValue.isNull()) {
         const auto parsed = providerFromName(providerValue.toString());
         if (!parsed) {
-            return fail(Errors::invalid(QStringLiteral("provider must be one of %1.")
-                                            .arg(providerNames().join(QStringLiteral(", ")))),
-                        reply);
+            return fail(
+                Errors::invalid(
+                    QStringLiteral("provider must be one of %1.").arg(providerNames().join(QStringLiteral(", ")))),
+                reply);
         }
         provider = *parsed;
     }
@@ -179,8 +183,7 @@ void ManagementApi::webhook(const Agent& agent, const QString& id, const QByteAr
     reply(200, ApiJson::compact(ApiJson::webhook(owned.value(), m_urlOf(id))), {});
 }
 
-void ManagementApi::rotate(const Agent& agent, const QString& id, const QHttpServerRequest& request,
-                           const Reply& reply)
+void ManagementApi::rotate(const Agent& agent, const QString& id, const QHttpServerRequest& request, const Reply& reply)
 {
     if (auto owned = ownWebhook(agent, id); !owned)
         return fail(owned.error(), reply);

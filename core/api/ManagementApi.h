@@ -25,8 +25,8 @@ public:
     using Changed = std::function<void(const QString& webhookId)>;
 
     // `changed` runs after a webhook changed, `requeued` after a delivery was queued again.
-    ManagementApi(AgentStore& agents, WebhookStore& webhooks, DeliveryStore& deliveries, UrlOf urlOf,
-                  Changed changed, std::function<void()> requeued);
+    ManagementApi(AgentStore& agents, WebhookStore& webhooks, DeliveryStore& deliveries, UrlOf urlOf, Changed changed,
+                  std::function<void()> requeued);
     Q_DISABLE_COPY_MOVE(ManagementApi)
 
     // Every route of Routes::all() except the ingress. `path` has no query string.

@@ -1,8 +1,8 @@
 #include "crypto/KeyFile.h"
 
-#include "domain/Random.h"
 #include "crypto/SecretBox.h"
 #include "crypto/Secrets.h"
+#include "domain/Random.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,7 +1,7 @@
 #include "crypto/Keychain.h"
 
-#include "domain/Logging.h"
 #include "crypto/Secrets.h"
+#include "domain/Logging.h"
 
 #include <QEventLoop>
 #include <QTimer>

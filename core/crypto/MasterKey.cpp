@@ -2,9 +2,9 @@
 
 #include "crypto/KeyFile.h"
 #include "crypto/Keychain.h"
-#include "domain/Random.h"
 #include "crypto/SecretBox.h"
 #include "crypto/Secrets.h"
+#include "domain/Random.h"
 
 #include <QEventLoop>
 

@@ -1,8 +1,8 @@
 #include "crypto/SecretBox.h"
 
+#include "crypto/Secrets.h"
 #include "domain/Logging.h"
 #include "domain/Random.h"
-#include "crypto/Secrets.h"
 
 #include <openssl/evp.h>
 

@@ -11,7 +11,6 @@ namespace {
 constexpr QByteArrayView Prefix{"sha256="};
 constexpr int DigestSize = 32;
 
-
 // Strict decoding: QByteArray::fromHex() skips invalid characters, which a verifier must not do.
 bool decodeDigest(QByteArrayView hex, unsigned char (&out)[DigestSize])
 {

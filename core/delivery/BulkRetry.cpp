@@ -8,8 +8,7 @@ BulkRetry::BulkRetry(DeliveryStore& store, DeliveryFilter filter, QObject* paren
     : QObject(parent)
     , m_store(store)
     , m_filter(std::move(filter))
-{
-}
+{}
 
 void BulkRetry::start()
 {

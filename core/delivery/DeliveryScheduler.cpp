@@ -1,18 +1,17 @@
 #include "delivery/DeliveryScheduler.h"
 
+#include "crypto/Secrets.h"
+#include "delivery/ForwardRequest.h"
 #include "domain/AttemptOutcome.h"
 #include "domain/Clock.h"
+#include "domain/Logging.h"
 #include "store/Database.h"
 #include "store/DeliveryStore.h"
-#include "delivery/ForwardRequest.h"
-#include "domain/Logging.h"
-#include "crypto/Secrets.h"
 #include "store/WebhookStore.h"
 
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
-
 
 namespace Alfe {
 
@@ -34,8 +33,7 @@ DeliveryScheduler::DeliveryScheduler(const QString& databasePath, const SecretBo
     , m_box(box)
     , m_clock(clock)
     , m_options(std::move(options))
-{
-}
+{}
 
 DeliveryScheduler::~DeliveryScheduler()
 {
@@ -78,9 +76,15 @@ Result<void> DeliveryScheduler::start()
     return {};
 }
 
-void DeliveryScheduler::wake() { QMetaObject::invokeMethod(this, &DeliveryScheduler::dispatch, Qt::QueuedConnection); }
+void DeliveryScheduler::wake()
+{
+    QMetaObject::invokeMethod(this, &DeliveryScheduler::dispatch, Qt::QueuedConnection);
+}
 
-void DeliveryScheduler::purgeNow() { QMetaObject::invokeMethod(this, &DeliveryScheduler::purge, Qt::QueuedConnection); }
+void DeliveryScheduler::purgeNow()
+{
+    QMetaObject::invokeMethod(this, &DeliveryScheduler::purge, Qt::QueuedConnection);
+}
 
 void DeliveryScheduler::dispatch()
 {

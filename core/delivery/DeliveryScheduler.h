@@ -1,9 +1,9 @@
 #pragma once
 
-#include "domain/Delivery.h"
 #include "delivery/DeliveryOptions.h"
-#include "store/ForwardingStore.h"
+#include "domain/Delivery.h"
 #include "domain/Result.h"
+#include "store/ForwardingStore.h"
 
 #include <QHash>
 #include <QObject>

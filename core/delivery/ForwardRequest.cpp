@@ -10,11 +10,22 @@ namespace {
 // forwarding request sets itself, and the headers Alfe sets.
 bool dropped(const QByteArray& name)
 {
-    static const QList<QByteArray> names{
-        "connection",      "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
-        "trailer",         "transfer-encoding", "upgrade",     "host",               "authorization",
-        "cookie",          "content-length", "expect",         "webhook-id",         "webhook-timestamp",
-        "webhook-signature"};
+    static const QList<QByteArray> names{"connection",
+                                         "keep-alive",
+                                         "proxy-authenticate",
+                                         "proxy-authorization",
+                                         "te",
+                                         "trailer",
+                                         "transfer-encoding",
+                                         "upgrade",
+                                         "host",
+                                         "authorization",
+                                         "cookie",
+                                         "content-length",
+                                         "expect",
+                                         "webhook-id",
+                                         "webhook-timestamp",
+                                         "webhook-signature"};
     const QByteArray lower = name.toLower();
     return names.contains(lower) || lower.startsWith("x-alfe-");
 }

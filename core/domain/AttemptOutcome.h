@@ -17,9 +17,9 @@ struct AttemptOutcome
     };
 
     Kind kind = Kind::Failed;
-    int statusCode = 0;      // 0 without an HTTP answer
+    int statusCode = 0;       // 0 without an HTTP answer
     qint64 retryAfterMs = -1; // from Retry-After on 429/503, else -1
-    QString error;           // the network error, for the attempt record
+    QString error;            // the network error, for the attempt record
 
     // `retryAfter` is the raw header (delta-seconds or an HTTP date), `nowMs` the time to measure from.
     static AttemptOutcome classify(int statusCode, const QString& networkError, const QByteArray& retryAfter,

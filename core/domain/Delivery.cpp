@@ -5,7 +5,8 @@
 namespace Alfe {
 
 namespace {
-constexpr std::array<const char*, 6> StatusNames{"queued", "delivering", "retrying", "delivered", "failed", "duplicate"};
+constexpr std::array<const char*, 6> StatusNames{"queued",    "delivering", "retrying",
+                                                 "delivered", "failed",     "duplicate"};
 } // namespace
 
 QString deliveryStatusName(DeliveryStatus status)

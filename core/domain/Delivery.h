@@ -64,10 +64,10 @@ struct RefusedRequest
     int status = 0;
     QByteArray code; // "payload_too_large", "method_not_allowed", ...
     QByteArray method;
-    QByteArray path;                              // the request target as in the request line
-    HeaderList headers;              // in order, as received
-    QByteArray bodyHead;                          // the first 64 KiB of body bytes seen, if any
-    qint64 declaredBodySize = -1;                 // Content-Length, if the head had one
+    QByteArray path;              // the request target as in the request line
+    HeaderList headers;           // in order, as received
+    QByteArray bodyHead;          // the first 64 KiB of body bytes seen, if any
+    qint64 declaredBodySize = -1; // Content-Length, if the head had one
     QString remoteAddress;
 };
 

@@ -5,7 +5,10 @@ namespace Alfe::DeliveryClassifier {
 namespace {
 constexpr int MaxKeyLength = 200;
 
-QString bounded(const QString& s) { return s.left(MaxKeyLength); }
+QString bounded(const QString& s)
+{
+    return s.left(MaxKeyLength);
+}
 
 QString string(const QJsonObject& o, const char* key)
 {

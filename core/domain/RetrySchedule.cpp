@@ -8,19 +8,19 @@
 namespace Alfe {
 
 namespace {
-const QList<qint64> DefaultDelaysMs{0,           5'000,         300'000,       1'800'000,
-                                    7'200'000,   18'000'000,    36'000'000,    36'000'000};
+const QList<qint64> DefaultDelaysMs{0, 5'000, 300'000, 1'800'000, 7'200'000, 18'000'000, 36'000'000, 36'000'000};
 
 constexpr qint64 MaxDelaySeconds = 365 * 86'400;
 } // namespace
 
-RetrySchedule::RetrySchedule() : RetrySchedule(DefaultDelaysMs) {}
+RetrySchedule::RetrySchedule()
+    : RetrySchedule(DefaultDelaysMs)
+{}
 
 RetrySchedule::RetrySchedule(QList<qint64> delaysMs, double jitter)
     : m_delaysMs(std::move(delaysMs))
     , m_jitter(jitter)
-{
-}
+{}
 
 Result<RetrySchedule> RetrySchedule::parse(const QString& text, double jitter)
 {

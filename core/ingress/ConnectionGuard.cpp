@@ -3,9 +3,9 @@
 #include "ingress/HttpHead.h"
 #include "ingress/Routes.h"
 
+#include "domain/Logging.h"
 #include <QJsonDocument>
 #include <QJsonObject>
-#include "domain/Logging.h"
 
 #include <QLoggingCategory>
 #include <QTimer>
@@ -16,7 +16,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #endif
-
 
 namespace Alfe {
 
@@ -321,7 +320,7 @@ void GuardedConnection::hold(const QByteArray& bytes)
     const qint64 cap = qint64(limits().headerLimitBytes) + limits().bodyLimitBytes;
     if (m_held.size() > cap) {
         qCInfo(lcIngress) << "client" << m_socket->peerAddress() << "pipelined over" << cap
-                        << "bytes ahead of an answer; closing after the answer";
+                          << "bytes ahead of an answer; closing after the answer";
         m_held = QByteArray();
         m_dropInput = true;
         m_closeAfterAnswer = true;
@@ -381,7 +380,7 @@ void GuardedConnection::refuse(int status, const QByteArray& code, const QString
                                const HeaderList& extraHeaders, bool report)
 {
     qCInfo(lcIngress).noquote() << status << code << "for" << m_socket->peerAddress().toString() << m_head.method()
-                              << m_head.target().left(200) << "-" << message;
+                                << m_head.target().left(200) << "-" << message;
     RefusedRequest request;
     request.status = status;
     request.code = code;

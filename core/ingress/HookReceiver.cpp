@@ -1,14 +1,14 @@
 #include "ingress/HookReceiver.h"
 
 #include "api/ApiJson.h"
-#include "domain/Clock.h"
-#include "ingress/ConnectionGuard.h"
-#include "domain/DeliveryClassifier.h"
-#include "store/DeliveryWriter.h"
-#include "ingress/IngressOptions.h"
-#include "domain/Logging.h"
 #include "crypto/Secrets.h"
 #include "crypto/Signature.h"
+#include "domain/Clock.h"
+#include "domain/DeliveryClassifier.h"
+#include "domain/Logging.h"
+#include "ingress/ConnectionGuard.h"
+#include "ingress/IngressOptions.h"
+#include "store/DeliveryWriter.h"
 #include "store/WebhookStore.h"
 
 #include <QJsonDocument>
@@ -34,8 +34,7 @@ HookReceiver::HookReceiver(WebhookStore& webhooks, DeliveryWriter& writer, const
     , m_clock(clock)
     , m_options(options)
     , m_rateLimiter(options.rateLimitPerSecond)
-{
-}
+{}
 
 HookReceiver::~HookReceiver()
 {
@@ -159,8 +158,8 @@ void HookReceiver::receive(const QString& webhookId, const QHttpServerRequest& r
     }
     if (!verified) {
         refuse(401, "invalid_signature",
-               QStringLiteral("The X-Alfe-Signature-256 header is missing or does not match the body."), request, remote,
-               reply);
+               QStringLiteral("The X-Alfe-Signature-256 header is missing or does not match the body."), request,
+               remote, reply);
         return;
     }
     if (body.isEmpty()) {
@@ -172,9 +171,10 @@ void HookReceiver::receive(const QString& webhookId, const QHttpServerRequest& r
         QJsonParseError error;
         const QJsonDocument document = QJsonDocument::fromJson(body, &error);
         if (error.error != QJsonParseError::NoError) {
-            refuse(400, "invalid_json",
-                   QStringLiteral("The body is not valid JSON: %1 at byte %2.").arg(error.errorString()).arg(error.offset),
-                   request, remote, reply);
+            refuse(
+                400, "invalid_json",
+                QStringLiteral("The body is not valid JSON: %1 at byte %2.").arg(error.errorString()).arg(error.offset),
+                request, remote, reply);
             return;
         }
         json = document.object();
@@ -191,15 +191,16 @@ void HookReceiver::receive(const QString& webhookId, const QHttpServerRequest& r
     incoming.body = body;
     m_writer.submit(std::move(incoming), [reply](Result<StoredDelivery> stored) {
         if (!stored) {
-            reply(503, ApiJson::error(QStringLiteral("storage_unavailable"),
-                                      QStringLiteral("The delivery could not be stored; nothing was accepted. Retry.")),
+            reply(503,
+                  ApiJson::error(QStringLiteral("storage_unavailable"),
+                                 QStringLiteral("The delivery could not be stored; nothing was accepted. Retry.")),
                   {{"Retry-After", "5"}});
             return;
         }
         if (stored->duplicate()) {
             reply(200,
-                  ApiJson::compact({{QStringLiteral("deliveryId"), stored->originalId},
-                                    {QStringLiteral("duplicate"), true}}),
+                  ApiJson::compact(
+                      {{QStringLiteral("deliveryId"), stored->originalId}, {QStringLiteral("duplicate"), true}}),
                   {});
             return;
         }

@@ -27,7 +27,6 @@ bool isToken(QByteArrayView s)
     return true;
 }
 
-
 bool isWhitespace(char c)
 {
     return c == ' ' || c == '\t';

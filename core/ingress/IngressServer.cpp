@@ -1,16 +1,16 @@
 #include "ingress/IngressServer.h"
 
-#include "store/AgentStore.h"
 #include "api/ApiJson.h"
+#include "api/ManagementApi.h"
+#include "domain/Logging.h"
 #include "ingress/ConnectionGuard.h"
+#include "ingress/HookReceiver.h"
+#include "ingress/ResponseQueue.h"
+#include "ingress/Routes.h"
+#include "store/AgentStore.h"
 #include "store/Database.h"
 #include "store/DeliveryStore.h"
 #include "store/DeliveryWriter.h"
-#include "ingress/HookReceiver.h"
-#include "domain/Logging.h"
-#include "api/ManagementApi.h"
-#include "ingress/ResponseQueue.h"
-#include "ingress/Routes.h"
 #include "store/WebhookStore.h"
 
 #include <QHttpServer>
@@ -53,8 +53,7 @@ IngressServer::IngressServer(const QString& databasePath, const SecretBox& box, 
     , m_box(box)
     , m_clock(clock)
     , m_options(std::move(options))
-{
-}
+{}
 
 IngressServer::~IngressServer()
 {
@@ -132,7 +131,10 @@ QString IngressServer::webhookUrl(const QString& webhookId) const
     return baseUrl() + QStringLiteral("/v1/hooks/") + webhookId;
 }
 
-void IngressServer::logRefused(const RefusedRequest& request) { m_writer->submitRefused(request); }
+void IngressServer::logRefused(const RefusedRequest& request)
+{
+    m_writer->submitRefused(request);
+}
 
 void IngressServer::dispatch(const QHttpServerRequest& request, QHttpServerResponder&& responder)
 {

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "ingress/IngressOptions.h"
 #include "domain/Result.h"
+#include "ingress/IngressOptions.h"
 
 #include <QObject>
 

@@ -10,7 +10,9 @@ namespace Alfe {
 class RateLimiter final
 {
 public:
-    explicit RateLimiter(int ratePerSecond = 100) : m_rate(ratePerSecond) {}
+    explicit RateLimiter(int ratePerSecond = 100)
+        : m_rate(ratePerSecond)
+    {}
 
     void setRate(int ratePerSecond);
     int rate() const { return m_rate; }

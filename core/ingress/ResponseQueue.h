@@ -52,8 +52,7 @@ public:
     explicit Ticket(QTcpSocket* socket, QHttpServerResponder&& responder)
         : m_socket(socket)
         , m_responder(std::move(responder))
-    {
-    }
+    {}
 
 private:
     friend class ResponseQueue;

@@ -1,9 +1,9 @@
 #include "store/AgentStore.h"
 
-#include "domain/Clock.h"
-#include "store/Database.h"
-#include "domain/Ids.h"
 #include "crypto/Secrets.h"
+#include "domain/Clock.h"
+#include "domain/Ids.h"
+#include "store/Database.h"
 
 #include <QSqlQuery>
 #include <QUrl>

@@ -2,9 +2,9 @@
 
 #include "store/DeliveryColumns.h"
 
-#include "store/Database.h"
 #include "domain/Ids.h"
 #include "domain/Ulid.h"
+#include "store/Database.h"
 
 #include <QSqlError>
 #include <QSqlQuery>

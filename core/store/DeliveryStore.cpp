@@ -2,10 +2,10 @@
 
 #include "store/DeliveryColumns.h"
 
-#include "domain/Clock.h"
-#include "store/Database.h"
-#include "domain/Ids.h"
 #include "crypto/Secrets.h"
+#include "domain/Clock.h"
+#include "domain/Ids.h"
+#include "store/Database.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -23,7 +23,10 @@ std::optional<T> optional(const QVariant& v)
     return v.value<T>();
 }
 
-QVariant nullIfEmpty(const QString& s) { return s.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(s); }
+QVariant nullIfEmpty(const QString& s)
+{
+    return s.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(s);
+}
 
 Error unknownDelivery(const QString& id)
 {
@@ -55,7 +58,10 @@ QString findOriginal(Database& db, const IncomingDelivery& in, const QByteArray&
 }
 } // namespace
 
-DeliveryStore::DeliveryStore(Database& db, const Clock& clock) : m_db(db), m_clock(clock) {}
+DeliveryStore::DeliveryStore(Database& db, const Clock& clock)
+    : m_db(db)
+    , m_clock(clock)
+{}
 
 QString DeliveryStore::encodeHeaders(const HeaderList& headers)
 {
@@ -109,7 +115,8 @@ Result<StoredDelivery> DeliveryStore::insert(const IncomingDelivery& in)
 Result<Delivery> DeliveryStore::get(const QString& id) const
 {
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("SELECT %1, d.headers, d.body FROM deliveries d WHERE d.id = ?").arg(DeliveryColumns::Summary));
+    q.prepare(
+        QStringLiteral("SELECT %1, d.headers, d.body FROM deliveries d WHERE d.id = ?").arg(DeliveryColumns::Summary));
     q.addBindValue(id);
     if (!q.exec() || !q.next())
         return unknownDelivery(id);
@@ -147,7 +154,8 @@ Result<DeliveryPage> DeliveryStore::list(const DeliveryFilter& filter) const
         cursorTime = dot > 0 ? filter.cursor.left(dot).toLongLong(&ok) : 0;
         cursorId = filter.cursor.mid(dot + 1);
         if (!ok || !Ids::isDeliveryId(cursorId))
-            return Errors::invalid(QStringLiteral("The cursor \"%1\" is not one this server gave out.").arg(filter.cursor));
+            return Errors::invalid(
+                QStringLiteral("The cursor \"%1\" is not one this server gave out.").arg(filter.cursor));
     }
 
     QString sql = QStringLiteral("SELECT %1 FROM deliveries d").arg(DeliveryColumns::Summary);
@@ -258,12 +266,12 @@ Result<QHash<QString, WebhookActivity>> DeliveryStore::activity(const QString& a
     // Correlated sub-selects, each one range of deliveries_webhook (webhook_id, received_at, id): the cost
     // grows with the webhooks and the last day's traffic, not with the size of the log.
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral(
-        "SELECT w.id,"
-        " (SELECT max(d.received_at) FROM deliveries d WHERE d.webhook_id = w.id),"
-        " (SELECT count(*) FROM deliveries d WHERE d.webhook_id = w.id AND d.received_at >= :since),"
-        " (SELECT count(*) FROM deliveries d WHERE d.webhook_id = w.id AND d.status = 'failed')"
-        " FROM webhooks w WHERE w.deleted_at IS NULL AND (:agent = '' OR w.agent_id = :agent)"));
+    q.prepare(
+        QStringLiteral("SELECT w.id,"
+                       " (SELECT max(d.received_at) FROM deliveries d WHERE d.webhook_id = w.id),"
+                       " (SELECT count(*) FROM deliveries d WHERE d.webhook_id = w.id AND d.received_at >= :since),"
+                       " (SELECT count(*) FROM deliveries d WHERE d.webhook_id = w.id AND d.status = 'failed')"
+                       " FROM webhooks w WHERE w.deleted_at IS NULL AND (:agent = '' OR w.agent_id = :agent)"));
     q.bindValue(QStringLiteral(":since"), sinceMs);
     q.bindValue(QStringLiteral(":agent"), agentId);
     if (auto ok = m_db.exec(q); !ok)
@@ -296,12 +304,14 @@ Result<Delivery> DeliveryStore::requeue(const QString& id)
     if (!current)
         return current.error();
     if (current->status == DeliveryStatus::Duplicate) {
-        return Error{QStringLiteral("conflict"),
-                     QStringLiteral("Delivery %1 is a duplicate of %2; retry the original.").arg(id, current->duplicateOf)};
+        return Error{
+            QStringLiteral("conflict"),
+            QStringLiteral("Delivery %1 is a duplicate of %2; retry the original.").arg(id, current->duplicateOf)};
     }
     QSqlQuery q(m_db.connection());
     // A manual retry gets a fresh retry budget.
-    q.prepare(QStringLiteral("UPDATE deliveries SET status = 'queued', failures = 0, next_attempt_at = ? WHERE id = ?"));
+    q.prepare(
+        QStringLiteral("UPDATE deliveries SET status = 'queued', failures = 0, next_attempt_at = ? WHERE id = ?"));
     q.addBindValue(m_clock.nowMs());
     q.addBindValue(id);
     if (auto ok = m_db.exec(q); !ok)

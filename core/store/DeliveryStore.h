@@ -31,7 +31,7 @@ struct IncomingDelivery
     QString webhookId;
     Provider provider = Provider::Generic;
     QString eventType;
-    QString dedupKey;  // explicit key, or empty
+    QString dedupKey;         // explicit key, or empty
     qint64 dedupWindowMs = 0; // body-hash dedup window when there is no explicit key (0 = off)
     QString contentType;
     HeaderList headers;
@@ -41,8 +41,8 @@ struct IncomingDelivery
 // The outcome of storing one IncomingDelivery.
 struct StoredDelivery
 {
-    QString deliveryId;   // the new row (a duplicate gets its own row, linked to the original)
-    QString originalId;   // set when this was a duplicate
+    QString deliveryId; // the new row (a duplicate gets its own row, linked to the original)
+    QString originalId; // set when this was a duplicate
     bool duplicate() const { return !originalId.isEmpty(); }
 };
 

@@ -2,8 +2,8 @@
 
 #include "domain/Clock.h"
 #include "domain/Delivery.h"
-#include "store/Database.h"
 #include "domain/Logging.h"
+#include "store/Database.h"
 
 #include <QSqlQuery>
 #include <QVariant>
@@ -32,7 +32,10 @@ struct DeliveryWriter::Batch
 class DeliveryWriter::Worker final : public QObject
 {
 public:
-    explicit Worker(const Clock& clock) : m_clock(clock), m_store(m_db, clock) {}
+    explicit Worker(const Clock& clock)
+        : m_clock(clock)
+        , m_store(m_db, clock)
+    {}
 
     Result<void> open(const QString& path) { return m_db.open(path); }
 
@@ -68,9 +71,11 @@ private:
                                  " remote, headers, body_head, body_size) VALUES (?,?,?,?,?,?,?,?,?,?)"));
         for (qsizetype i = 0; i < batch.refused.size(); ++i) {
             const RefusedRequest& r = batch.refused.at(i);
-            const QByteArray hookId = r.path.startsWith("/v1/hooks/") ? r.path.mid(10).split('?').first() : QByteArray();
+            const QByteArray hookId =
+                r.path.startsWith("/v1/hooks/") ? r.path.mid(10).split('?').first() : QByteArray();
             q.addBindValue(batch.refusedAtMs.at(i));
-            q.addBindValue(hookId.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(QString::fromUtf8(hookId)));
+            q.addBindValue(hookId.isEmpty() ? QVariant(QMetaType::fromType<QString>())
+                                            : QVariant(QString::fromUtf8(hookId)));
             q.addBindValue(r.status);
             q.addBindValue(QString::fromUtf8(r.code));
             q.addBindValue(QString::fromLatin1(r.method));
@@ -78,12 +83,14 @@ private:
             q.addBindValue(Database::text(r.remoteAddress));
             q.addBindValue(DeliveryStore::encodeHeaders(r.headers));
             q.addBindValue(r.bodyHead.left(RefusedBodyHeadBytes));
-            q.addBindValue(r.declaredBodySize >= 0 ? QVariant(r.declaredBodySize) : QVariant(qint64(r.bodyHead.size())));
+            q.addBindValue(r.declaredBodySize >= 0 ? QVariant(r.declaredBodySize)
+                                                   : QVariant(qint64(r.bodyHead.size())));
             m_db.exec(q);
         }
         QSqlQuery trim(m_db.connection());
-        trim.prepare(QStringLiteral("DELETE FROM refused_requests WHERE id <= (SELECT max(id) FROM refused_requests) - ?"
-                                    " OR received_at < ?"));
+        trim.prepare(
+            QStringLiteral("DELETE FROM refused_requests WHERE id <= (SELECT max(id) FROM refused_requests) - ?"
+                           " OR received_at < ?"));
         trim.addBindValue(RefusedLogMaxRows);
         trim.addBindValue(m_clock.nowMs() - RefusedLogMaxAgeMs);
         m_db.exec(trim);
@@ -106,7 +113,8 @@ DeliveryWriter::~DeliveryWriter()
 {
     if (m_worker) {
         // Whatever was not committed yet was never acknowledged; the worker finishes its batch first.
-        QMetaObject::invokeMethod(m_worker, [worker = m_worker] { delete worker; }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            m_worker, [worker = m_worker] { delete worker; }, Qt::BlockingQueuedConnection);
         m_worker = nullptr;
     }
     m_thread.quit();
@@ -157,7 +165,8 @@ void DeliveryWriter::flush()
     m_inFlight = true;
     QMetaObject::invokeMethod(m_worker, [this, batch, worker = m_worker] {
         worker->write(*batch);
-        QMetaObject::invokeMethod(this, [this, batch] { onWritten(batch); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, batch] { onWritten(batch); }, Qt::QueuedConnection);
     });
 }
 

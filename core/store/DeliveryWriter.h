@@ -1,7 +1,7 @@
 #pragma once
 
-#include "store/DeliveryStore.h"
 #include "domain/Result.h"
+#include "store/DeliveryStore.h"
 
 #include <QObject>
 #include <QThread>

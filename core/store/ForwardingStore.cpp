@@ -1,9 +1,9 @@
 #include "store/ForwardingStore.h"
 
 #include "domain/Clock.h"
+#include "domain/RetrySchedule.h"
 #include "store/Database.h"
 #include "store/DeliveryStore.h"
-#include "domain/RetrySchedule.h"
 
 #include <QSqlQuery>
 #include <QVariant>
@@ -11,10 +11,16 @@
 namespace Alfe {
 
 namespace {
-QVariant nullInt() { return QVariant(QMetaType::fromType<qint64>()); }
+QVariant nullInt()
+{
+    return QVariant(QMetaType::fromType<qint64>());
+}
 } // namespace
 
-ForwardingStore::ForwardingStore(Database& db, const Clock& clock) : m_db(db), m_clock(clock) {}
+ForwardingStore::ForwardingStore(Database& db, const Clock& clock)
+    : m_db(db)
+    , m_clock(clock)
+{}
 
 Result<void> ForwardingStore::exec(const QString& sql, const QVariantList& binds)
 {
@@ -190,11 +196,11 @@ Result<ForwardingStore::Finished> ForwardingStore::finishAttempt(const Due& due,
             break;
         }
         }
-        if (auto ok = exec(QStringLiteral("UPDATE deliveries SET status = ?, failures = ?, next_attempt_at = ?,"
-                                          " last_status_code = ?, last_latency_ms = ? WHERE id = ?"),
-                           {status, failures, nextAttempt,
-                            outcome.statusCode > 0 ? QVariant(outcome.statusCode) : nullInt(), durationMs,
-                            due.deliveryId});
+        if (auto ok =
+                exec(QStringLiteral("UPDATE deliveries SET status = ?, failures = ?, next_attempt_at = ?,"
+                                    " last_status_code = ?, last_latency_ms = ? WHERE id = ?"),
+                     {status, failures, nextAttempt, outcome.statusCode > 0 ? QVariant(outcome.statusCode) : nullInt(),
+                      durationMs, due.deliveryId});
             !ok)
             return ok;
         finished.status = deliveryStatusFromName(status).value_or(DeliveryStatus::Queued);
@@ -215,8 +221,7 @@ Result<ForwardingStore::Finished> ForwardingStore::finishAttempt(const Due& due,
                 return ok;
             return exec(QStringLiteral("UPDATE agents SET status = 'offline', connection_failures = ?,"
                                        " probe_failures = 0, next_probe_at = ? WHERE id = ?"),
-                        {connectionFailures + 1, now + std::max<qint64>(1000, schedule.delayAfter(1)),
-                         due.agentId});
+                        {connectionFailures + 1, now + std::max<qint64>(1000, schedule.delayAfter(1)), due.agentId});
         }
         if (due.probe && !finished.agentCameOnline) {
             const int probes = probeFailures + 1;

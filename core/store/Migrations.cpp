@@ -115,7 +115,8 @@ QStringList v5Forwarding()
         QStringLiteral("ALTER TABLE agents ADD COLUMN connection_failures INTEGER NOT NULL DEFAULT 0"),
         QStringLiteral("ALTER TABLE agents ADD COLUMN probe_failures INTEGER NOT NULL DEFAULT 0"),
         QStringLiteral("ALTER TABLE agents ADD COLUMN next_probe_at INTEGER"),
-        QStringLiteral("CREATE INDEX attempts_open ON attempts(delivery_id) WHERE duration_ms IS NULL AND error IS NULL"),
+        QStringLiteral(
+            "CREATE INDEX attempts_open ON attempts(delivery_id) WHERE duration_ms IS NULL AND error IS NULL"),
     };
 }
 QStringList v6WebhookChanges()
@@ -142,8 +143,8 @@ QStringList v6WebhookChanges()
 
 const QList<QStringList>& steps()
 {
-    static const QList<QStringList> all{v1Accounts(), v2Deliveries(), v3RefusedAndIndexes(), v4IngressDedup(),
-                                        v5Forwarding(), v6WebhookChanges()};
+    static const QList<QStringList> all{v1Accounts(),     v2Deliveries(), v3RefusedAndIndexes(),
+                                        v4IngressDedup(), v5Forwarding(), v6WebhookChanges()};
     return all;
 }
 

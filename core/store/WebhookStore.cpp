@@ -1,11 +1,11 @@
 #include "store/WebhookStore.h"
 
-#include "domain/Clock.h"
-#include "store/Database.h"
-#include "domain/Ids.h"
-#include "domain/Logging.h"
 #include "crypto/SecretBox.h"
 #include "crypto/Secrets.h"
+#include "domain/Clock.h"
+#include "domain/Ids.h"
+#include "domain/Logging.h"
+#include "store/Database.h"
 
 #include <QSqlQuery>
 #include <QVariant>

@@ -1,9 +1,9 @@
 // alfe agent and alfe webhook, run as real processes against a temporary data directory keyed by a key file.
 #include "CliRunner.h"
 
-#include "store/AgentStore.h"
 #include "Engine.h"
 #include "crypto/Secrets.h"
+#include "store/AgentStore.h"
 #include "store/WebhookStore.h"
 
 #include <QJsonArray>

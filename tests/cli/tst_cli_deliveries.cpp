@@ -1,9 +1,9 @@
 // alfe deliveries list | show | retry over deliveries stored the way the ingress stores them.
 #include "CliRunner.h"
 
+#include "Engine.h"
 #include "store/Database.h"
 #include "store/DeliveryStore.h"
-#include "Engine.h"
 
 #include <QJsonArray>
 #include <QJsonObject>

@@ -111,10 +111,11 @@ void TestCliServe::serveTakesSignedPostsBesideAdminCommands()
     QCOMPARE(http.postSigned(hookPath, body, "whsec_" + QByteArray(44, 'A')).status, 401);
     // ...and the refused request is there to see, with its reason.
     CliResult refused;
-    QTRY_VERIFY((refused = m_cli->run({QStringLiteral("deliveries"), QStringLiteral("refused"), QStringLiteral("--json")}))
-                    .json()
-                    .array()
-                    .size() == 1);
+    QTRY_VERIFY(
+        (refused = m_cli->run({QStringLiteral("deliveries"), QStringLiteral("refused"), QStringLiteral("--json")}))
+            .json()
+            .array()
+            .size() == 1);
     const QJsonObject refusal = refused.json().array().first().toObject();
     QCOMPARE(refusal.value(QLatin1String("status")).toInt(), 401);
     QCOMPARE(refusal.value(QLatin1String("reason")).toString(), QStringLiteral("invalid_signature"));
@@ -140,8 +141,8 @@ void TestCliServe::serveTakesSignedPostsBesideAdminCommands()
     const CliResult discovered = m_cli->run({QStringLiteral("send-test"), webhook.first});
     ALFE_VERIFY_OK(discovered);
     QVERIFY2(discovered.out.contains("HTTP 202"), discovered.describe().constData());
-    const CliResult showHook = m_cli->run({QStringLiteral("webhook"), QStringLiteral("show"), webhook.first,
-                                           QStringLiteral("--json")});
+    const CliResult showHook =
+        m_cli->run({QStringLiteral("webhook"), QStringLiteral("show"), webhook.first, QStringLiteral("--json")});
     ALFE_VERIFY_OK(showHook);
     QCOMPARE(showHook.json().object().value(QLatin1String("url")).toString(),
              QStringLiteral("http://127.0.0.1:") + portText + hookPath);
@@ -230,7 +231,9 @@ void TestCliServe::adminChangesHoldWhenTheCommandReturns()
     auto post = [&](const QByteArray& secret) {
         return http.postSigned(path, "{\"n\":" + QByteArray::number(++n) + "}", secret).status;
     };
-    const auto cli = [&](const QStringList& arguments) { return m_cli->run(QStringList{QStringLiteral("webhook")} + arguments); };
+    const auto cli = [&](const QStringList& arguments) {
+        return m_cli->run(QStringList{QStringLiteral("webhook")} + arguments);
+    };
 
     QCOMPARE(post(webhook.second), 202);
     ALFE_VERIFY_OK(cli({QStringLiteral("disable"), webhook.first}));
@@ -239,8 +242,8 @@ void TestCliServe::adminChangesHoldWhenTheCommandReturns()
     QCOMPARE(post(webhook.second), 202);
 
     // Rotation with a grace period: the new secret works at once, the old one still does.
-    const CliResult rotated =
-        cli({QStringLiteral("rotate"), webhook.first, QStringLiteral("--grace"), QStringLiteral("1h"), QStringLiteral("--json")});
+    const CliResult rotated = cli({QStringLiteral("rotate"), webhook.first, QStringLiteral("--grace"),
+                                   QStringLiteral("1h"), QStringLiteral("--json")});
     ALFE_VERIFY_OK(rotated);
     const QByteArray second = rotated.json().object().value(QLatin1String("secret")).toString().toLatin1();
     QVERIFY(second.startsWith("whsec_") && second != webhook.second);
@@ -248,8 +251,8 @@ void TestCliServe::adminChangesHoldWhenTheCommandReturns()
     QCOMPARE(post(webhook.second), 202);
 
     // Rotation that ends the old secret now (a leak): the old one is refused on the next request.
-    const CliResult leaked =
-        cli({QStringLiteral("rotate"), webhook.first, QStringLiteral("--grace"), QStringLiteral("0"), QStringLiteral("--json")});
+    const CliResult leaked = cli({QStringLiteral("rotate"), webhook.first, QStringLiteral("--grace"),
+                                  QStringLiteral("0"), QStringLiteral("--json")});
     ALFE_VERIFY_OK(leaked);
     const QByteArray third = leaked.json().object().value(QLatin1String("secret")).toString().toLatin1();
     QCOMPARE(post(second), 401);

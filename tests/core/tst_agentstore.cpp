@@ -1,7 +1,7 @@
+#include "TestEngine.h"
+#include "crypto/Secrets.h"
 #include "store/AgentStore.h"
 #include "store/Database.h"
-#include "crypto/Secrets.h"
-#include "TestEngine.h"
 
 #include <QSqlQuery>
 #include <QTest>

@@ -1,9 +1,9 @@
-#include "store/AgentStore.h"
-#include "delivery/BulkRetry.h"
-#include "store/Database.h"
-#include "store/DeliveryStore.h"
 #include "ManualClock.h"
 #include "TestEngine.h"
+#include "delivery/BulkRetry.h"
+#include "store/AgentStore.h"
+#include "store/Database.h"
+#include "store/DeliveryStore.h"
 #include "store/WebhookStore.h"
 
 #include <QSignalSpy>
@@ -50,7 +50,8 @@ private slots:
         delivered.webhookId = m_webhook;
         delivered.body = "{\"delivered\":true}";
         const QString id = store.insert(delivered)->deliveryId;
-        QVERIFY((*m_engine)->database().exec(QStringLiteral("UPDATE deliveries SET status = 'delivered' WHERE id = '%1'").arg(id)));
+        QVERIFY((*m_engine)->database().exec(
+            QStringLiteral("UPDATE deliveries SET status = 'delivered' WHERE id = '%1'").arg(id)));
     }
 
     void cleanup() { m_engine.reset(); }

@@ -1,10 +1,10 @@
-#include "ingress/ConnectionGuard.h"
-#include "store/Database.h"
-#include "store/DeliveryWriter.h"
 #include "ManualClock.h"
 #include "TestEngine.h"
-#include "store/WebhookStore.h"
+#include "ingress/ConnectionGuard.h"
 #include "store/AgentStore.h"
+#include "store/Database.h"
+#include "store/DeliveryWriter.h"
+#include "store/WebhookStore.h"
 
 #include <QSignalSpy>
 #include <QSqlQuery>
@@ -58,8 +58,9 @@ private slots:
             QCOMPARE(results[i]->ok(), i != 2);
         QVERIFY(committed.size() >= 2); // the first went alone, the others waited and went together
         QCOMPARE(count(*engine, QStringLiteral("SELECT count(*) FROM deliveries")), 5);
-        QCOMPARE(count(*engine, QStringLiteral("SELECT count(*) FROM deliveries WHERE body = CAST('{\"bad\":1}' AS BLOB)")),
-                 0);
+        QCOMPARE(
+            count(*engine, QStringLiteral("SELECT count(*) FROM deliveries WHERE body = CAST('{\"bad\":1}' AS BLOB)")),
+            0);
         int reported = 0;
         for (const QList<QVariant>& args : committed)
             reported += int(args.at(0).toStringList().size());
@@ -90,8 +91,11 @@ private slots:
                                   expected + 501, 30000);
         QCOMPARE(count(*engine, QStringLiteral("SELECT count(*) FROM refused_requests")), expected);
         // The newest are kept.
-        QCOMPARE(count(*engine, QStringLiteral("SELECT count(*) FROM refused_requests WHERE headers LIKE '%\"10499\"%'")), 1);
-        QCOMPARE(count(*engine, QStringLiteral("SELECT count(*) FROM refused_requests WHERE headers LIKE '%\"0\"]%'")), 0);
+        QCOMPARE(
+            count(*engine, QStringLiteral("SELECT count(*) FROM refused_requests WHERE headers LIKE '%\"10499\"%'")),
+            1);
+        QCOMPARE(count(*engine, QStringLiteral("SELECT count(*) FROM refused_requests WHERE headers LIKE '%\"0\"]%'")),
+                 0);
 
         // Older than 24 h: gone with the next write.
         clock.advanceSeconds(24 * 3600 + 1);

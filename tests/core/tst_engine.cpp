@@ -1,8 +1,8 @@
-#include "store/AgentStore.h"
 #include "Engine.h"
-#include "crypto/KeyFile.h"
-#include "store/Settings.h"
 #include "TestEngine.h"
+#include "crypto/KeyFile.h"
+#include "store/AgentStore.h"
+#include "store/Settings.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -172,7 +172,8 @@ private slots:
         engine->settings().reset(Settings::Key(key));
         const auto overridden = engine->serveOptions(overrides);
         QVERIFY(!overridden);
-        QVERIFY2(overridden.error().message.startsWith(QLatin1String("--port")), qPrintable(overridden.error().message));
+        QVERIFY2(overridden.error().message.startsWith(QLatin1String("--port")),
+                 qPrintable(overridden.error().message));
     }
 
     void dataDirIsPrivate()

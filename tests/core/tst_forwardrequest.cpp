@@ -1,5 +1,5 @@
-#include "delivery/ForwardRequest.h"
 #include "crypto/Signature.h"
+#include "delivery/ForwardRequest.h"
 
 #include <QTest>
 
@@ -42,13 +42,15 @@ private slots:
         d.provider = Provider::GitHub;
         d.eventType = QStringLiteral("issues.opened");
         d.body = "{\"action\":\"opened\"}";
-        d.headers = {{"Host", "hooks.example.test"},   {"Connection", "keep-alive"}, {"Authorization", "token x"},
-                     {"Cookie", "a=b"},                {"Content-Length", "20"},     {"Transfer-Encoding", "chunked"},
-                     {"X-GitHub-Event", "issues"},     {"X-Alfe-Signature-256", "sha256=sender"},
-                     {"webhook-id", "sender-id"},      {"User-Agent", "GitHub-Hookshot/abc"}};
+        d.headers = {{"Host", "hooks.example.test"}, {"Connection", "keep-alive"},
+                     {"Authorization", "token x"},   {"Cookie", "a=b"},
+                     {"Content-Length", "20"},       {"Transfer-Encoding", "chunked"},
+                     {"X-GitHub-Event", "issues"},   {"X-Alfe-Signature-256", "sha256=sender"},
+                     {"webhook-id", "sender-id"},    {"User-Agent", "GitHub-Hookshot/abc"}};
         const QByteArray secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
         const HeaderList out = ForwardRequest::headers(d, secret, 3, 1'750'000'000'123);
-        for (const char* gone : {"Host", "Connection", "Authorization", "Cookie", "Content-Length", "Transfer-Encoding"})
+        for (const char* gone :
+             {"Host", "Connection", "Authorization", "Cookie", "Content-Length", "Transfer-Encoding"})
             QVERIFY2(header(out, gone).isEmpty(), gone);
         QCOMPARE(header(out, "X-GitHub-Event"), QByteArray("issues"));
         QCOMPARE(header(out, "User-Agent"), QByteArray("GitHub-Hookshot/abc"));

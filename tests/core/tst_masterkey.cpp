@@ -1,10 +1,10 @@
-#include "store/AgentStore.h"
 #include "Engine.h"
 #include "crypto/KeyFile.h"
 #include "crypto/Keychain.h"
 #include "crypto/MasterKey.h"
-#include "domain/Random.h"
 #include "crypto/Secrets.h"
+#include "domain/Random.h"
+#include "store/AgentStore.h"
 #include "store/WebhookStore.h"
 
 #include <QDBusConnection>

@@ -31,7 +31,7 @@ private slots:
             low = std::min(low, d);
             high = std::max(high, d);
         }
-        QVERIFY(low < 270'000 && high > 330'000); // it does spread
+        QVERIFY(low < 270'000 && high > 330'000);    // it does spread
         QCOMPARE(schedule.delayAfter(0), qint64(0)); // "immediately" stays immediate
     }
 
@@ -57,10 +57,11 @@ private slots:
         QCOMPARE(AttemptOutcome::classify(302, {}, {}, now).kind, Kind::Failed);
         QCOMPARE(AttemptOutcome::classify(404, {}, {}, now).kind, Kind::Failed);
         QCOMPARE(AttemptOutcome::classify(410, {}, {}, now).kind, Kind::Gone);
-        QCOMPARE(AttemptOutcome::classify(0, QStringLiteral("Connection refused"), {}, now).kind, Kind::ConnectionFailure);
+        QCOMPARE(AttemptOutcome::classify(0, QStringLiteral("Connection refused"), {}, now).kind,
+                 Kind::ConnectionFailure);
         QCOMPARE(AttemptOutcome::classify(429, {}, "30", now).retryAfterMs, qint64(30'000));
         QCOMPARE(AttemptOutcome::classify(503, {}, "Sun, 15 Jun 2025 15:07:00 GMT", 1'750'000'000'000).retryAfterMs,
-                 qint64(20'000)); // 15:06:40 UTC + 20 s
+                 qint64(20'000));                                                        // 15:06:40 UTC + 20 s
         QCOMPARE(AttemptOutcome::classify(500, {}, "30", now).retryAfterMs, qint64(-1)); // only 429/503
         QCOMPARE(AttemptOutcome::classify(429, {}, "soon", now).retryAfterMs, qint64(-1));
         QCOMPARE(AttemptOutcome::classify(429, {}, "999999999", now).retryAfterMs, qint64(24 * 3600 * 1000)); // capped

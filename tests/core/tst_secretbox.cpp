@@ -1,5 +1,5 @@
-#include "domain/Random.h"
 #include "crypto/SecretBox.h"
+#include "domain/Random.h"
 #include "store/WebhookStore.h"
 
 #include <QTest>

@@ -1,8 +1,8 @@
-#include "store/AgentStore.h"
 #include "LogCapture.h"
-#include "crypto/Secrets.h"
-#include "store/Settings.h"
 #include "TestEngine.h"
+#include "crypto/Secrets.h"
+#include "store/AgentStore.h"
+#include "store/Settings.h"
 #include "store/WebhookStore.h"
 
 #include <QFile>

@@ -1,8 +1,8 @@
-#include "store/AgentStore.h"
 #include "ManualClock.h"
+#include "TestEngine.h"
 #include "crypto/Secrets.h"
 #include "crypto/Signature.h"
-#include "TestEngine.h"
+#include "store/AgentStore.h"
 #include "store/WebhookStore.h"
 
 #include <QTest>

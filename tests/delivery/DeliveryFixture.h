@@ -1,10 +1,10 @@
 #pragma once
 
-#include "store/AgentStore.h"
-#include "delivery/DeliveryScheduler.h"
-#include "store/DeliveryStore.h"
 #include "IngressFixture.h"
 #include "TestReceiver.h"
+#include "delivery/DeliveryScheduler.h"
+#include "store/AgentStore.h"
+#include "store/DeliveryStore.h"
 
 #include <QSignalSpy>
 

@@ -1,6 +1,6 @@
 #include "DeliveryFixture.h"
-#include "delivery/ForwardRequest.h"
 #include "crypto/Signature.h"
+#include "delivery/ForwardRequest.h"
 
 #include <QTest>
 
@@ -118,7 +118,8 @@ private slots:
     void redirectIsAFailureAndNotFollowed()
     {
         DeliveryFixture f;
-        f.receiver.script({TestReceiver::status(302, {{"Location", f.receiver.url(QStringLiteral("/elsewhere")).toLatin1()}})});
+        f.receiver.script(
+            {TestReceiver::status(302, {{"Location", f.receiver.url(QStringLiteral("/elsewhere")).toLatin1()}})});
         const QString id = f.send("{\"n\":1}");
         QTRY_COMPARE(f.delivery(id).status, DeliveryStatus::Retrying);
         QCOMPARE(f.delivery(id).lastStatusCode.value_or(0), 302);
@@ -130,7 +131,8 @@ private slots:
     void retryAfterIsHonoured()
     {
         DeliveryFixture f;
-        f.receiver.script({TestReceiver::status(429, {{"Retry-After", "120"}}), TestReceiver::status(503, {{"Retry-After", "7"}})});
+        f.receiver.script(
+            {TestReceiver::status(429, {{"Retry-After", "120"}}), TestReceiver::status(503, {{"Retry-After", "7"}})});
         const QString id = f.send("{\"n\":1}");
         QTRY_COMPARE(f.delivery(id).status, DeliveryStatus::Retrying);
         QCOMPARE(f.delivery(id).nextAttemptAtMs.value_or(0), f.ingress.clock().nowMs() + 120'000); // not 5 s

@@ -28,7 +28,8 @@ private slots:
         f.advance(300'000);
         QTRY_COMPARE(f.agent().status, AgentStatus::Offline);
         QCOMPARE(f.delivery(first).status, DeliveryStatus::Queued);
-        const int spentBefore = f.ingress.scalar(QStringLiteral("SELECT failures FROM deliveries WHERE id = ?"), {first}).toInt();
+        const int spentBefore =
+            f.ingress.scalar(QStringLiteral("SELECT failures FROM deliveries WHERE id = ?"), {first}).toInt();
 
         // 1,000 deliveries arrive while the agent is away: none is tried, none spends its budget.
         QStringList arrived{first};

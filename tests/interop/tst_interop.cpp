@@ -1,6 +1,6 @@
-#include "store/DeliveryStore.h"
 #include "IngressFixture.h"
 #include "crypto/Signature.h"
+#include "store/DeliveryStore.h"
 
 #include <QProcess>
 #include <QTemporaryDir>
@@ -44,7 +44,9 @@ private slots:
     void initTestCase()
     {
         int code = -1;
-        node({QStringLiteral("-e"), QStringLiteral("import('@octokit/webhooks-methods').then(() => console.log('ok'))")}, &code);
+        node(
+            {QStringLiteral("-e"), QStringLiteral("import('@octokit/webhooks-methods').then(() => console.log('ok'))")},
+            &code);
         QVERIFY2(code == 0, "npm packages missing in tests/interop: run ./dev test, which installs them");
     }
 
@@ -60,8 +62,7 @@ private slots:
         file.write(pushPayload());
         file.close();
 
-        const QByteArray signature =
-            node({QStringLiteral("octokit-sign.mjs"), QString::fromLatin1(secret), bodyFile});
+        const QByteArray signature = node({QStringLiteral("octokit-sign.mjs"), QString::fromLatin1(secret), bodyFile});
         QVERIFY2(signature.startsWith("sha256="), signature.constData());
         QCOMPARE(signature, Signature::sign(secret, pushPayload())); // same algorithm, byte for byte
 
@@ -78,7 +79,8 @@ private slots:
         }
 
         // octokit with another secret: refused.
-        const QByteArray wrong = node({QStringLiteral("octokit-sign.mjs"), QStringLiteral("whsec_not-the-secret"), bodyFile});
+        const QByteArray wrong =
+            node({QStringLiteral("octokit-sign.mjs"), QStringLiteral("whsec_not-the-secret"), bodyFile});
         auto refused = f.http().post(IngressFixture::hookPath(id), pushPayload(),
                                      {{"Content-Type", "application/json"},
                                       {"X-GitHub-Delivery", "guid-wrong"},

@@ -1,11 +1,11 @@
 // The agent side of forwarding, checked by stock libraries: a Node.js receiver (receiver.mjs) verifies every
 // delivery Alfe forwards with the npm `standardwebhooks` package, with node's crypto and with
 // @octokit/webhooks-methods, and prints what it found, one JSON line per request.
-#include "store/DeliveryStore.h"
 #include "Engine.h"
 #include "HttpClient.h"
 #include "IngressFixture.h"
 #include "TestEngine.h"
+#include "store/DeliveryStore.h"
 #include "store/WebhookStore.h"
 
 #include <QCryptographicHash>

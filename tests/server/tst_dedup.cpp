@@ -1,5 +1,5 @@
-#include "store/DeliveryStore.h"
 #include "IngressFixture.h"
+#include "store/DeliveryStore.h"
 
 #include <QTest>
 

@@ -1,7 +1,7 @@
-#include "store/Database.h"
-#include "store/DeliveryStore.h"
 #include "IngressFixture.h"
 #include "crypto/Signature.h"
+#include "store/Database.h"
+#include "store/DeliveryStore.h"
 
 #include <QJsonDocument>
 #include <QNetworkReply>
@@ -12,7 +12,8 @@
 using namespace Alfe;
 using Test::IngressFixture;
 
-// Every row of the ingress status table (README, "What works today") through a real HTTP client against the real server.
+// Every row of the ingress status table (README, "What works today") through a real HTTP client against the real
+// server.
 class TestIngress : public QObject
 {
     Q_OBJECT

@@ -11,9 +11,11 @@ using Test::IngressFixture;
 namespace {
 QByteArray signedRequest(const QString& webhookId, const QByteArray& body, const QByteArray& secret)
 {
-    return "POST /v1/hooks/" + webhookId.toLatin1() + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-           "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n" +
-           Signature::HeaderName + ": " + Signature::sign(secret, body) + "\r\n\r\n" + body;
+    return "POST /v1/hooks/" + webhookId.toLatin1() +
+           " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+           "Content-Type: application/json\r\nContent-Length: " +
+           QByteArray::number(body.size()) + "\r\n" + Signature::HeaderName + ": " + Signature::sign(secret, body) +
+           "\r\n\r\n" + body;
 }
 
 QList<int> statuses(const QByteArray& stream)

@@ -19,14 +19,19 @@ QByteArray HttpResponse::header(const QByteArray& name) const
     return {};
 }
 
-QJsonObject HttpResponse::json() const { return QJsonDocument::fromJson(body).object(); }
+QJsonObject HttpResponse::json() const
+{
+    return QJsonDocument::fromJson(body).object();
+}
 
 QString HttpResponse::errorCode() const
 {
     return json().value(QLatin1String("error")).toObject().value(QLatin1String("code")).toString();
 }
 
-HttpClient::HttpClient(QUrl base) : m_base(std::move(base)) {}
+HttpClient::HttpClient(QUrl base)
+    : m_base(std::move(base))
+{}
 
 HttpResponse HttpClient::send(const QByteArray& method, const QString& path, const QByteArray& body,
                               const QList<QPair<QByteArray, QByteArray>>& headers)

@@ -14,7 +14,8 @@ IngressOptions IngressFixture::defaultOptions()
     return options;
 }
 
-IngressFixture::IngressFixture(IngressOptions options) : m_engine(m_clock)
+IngressFixture::IngressFixture(IngressOptions options)
+    : m_engine(m_clock)
 {
     auto started = m_engine->startIngress(options);
     if (!started)

@@ -1,11 +1,11 @@
 #pragma once
 
-#include "store/AgentStore.h"
 #include "Engine.h"
 #include "HttpClient.h"
-#include "ingress/IngressOptions.h"
 #include "ManualClock.h"
 #include "TestEngine.h"
+#include "ingress/IngressOptions.h"
+#include "store/AgentStore.h"
 #include "store/WebhookStore.h"
 
 #include <memory>

@@ -14,7 +14,8 @@ QByteArray TestReceiver::Received::header(const QByteArray& name) const
     return {};
 }
 
-TestReceiver::TestReceiver() : m_server(std::make_unique<QHttpServer>())
+TestReceiver::TestReceiver()
+    : m_server(std::make_unique<QHttpServer>())
 {
     m_server->setMissingHandler([this](const QHttpServerRequest& request, QHttpServerResponder&& responder) {
         m_received << Received{request.url().path().toUtf8(), request.headers(), request.body()};
@@ -38,7 +39,10 @@ TestReceiver::TestReceiver() : m_server(std::make_unique<QHttpServer>())
 
 TestReceiver::~TestReceiver() = default;
 
-QString TestReceiver::url(const QString& path) const { return QStringLiteral("http://127.0.0.1:%1%2").arg(m_port).arg(path); }
+QString TestReceiver::url(const QString& path) const
+{
+    return QStringLiteral("http://127.0.0.1:%1%2").arg(m_port).arg(path);
+}
 
 void TestReceiver::script(std::initializer_list<Answer> answers)
 {

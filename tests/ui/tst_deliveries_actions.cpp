@@ -1,9 +1,9 @@
+#include "DeliveryFixture.h"
 #include "common/Translations.h"
-#include "store/Database.h"
 #include "deliveries/DeliveriesView.h"
 #include "deliveries/DeliveryDetailsPane.h"
-#include "DeliveryFixture.h"
 #include "deliveries/DeliveryListModel.h"
+#include "store/Database.h"
 
 #include <QClipboard>
 #include <QGuiApplication>

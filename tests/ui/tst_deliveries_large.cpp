@@ -1,12 +1,12 @@
+#include "ManualClock.h"
+#include "TestEngine.h"
 #include "common/Translations.h"
-#include "store/Database.h"
 #include "deliveries/DeliveriesView.h"
 #include "deliveries/DeliveryFilterBar.h"
 #include "deliveries/DeliveryListModel.h"
 #include "deliveries/DeliverySearchEdit.h"
-#include "ManualClock.h"
-#include "TestEngine.h"
 #include "deliveries_view_log.h"
+#include "store/Database.h"
 
 #include <QComboBox>
 #include <QElapsedTimer>

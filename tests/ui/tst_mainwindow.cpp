@@ -1,17 +1,17 @@
-#include "common/Translations.h"
+#include "Engine.h"
+#include "ManualClock.h"
+#include "TestEngine.h"
 #include "agents/AgentListModel.h"
+#include "common/Translations.h"
+#include "crypto/Signature.h"
+#include "main/ConsoleStartup.h"
+#include "main/MainWindow.h"
+#include "main/SettingsDialog.h"
 #include "store/AgentStore.h"
 #include "store/DeliveryStore.h"
-#include "webhooks/SendTestDialog.h"
-#include "main/ConsoleStartup.h"
-#include "Engine.h"
-#include "main/MainWindow.h"
-#include "ManualClock.h"
 #include "store/Settings.h"
-#include "main/SettingsDialog.h"
-#include "crypto/Signature.h"
-#include "TestEngine.h"
 #include "store/WebhookStore.h"
+#include "webhooks/SendTestDialog.h"
 
 #include <QAction>
 #include <QApplication>
@@ -26,9 +26,9 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStatusBar>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QTableView>
 #include <QTimer>
 
 using namespace Alfe;
@@ -71,7 +71,10 @@ bool verifies(Engine& engine, const QString& webhookId, const QByteArray& secret
     return secrets && Signature::verify(Signature::sign(secret, body), body, secrets.value());
 }
 
-QAction* action(MainWindow& window, const char* name) { return window.findChild<QAction*>(QString::fromLatin1(name)); }
+QAction* action(MainWindow& window, const char* name)
+{
+    return window.findChild<QAction*>(QString::fromLatin1(name));
+}
 
 // Copies the secret (so closing asks nothing) and closes the secret dialog; returns the secret shown.
 QByteArray takeSecretAndClose(QDialog* dialog)
@@ -117,10 +120,12 @@ private slots:
         QByteArray shown;
         onNextModal([&](QDialog* dialog) {
             // The new-webhook dialog: "New agent…" is preselected when there are no agents.
-            QTest::keyClicks(dialog->findChild<QLineEdit*>(QStringLiteral("agentNameEdit")), QStringLiteral("triage bot"));
+            QTest::keyClicks(dialog->findChild<QLineEdit*>(QStringLiteral("agentNameEdit")),
+                             QStringLiteral("triage bot"));
             auto* provider = dialog->findChild<QComboBox*>(QStringLiteral("providerCombo"));
             provider->setCurrentIndex(provider->findData(QStringLiteral("github")));
-            QTest::keyClicks(dialog->findChild<QLineEdit*>(QStringLiteral("descriptionEdit")), QStringLiteral("repo events"));
+            QTest::keyClicks(dialog->findChild<QLineEdit*>(QStringLiteral("descriptionEdit")),
+                             QStringLiteral("repo events"));
             onNextModal([&](QDialog* secretDialog) { shown = takeSecretAndClose(secretDialog); });
             QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("createButton")), Qt::LeftButton);
         });
@@ -270,7 +275,8 @@ private slots:
         auto* copyCurl = window.findChild<QPushButton*>(QStringLiteral("copyCurl"));
         QTRY_VERIFY(copyCurl->isEnabled());
         QTest::mouseClick(copyCurl, Qt::LeftButton);
-        QVERIFY2(window.statusBar()->currentMessage().contains(delivery), qPrintable(window.statusBar()->currentMessage()));
+        QVERIFY2(window.statusBar()->currentMessage().contains(delivery),
+                 qPrintable(window.statusBar()->currentMessage()));
     }
 
     // The empty Deliveries tab leads a newcomer to a first delivery: "Send a test event…" opens the dialog

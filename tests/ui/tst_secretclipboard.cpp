@@ -1,5 +1,5 @@
-#include "secrets/SecretClipboard.h"
 #include "crypto/Secrets.h"
+#include "secrets/SecretClipboard.h"
 
 #include <QApplication>
 #include <QClipboard>

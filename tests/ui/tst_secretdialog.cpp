@@ -1,10 +1,10 @@
-#include "common/Translations.h"
 #include "common/MonospaceFont.h"
+#include "common/Translations.h"
 #include "crypto/Keychain.h"
+#include "crypto/Secrets.h"
 #include "domain/Random.h"
 #include "secrets/SecretClipboard.h"
 #include "secrets/SecretDialog.h"
-#include "crypto/Secrets.h"
 
 #include <QApplication>
 #include <QClipboard>

@@ -20,15 +20,13 @@ QString forwardTarget(const QString& url)
     const QUrl parsed(url);
     if (!parsed.isValid() || parsed.host().isEmpty())
         return url;
-    return parsed.toString(QUrl::RemoveScheme | QUrl::RemoveUserInfo | QUrl::RemoveQuery | QUrl::RemoveFragment)
-        .mid(2);
+    return parsed.toString(QUrl::RemoveScheme | QUrl::RemoveUserInfo | QUrl::RemoveQuery | QUrl::RemoveFragment).mid(2);
 }
 } // namespace
 
 AgentListModel::AgentListModel(QObject* parent)
     : QAbstractListModel(parent)
-{
-}
+{}
 
 void AgentListModel::refresh(const AgentStore& agents)
 {
@@ -73,7 +71,8 @@ QString AgentListModel::detail(const Row& row) const
     QStringList parts{StatusStyle::label(row.agent.status)};
     if (row.backlog > 0)
         parts << tr("%n waiting", nullptr, row.backlog);
-    parts << (row.agent.forwardUrl.isEmpty() ? tr("stores only") : tr("to %1").arg(forwardTarget(row.agent.forwardUrl)));
+    parts << (row.agent.forwardUrl.isEmpty() ? tr("stores only")
+                                             : tr("to %1").arg(forwardTarget(row.agent.forwardUrl)));
     return parts.join(QStringLiteral(" \u00b7 "));
 }
 
@@ -185,7 +184,8 @@ void AgentItemDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opt
     painter->setFont(detailFont);
     painter->setPen(opt.palette.color(group, selected ? QPalette::HighlightedText : QPalette::PlaceholderText));
     painter->drawText(QRect(text.left(), top + nameMetrics.height(), text.width(), detailMetrics.height()),
-                      Qt::AlignLeft | Qt::AlignVCenter, detailMetrics.elidedText(detail, Qt::ElideMiddle, text.width()));
+                      Qt::AlignLeft | Qt::AlignVCenter,
+                      detailMetrics.elidedText(detail, Qt::ElideMiddle, text.width()));
     painter->restore();
 }
 

@@ -24,7 +24,7 @@ public:
         StatusRole,                     // int(AgentStatus)
         BacklogRole,                    // deliveries queued, retrying or in an attempt
         ForwardUrlRole,
-        DetailRole,                     // the second line: status · backlog · forward target
+        DetailRole, // the second line: status · backlog · forward target
     };
 
     explicit AgentListModel(QObject* parent = nullptr);

@@ -1,10 +1,10 @@
 #include "deliveries/DeliveriesView.h"
 
-#include "delivery/BulkRetry.h"
+#include "Engine.h"
 #include "deliveries/DeliveryFilterBar.h"
 #include "deliveries/DeliveryListModel.h"
+#include "delivery/BulkRetry.h"
 #include "store/DeliveryStore.h"
-#include "Engine.h"
 #include "store/WebhookStore.h"
 
 #include <QAction>
@@ -200,8 +200,8 @@ void DeliveriesView::applyFilter()
 {
     m_model->setFilter(m_filterBar->filter());
     m_filterBar->setSearchNote(m_model->query().searchWindowed()
-                                   ? tr("Event types are being searched among the newest %Ln deliveries only.",
-                                        nullptr, DeliveryQuery::SearchWindow)
+                                   ? tr("Event types are being searched among the newest %Ln deliveries only.", nullptr,
+                                        DeliveryQuery::SearchWindow)
                                    : QString());
     m_table->scrollToTop();
     m_model->setFollowing(true);
@@ -261,9 +261,8 @@ void DeliveriesView::updateEmptyState()
     } else {
         message = tr("No deliveries match these filters.");
         if (m_model->query().searchWindowed())
-            message +=
-                QLatin1Char('\n') +
-                tr("Event types were searched among the newest %Ln deliveries only.", nullptr, DeliveryQuery::SearchWindow);
+            message += QLatin1Char('\n') + tr("Event types were searched among the newest %Ln deliveries only.",
+                                              nullptr, DeliveryQuery::SearchWindow);
     }
     m_emptyLabel->setText(message);
     m_emptyClear->setVisible(!filter.isEmpty());
@@ -335,8 +334,7 @@ void DeliveriesView::retrySelected()
     if (!problem.isEmpty() && queued == 0)
         emit statusMessage(problem);
     else
-        emit statusMessage(
-            tr("Queued %Ln deliveries again", nullptr, queued));
+        emit statusMessage(tr("Queued %Ln deliveries again", nullptr, queued));
 }
 
 void DeliveriesView::retryAllFailed()

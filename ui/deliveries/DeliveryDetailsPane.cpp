@@ -1,13 +1,13 @@
 #include "deliveries/DeliveryDetailsPane.h"
 
-#include "common/MonospaceFont.h"
+#include "Engine.h"
 #include "api/ApiJson.h"
+#include "common/MonospaceFont.h"
+#include "common/StatusStyle.h"
 #include "deliveries/DeliveryCurl.h"
 #include "deliveries/DeliveryPayloadText.h"
-#include "common/StatusStyle.h"
-#include "store/DeliveryStore.h"
-#include "Engine.h"
 #include "deliveries/JsonHighlighter.h"
+#include "store/DeliveryStore.h"
 #include "store/WebhookStore.h"
 
 #include <QClipboard>
@@ -315,8 +315,7 @@ void DeliveryDetailsPane::fillAttempts(const Delivery& d)
         StatusStyle::Tone tone = StatusStyle::Tone::Pending;
         if (a.statusCode) {
             result = tr("HTTP %1").arg(*a.statusCode);
-            tone = *a.statusCode >= 200 && *a.statusCode < 300 ? StatusStyle::Tone::Good
-                                                               : StatusStyle::Tone::Bad;
+            tone = *a.statusCode >= 200 && *a.statusCode < 300 ? StatusStyle::Tone::Good : StatusStyle::Tone::Bad;
             if (!a.error.isEmpty())
                 result += QStringLiteral(" \u00b7 ") + a.error;
         } else if (!a.error.isEmpty()) {

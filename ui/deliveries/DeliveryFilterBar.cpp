@@ -1,9 +1,9 @@
 #include "deliveries/DeliveryFilterBar.h"
 
+#include "common/StatusStyle.h"
+#include "deliveries/DeliverySearchEdit.h"
 #include "domain/Clock.h"
 #include "store/DeliveryQuery.h"
-#include "deliveries/DeliverySearchEdit.h"
-#include "common/StatusStyle.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>

@@ -1,8 +1,8 @@
 #include "deliveries/DeliveryListModel.h"
 
-#include "store/Database.h"
-#include "common/StatusStyle.h"
 #include "Engine.h"
+#include "common/StatusStyle.h"
+#include "store/Database.h"
 
 #include <QDateTime>
 #include <QGuiApplication>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "store/DeliveryQuery.h"
 #include "domain/DeliveryRow.h"
 #include "domain/DeliveryViewFilter.h"
+#include "store/DeliveryQuery.h"
 
 #include <QAbstractTableModel>
 #include <QHash>

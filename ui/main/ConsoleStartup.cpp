@@ -1,9 +1,9 @@
 #include "main/ConsoleStartup.h"
 
 #include "Engine.h"
-#include "main/MainWindow.h"
 #include "crypto/MasterKey.h"
 #include "crypto/Secrets.h"
+#include "main/MainWindow.h"
 
 #include <QDir>
 #include <QFileInfo>

@@ -1,21 +1,21 @@
 #include "main/MainWindow.h"
 
-#include "agents/AgentListModel.h"
-#include "store/AgentStore.h"
-#include "store/DeliveryStore.h"
-#include "deliveries/DeliveriesView.h"
 #include "Engine.h"
-#include "webhooks/NewWebhookDialog.h"
+#include "agents/AgentListModel.h"
+#include "crypto/Secrets.h"
+#include "deliveries/DeliveriesView.h"
+#include "main/SettingsDialog.h"
 #include "refused/RefusedRequestsView.h"
-#include "webhooks/RotateDialog.h"
 #include "secrets/SecretClipboard.h"
 #include "secrets/SecretDialog.h"
-#include "crypto/Secrets.h"
-#include "webhooks/SendTestDialog.h"
+#include "store/AgentStore.h"
+#include "store/DeliveryStore.h"
 #include "store/Settings.h"
-#include "main/SettingsDialog.h"
-#include "webhooks/WebhookListModel.h"
 #include "store/WebhookStore.h"
+#include "webhooks/NewWebhookDialog.h"
+#include "webhooks/RotateDialog.h"
+#include "webhooks/SendTestDialog.h"
+#include "webhooks/WebhookListModel.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -145,11 +145,11 @@ QWidget* MainWindow::buildWebhooksPage()
     m_webhookStack = new QStackedWidget(splitter);
     auto* empty = new QWidget(m_webhookStack);
     auto* emptyLayout = new QVBoxLayout(empty);
-    auto* emptyText = new QLabel(
-        tr("<h2>No webhooks yet</h2><p>1. Create an agent and a webhook — its secret is shown once.<br>"
-           "2. Send it a test event: a signed sample posted through the ingress.<br>"
-           "3. Watch the delivery arrive in the Deliveries tab.</p>"),
-        empty);
+    auto* emptyText =
+        new QLabel(tr("<h2>No webhooks yet</h2><p>1. Create an agent and a webhook — its secret is shown once.<br>"
+                      "2. Send it a test event: a signed sample posted through the ingress.<br>"
+                      "3. Watch the delivery arrive in the Deliveries tab.</p>"),
+                   empty);
     emptyText->setObjectName(QStringLiteral("emptyStateMessage"));
     emptyText->setAlignment(Qt::AlignCenter);
     emptyText->setWordWrap(true);
@@ -208,7 +208,10 @@ void MainWindow::showProblem(const QString& message)
     updateActions();
 }
 
-void MainWindow::setIngressProblem(const QString& message) { m_ingressProblem = message; }
+void MainWindow::setIngressProblem(const QString& message)
+{
+    m_ingressProblem = message;
+}
 
 void MainWindow::showReady()
 {
@@ -356,11 +359,12 @@ void MainWindow::rotateSelected()
         QMessageBox::warning(this, tr("Secret not rotated"), rotated.error().message);
         return;
     }
-    const QString note = dialog.graceSeconds() == 0
-                             ? tr("The previous secret stopped working now.")
-                             : tr("The previous secret keeps working until %1.")
-                                   .arg(QLocale().toString(QDateTime::fromMSecsSinceEpoch(rotated->previousSecretExpiresAtMs),
-                                                           QLocale::ShortFormat));
+    const QString note =
+        dialog.graceSeconds() == 0
+            ? tr("The previous secret stopped working now.")
+            : tr("The previous secret keeps working until %1.")
+                  .arg(QLocale().toString(QDateTime::fromMSecsSinceEpoch(rotated->previousSecretExpiresAtMs),
+                                          QLocale::ShortFormat));
     refresh();
     presentSecret(tr("Secret rotated"), id, rotated->secret, note);
     Secrets::cleanse(rotated->secret);

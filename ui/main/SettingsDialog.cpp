@@ -40,10 +40,10 @@ SettingsDialog::SettingsDialog(Settings& settings, QWidget* parent)
     m_publicUrl = new QLineEdit(settings.get(K::PublicUrl).toString(), this);
     m_publicUrl->setObjectName(QStringLiteral("publicUrlEdit"));
     m_publicUrl->setPlaceholderText(tr("e.g. https://hooks.example.com (behind a reverse proxy)"));
-    m_bodyLimitMiB = spin(this, 1, 1024, int(settings.get(K::BodyLimitBytes).toLongLong() / (1024 * 1024)),
-                          tr(" MiB"), "bodyLimitSpin");
-    m_rateLimit = spin(this, 0, 100000, settings.get(K::RateLimitPerSecond).toInt(), tr(" / s per webhook"),
-                       "rateLimitSpin");
+    m_bodyLimitMiB = spin(this, 1, 1024, int(settings.get(K::BodyLimitBytes).toLongLong() / (1024 * 1024)), tr(" MiB"),
+                          "bodyLimitSpin");
+    m_rateLimit =
+        spin(this, 0, 100000, settings.get(K::RateLimitPerSecond).toInt(), tr(" / s per webhook"), "rateLimitSpin");
     m_rateLimit->setSpecialValueText(tr("off"));
     m_schedule = new QLineEdit(settings.get(K::RetrySchedule).toString(), this);
     m_schedule->setObjectName(QStringLiteral("scheduleEdit"));

@@ -3,8 +3,8 @@
 #include "common/MonospaceFont.h"
 #include "store/DeliveryStore.h"
 
-#include "deliveries/DeliveryPayloadText.h"
 #include "Engine.h"
+#include "deliveries/DeliveryPayloadText.h"
 #include "refused/RefusedRequestsModel.h"
 #include "store/WebhookStore.h"
 

@@ -2,8 +2,8 @@
 
 #include "common/MonospaceFont.h"
 #include "crypto/Keychain.h"
-#include "secrets/SecretClipboard.h"
 #include "crypto/Secrets.h"
+#include "secrets/SecretClipboard.h"
 
 #include <QClipboard>
 #include <QDialogButtonBox>
@@ -104,9 +104,8 @@ SecretDialog::SecretDialog(const QString& title, const QString& webhookId, const
     m_copySecretButton = new QPushButton(tr("&Copy"), this);
     m_copySecretButton->setObjectName(QStringLiteral("copySecretButton"));
     m_copySecretButton->setAccessibleName(tr("Copy secret"));
-    m_copySecretButton->setToolTip(
-        tr("Copy the secret; the clipboard is cleared after %n seconds if it still holds it", nullptr,
-           clipboard.timeoutSeconds()));
+    m_copySecretButton->setToolTip(tr("Copy the secret; the clipboard is cleared after %n seconds if it still holds it",
+                                      nullptr, clipboard.timeoutSeconds()));
     m_copySecretButton->setDefault(true);
     connect(m_copySecretButton, &QPushButton::clicked, this, &SecretDialog::copySecret);
 

@@ -86,11 +86,26 @@ void NewWebhookDialog::updateAgentFields()
     adjustSize();
 }
 
-bool NewWebhookDialog::createsAgent() const { return m_agent->currentData().toString().isEmpty(); }
-QString NewWebhookDialog::agentId() const { return m_agent->currentData().toString(); }
-QString NewWebhookDialog::newAgentName() const { return m_agentName->text(); }
-QString NewWebhookDialog::newAgentForwardUrl() const { return m_forwardUrl->text(); }
-QString NewWebhookDialog::description() const { return m_description->text(); }
+bool NewWebhookDialog::createsAgent() const
+{
+    return m_agent->currentData().toString().isEmpty();
+}
+QString NewWebhookDialog::agentId() const
+{
+    return m_agent->currentData().toString();
+}
+QString NewWebhookDialog::newAgentName() const
+{
+    return m_agentName->text();
+}
+QString NewWebhookDialog::newAgentForwardUrl() const
+{
+    return m_forwardUrl->text();
+}
+QString NewWebhookDialog::description() const
+{
+    return m_description->text();
+}
 
 Provider NewWebhookDialog::provider() const
 {

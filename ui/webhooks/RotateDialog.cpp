@@ -9,7 +9,8 @@
 
 namespace Alfe {
 
-RotateDialog::RotateDialog(const QString& webhookId, QWidget* parent) : QDialog(parent)
+RotateDialog::RotateDialog(const QString& webhookId, QWidget* parent)
+    : QDialog(parent)
 {
     setWindowTitle(tr("Rotate secret"));
     auto* text = new QLabel(tr("A new signing secret is made for <b>%1</b> and shown once. Senders must switch "
@@ -38,6 +39,9 @@ RotateDialog::RotateDialog(const QString& webhookId, QWidget* parent) : QDialog(
     setMinimumWidth(420);
 }
 
-qint64 RotateDialog::graceSeconds() const { return m_grace->currentData().toLongLong(); }
+qint64 RotateDialog::graceSeconds() const
+{
+    return m_grace->currentData().toLongLong();
+}
 
 } // namespace Alfe

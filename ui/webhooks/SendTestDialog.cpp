@@ -1,11 +1,11 @@
 #include "webhooks/SendTestDialog.h"
 
-#include "common/MonospaceFont.h"
-#include "domain/Clock.h"
 #include "Engine.h"
-#include "domain/SamplePayloads.h"
+#include "common/MonospaceFont.h"
 #include "crypto/Secrets.h"
 #include "crypto/Signature.h"
+#include "domain/Clock.h"
+#include "domain/SamplePayloads.h"
 #include "store/WebhookStore.h"
 
 #include <QDialogButtonBox>
@@ -88,11 +88,13 @@ void SendTestDialog::send()
         const QJsonObject answer = QJsonDocument::fromJson(reply->readAll()).object();
         const QString deliveryId = answer.value(QLatin1String("deliveryId")).toString();
         if (status == 202 || status == 200) {
-            m_result->setText(tr("HTTP %1: stored as %2. It appears in the Deliveries tab.").arg(status).arg(deliveryId));
+            m_result->setText(
+                tr("HTTP %1: stored as %2. It appears in the Deliveries tab.").arg(status).arg(deliveryId));
         } else if (status > 0) {
-            m_result->setText(tr("HTTP %1: %2")
-                                  .arg(status)
-                                  .arg(answer.value(QLatin1String("error")).toObject().value(QLatin1String("message")).toString()));
+            m_result->setText(
+                tr("HTTP %1: %2")
+                    .arg(status)
+                    .arg(answer.value(QLatin1String("error")).toObject().value(QLatin1String("message")).toString()));
         } else {
             m_result->setText(tr("The ingress did not answer: %1").arg(reply->errorString()));
         }

@@ -1,9 +1,9 @@
 #include "webhooks/WebhookListModel.h"
 
-#include "store/AgentStore.h"
-#include "domain/Clock.h"
-#include "store/DeliveryStore.h"
 #include "Engine.h"
+#include "domain/Clock.h"
+#include "store/AgentStore.h"
+#include "store/DeliveryStore.h"
 #include "store/WebhookStore.h"
 
 #include <QDateTime>
@@ -26,8 +26,7 @@ QString when(qint64 ms)
 WebhookListModel::WebhookListModel(Engine& engine, QObject* parent)
     : QAbstractTableModel(parent)
     , m_engine(engine)
-{
-}
+{}
 
 void WebhookListModel::setAgentFilter(const QString& agentId)
 {
@@ -72,7 +71,10 @@ void WebhookListModel::refresh()
     endResetModel();
 }
 
-Webhook WebhookListModel::webhookAt(int row) const { return m_rows.value(row).webhook; }
+Webhook WebhookListModel::webhookAt(int row) const
+{
+    return m_rows.value(row).webhook;
+}
 
 int WebhookListModel::rowOf(const QString& webhookId) const
 {
@@ -83,8 +85,14 @@ int WebhookListModel::rowOf(const QString& webhookId) const
     return -1;
 }
 
-int WebhookListModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : int(m_rows.size()); }
-int WebhookListModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int WebhookListModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+int WebhookListModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
 
 QVariant WebhookListModel::data(const QModelIndex& index, int role) const
 {
@@ -132,9 +140,9 @@ QVariant WebhookListModel::headerData(int section, Qt::Orientation orientation, 
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
-    static const char* const names[] = {QT_TR_NOOP("Webhook"),       QT_TR_NOOP("Agent"),   QT_TR_NOOP("Provider"),
-                                        QT_TR_NOOP("Description"),   QT_TR_NOOP("Created"), QT_TR_NOOP("Last delivery"),
-                                        QT_TR_NOOP("24 h"),          QT_TR_NOOP("Failed"),  QT_TR_NOOP("State")};
+    static const char* const names[] = {QT_TR_NOOP("Webhook"),     QT_TR_NOOP("Agent"),   QT_TR_NOOP("Provider"),
+                                        QT_TR_NOOP("Description"), QT_TR_NOOP("Created"), QT_TR_NOOP("Last delivery"),
+                                        QT_TR_NOOP("24 h"),        QT_TR_NOOP("Failed"),  QT_TR_NOOP("State")};
     return section >= 0 && section < ColumnCount ? tr(names[section]) : QVariant();
 }
 
