@@ -269,11 +269,12 @@ Result<QHash<QString, WebhookActivity>> DeliveryStore::activity(const QString& a
     q.prepare(
         QStringLiteral("SELECT w.id,"
                        " (SELECT max(d.received_at) FROM deliveries d WHERE d.webhook_id = w.id),"
-                       " (SELECT count(*) FROM deliveries d WHERE d.webhook_id = w.id AND d.received_at >= :since),"
+                       " (SELECT count(*) FROM deliveries d WHERE d.webhook_id = w.id AND d.received_at >= ?),"
                        " (SELECT count(*) FROM deliveries d WHERE d.webhook_id = w.id AND d.status = 'failed')"
-                       " FROM webhooks w WHERE w.deleted_at IS NULL AND (:agent = '' OR w.agent_id = :agent)"));
-    q.bindValue(QStringLiteral(":since"), sinceMs);
-    q.bindValue(QStringLiteral(":agent"), agentId);
+                       " FROM webhooks w WHERE w.deleted_at IS NULL AND (? = '' OR w.agent_id = ?)"));
+    q.addBindValue(sinceMs);
+    q.addBindValue(Database::text(agentId)); // a null QString would bind NULL, which matches nothing
+    q.addBindValue(Database::text(agentId));
     if (auto ok = m_db.exec(q); !ok)
         return ok.error();
     QHash<QString, WebhookActivity> out;

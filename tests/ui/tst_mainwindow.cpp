@@ -12,6 +12,7 @@
 #include "store/Settings.h"
 #include "store/WebhookStore.h"
 #include "webhooks/SendTestDialog.h"
+#include "webhooks/WebhookListModel.h"
 
 #include <QAction>
 #include <QApplication>
@@ -349,7 +350,14 @@ private slots:
         QVERIFY(other.data(Qt::AccessibleTextRole).toString().contains(QLatin1String("only stored")));
         // Picking an agent narrows the webhook table to its webhooks; the other agent has none.
         list->setCurrentIndex(index);
-        QCOMPARE(window.findChild<QTableView*>(QStringLiteral("webhookTable"))->model()->rowCount(), 1);
+        QAbstractItemModel* webhooks = window.findChild<QTableView*>(QStringLiteral("webhookTable"))->model();
+        QCOMPARE(webhooks->rowCount(), 1);
+        // ...with what a user scans for: deliveries in the last 24 h, and when the last one came.
+        QCOMPARE(webhooks->index(0, WebhookListModel::Last24hColumn).data().toInt(), 3);
+        QCOMPARE(webhooks->index(0, WebhookListModel::FailuresColumn).data().toInt(), 0);
+        QVERIFY(webhooks->index(0, WebhookListModel::LastDeliveryColumn).data().toString() != QLatin1String("never"));
+        list->setCurrentIndex(model->index(0, 0)); // all agents: the same numbers
+        QCOMPARE(webhooks->index(0, WebhookListModel::Last24hColumn).data().toInt(), 3);
         list->setCurrentIndex(model->index(row == 1 ? 2 : 1, 0));
         QCOMPARE(window.findChild<QTableView*>(QStringLiteral("webhookTable"))->model()->rowCount(), 0);
     }

@@ -1,5 +1,6 @@
 #include "webhooks/WebhookListModel.h"
 
+#include "common/StatusStyle.h"
 #include "Engine.h"
 #include "domain/Clock.h"
 #include "store/AgentStore.h"
@@ -104,7 +105,8 @@ QVariant WebhookListModel::data(const QModelIndex& index, int role) const
         return w.id;
     if (role == Qt::ForegroundRole && (!w.enabled || (index.column() == FailuresColumn && row.failures > 0))) {
         const QPalette palette = QGuiApplication::palette();
-        return !w.enabled ? palette.color(QPalette::Disabled, QPalette::Text) : palette.color(QPalette::Link);
+        return !w.enabled ? palette.color(QPalette::Disabled, QPalette::Text)
+                          : StatusStyle::color(StatusStyle::Tone::Bad, palette);
     }
     if (role == Qt::TextAlignmentRole && (index.column() == Last24hColumn || index.column() == FailuresColumn))
         return int(Qt::AlignRight | Qt::AlignVCenter);
