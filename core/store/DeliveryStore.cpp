@@ -266,12 +266,11 @@ Result<QHash<QString, WebhookActivity>> DeliveryStore::activity(const QString& a
     // Correlated sub-selects, each one range of deliveries_webhook (webhook_id, received_at, id): the cost
     // grows with the webhooks and the last day's traffic, not with the size of the log.
     QSqlQuery q(m_db.connection());
-    q.prepare(
-        QStringLiteral("SELECT w.id,"
-                       " (SELECT max(d.received_at) FROM deliveries d WHERE d.webhook_id = w.id),"
-                       " (SELECT count(*) FROM deliveries d WHERE d.webhook_id = w.id AND d.received_at >= ?),"
-                       " (SELECT count(*) FROM deliveries d WHERE d.webhook_id = w.id AND d.status = 'failed')"
-                       " FROM webhooks w WHERE w.deleted_at IS NULL AND (? = '' OR w.agent_id = ?)"));
+    q.prepare(QStringLiteral("SELECT w.id,"
+                             " (SELECT max(d.received_at) FROM deliveries d WHERE d.webhook_id = w.id),"
+                             " (SELECT count(*) FROM deliveries d WHERE d.webhook_id = w.id AND d.received_at >= ?),"
+                             " (SELECT count(*) FROM deliveries d WHERE d.webhook_id = w.id AND d.status = 'failed')"
+                             " FROM webhooks w WHERE w.deleted_at IS NULL AND (? = '' OR w.agent_id = ?)"));
     q.addBindValue(sinceMs);
     q.addBindValue(Database::text(agentId)); // a null QString would bind NULL, which matches nothing
     q.addBindValue(Database::text(agentId));

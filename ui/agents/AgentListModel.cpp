@@ -184,8 +184,7 @@ void AgentItemDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opt
     painter->setFont(detailFont);
     painter->setPen(opt.palette.color(group, selected ? QPalette::HighlightedText : QPalette::PlaceholderText));
     painter->drawText(QRect(text.left(), top + nameMetrics.height(), text.width(), detailMetrics.height()),
-                      Qt::AlignLeft | Qt::AlignVCenter,
-                      detailMetrics.elidedText(detail, Qt::ElideRight, text.width()));
+                      Qt::AlignLeft | Qt::AlignVCenter, detailMetrics.elidedText(detail, Qt::ElideRight, text.width()));
     painter->restore();
 }
 

@@ -1,7 +1,7 @@
 #include "webhooks/WebhookListModel.h"
 
-#include "common/StatusStyle.h"
 #include "Engine.h"
+#include "common/StatusStyle.h"
 #include "domain/Clock.h"
 #include "store/AgentStore.h"
 #include "store/DeliveryStore.h"
