@@ -1,4 +1,5 @@
 #include "domain/AttemptOutcome.h"
+#include "domain/Duration.h"
 #include "domain/RetrySchedule.h"
 
 #include <QTest>
@@ -46,6 +47,29 @@ private slots:
             QVERIFY2(!rejected, bad);
             QVERIFY(rejected.error().message.contains(QLatin1String("s, m, h or d")));
         }
+    }
+
+    // One reader of durations for the retry schedule (a unit is required) and --grace (plain seconds too).
+    void durations()
+    {
+        QCOMPARE(Duration::parseSeconds(QStringLiteral("90s"), true), std::optional<qint64>(90));
+        QCOMPARE(Duration::parseSeconds(QStringLiteral(" 30m "), true), std::optional<qint64>(1800));
+        QCOMPARE(Duration::parseSeconds(QStringLiteral("1H"), true), std::optional<qint64>(3600));
+        QCOMPARE(Duration::parseSeconds(QStringLiteral("7d"), false), std::optional<qint64>(7 * 86400));
+        QCOMPARE(Duration::parseSeconds(QStringLiteral("12"), false), std::optional<qint64>(12));
+        QVERIFY(!Duration::parseSeconds(QStringLiteral("12"), true));
+        QVERIFY(!Duration::parseSeconds(QStringLiteral("1.5h"), false));
+        QVERIFY(!Duration::parseSeconds(QStringLiteral("-5s"), false));
+        QVERIFY(!Duration::parseSeconds(QStringLiteral("5 minutes"), false));
+        QCOMPARE(Duration::formatSeconds(0), QStringLiteral("0s"));
+        QCOMPARE(Duration::formatSeconds(90), QStringLiteral("90s"));
+        QCOMPARE(Duration::formatSeconds(1800), QStringLiteral("30m"));
+        QCOMPARE(Duration::formatSeconds(7200), QStringLiteral("2h"));
+        QCOMPARE(Duration::formatSeconds(172800), QStringLiteral("2d"));
+        // The schedule reads and writes the same forms, and refuses a delay past a year.
+        QCOMPARE(RetrySchedule::parse(QStringLiteral("0s, 90s,30m,2h,2d"))->toString(),
+                 QStringLiteral("0s,90s,30m,2h,2d"));
+        QVERIFY(!RetrySchedule::parse(QStringLiteral("0s,400d")));
     }
 
     void outcomes()

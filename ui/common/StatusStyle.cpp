@@ -4,6 +4,7 @@
 #include <QPainter>
 #include <QPalette>
 #include <QPixmap>
+#include <QWidget>
 
 namespace Alfe::StatusStyle {
 
@@ -112,6 +113,15 @@ QColor color(Tone tone, const QPalette& palette)
         break;
     }
     return palette.color(QPalette::Text);
+}
+
+void setTextTone(QWidget* widget, Tone tone)
+{
+    QPalette palette = widget->palette();
+    const QColor colour = color(tone, palette);
+    palette.setColor(QPalette::WindowText, colour);
+    palette.setColor(QPalette::Text, colour);
+    widget->setPalette(palette);
 }
 
 QIcon dot(Tone tone, const QPalette& palette)

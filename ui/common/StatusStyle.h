@@ -7,6 +7,7 @@
 #include <QString>
 
 class QPalette;
+class QWidget;
 
 namespace Alfe::StatusStyle {
 
@@ -33,6 +34,8 @@ QString providerLabel(Provider provider); // "GitHub", "Stripe", ...
 bool isDark(const QPalette& palette);
 // A text colour for `tone` that reads well on the palette's base colour.
 QColor color(Tone tone, const QPalette& palette);
+// Draws `widget`'s text (a label's, an edit's) in the colour of `tone`.
+void setTextTone(QWidget* widget, Tone tone);
 // A small filled dot of that colour, for the status column.
 QIcon dot(Tone tone, const QPalette& palette);
 

@@ -67,9 +67,7 @@ SettingsDialog::SettingsDialog(Settings& settings, QWidget* parent)
     m_error = new QLabel(this);
     m_error->setObjectName(QStringLiteral("errorLabel"));
     m_error->setWordWrap(true);
-    QPalette errorPalette = m_error->palette();
-    errorPalette.setColor(QPalette::WindowText, StatusStyle::color(StatusStyle::Tone::Bad, errorPalette));
-    m_error->setPalette(errorPalette);
+    StatusStyle::setTextTone(m_error, StatusStyle::Tone::Bad);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);

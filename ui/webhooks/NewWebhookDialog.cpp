@@ -53,9 +53,7 @@ NewWebhookDialog::NewWebhookDialog(const QList<Agent>& agents, const QString& pr
     m_error = new QLabel(this);
     m_error->setObjectName(QStringLiteral("errorLabel"));
     m_error->setWordWrap(true);
-    QPalette errorPalette = m_error->palette();
-    errorPalette.setColor(QPalette::WindowText, StatusStyle::color(StatusStyle::Tone::Bad, errorPalette));
-    m_error->setPalette(errorPalette);
+    StatusStyle::setTextTone(m_error, StatusStyle::Tone::Bad);
     m_error->hide();
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
