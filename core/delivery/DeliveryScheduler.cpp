@@ -12,6 +12,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QTimer>
 
 namespace Alfe {
 
@@ -60,7 +61,6 @@ Result<void> DeliveryScheduler::start()
 
     m_network = new QNetworkAccessManager(this);
     m_network->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
-    m_network->setTransferTimeout(m_options.timeoutMs);
     connect(m_network, &QNetworkAccessManager::finished, this, &DeliveryScheduler::land);
 
     m_timer = new QTimer(this);
@@ -150,9 +150,34 @@ void DeliveryScheduler::launch(const ForwardingStore::Due& due)
     if (!delivery.contentType.isEmpty())
         request.setHeader(QNetworkRequest::ContentTypeHeader, delivery.contentType.toLatin1());
     QNetworkReply* reply = m_network->post(request, delivery.body);
-    m_inFlight.insert(reply, Flight{due, attempt, m_clock.nowMs()});
+    m_inFlight.insert(reply, Flight{due, attempt, m_clock.nowMs(), {}, false, false});
+    // The timeout bounds the whole attempt: a receiver that drips a byte now and then must not hold it
+    // (QNetworkAccessManager's transfer timeout only catches silence).
+    QTimer::singleShot(m_options.timeoutMs, reply, [this, reply] {
+        auto it = m_inFlight.find(reply);
+        if (it == m_inFlight.end() || reply->isFinished())
+            return;
+        it->timedOut = true;
+        reply->abort();
+    });
+    // The answer is read as it arrives, and only as much as is kept: a receiver that streams without end
+    // costs this process 64 KiB, not its memory.
+    connect(reply, &QNetworkReply::readyRead, this, [this, reply] { readAnswer(reply); });
     m_perAgent[due.agentId] += 1;
     emit attemptStarted(due.deliveryId, attempt);
+}
+
+void DeliveryScheduler::readAnswer(QNetworkReply* reply)
+{
+    auto it = m_inFlight.find(reply);
+    if (it == m_inFlight.end() || it->bodyCut)
+        return;
+    it->body += reply->read(ResponseBodyKeptBytes - it->body.size());
+    if (it->body.size() >= ResponseBodyKeptBytes && !reply->isFinished()) {
+        // What is kept is full and more is coming: the status and headers are in, the rest is not read.
+        it->bodyCut = true;
+        reply->abort();
+    }
 }
 
 void DeliveryScheduler::land(QNetworkReply* reply)
@@ -161,22 +186,27 @@ void DeliveryScheduler::land(QNetworkReply* reply)
     auto it = m_inFlight.find(reply);
     if (it == m_inFlight.end())
         return;
+    if (!it->bodyCut && !it->timedOut)
+        readAnswer(reply);
     const Flight flight = *it;
     m_inFlight.erase(it);
     if (--m_perAgent[flight.due.agentId] <= 0)
         m_perAgent.remove(flight.due.agentId);
 
     const qint64 now = m_clock.nowMs();
-    const int statusCode = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    int statusCode = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     QString networkError;
-    if (statusCode == 0) {
-        networkError = reply->error() == QNetworkReply::OperationCanceledError
-                           ? QStringLiteral("timed out after %1 ms").arg(m_options.timeoutMs)
-                           : reply->errorString();
+    if (flight.timedOut) {
+        // Past the deadline the answer does not count, even if its status line had arrived: the agent did
+        // not finish answering in time.
+        statusCode = 0;
+        networkError = QStringLiteral("timed out after %1 ms").arg(m_options.timeoutMs);
+    } else if (statusCode == 0) {
+        networkError = reply->errorString();
     }
     const AttemptOutcome outcome =
         AttemptOutcome::classify(statusCode, networkError, reply->rawHeader("Retry-After"), now);
-    const QByteArray body = statusCode > 0 ? reply->read(ResponseBodyKeptBytes) : QByteArray();
+    const QByteArray body = statusCode > 0 ? flight.body : QByteArray();
     auto finished = m_store->finishAttempt(flight.due, flight.attempt, outcome, now - flight.startedMs,
                                            encodeResponseHeaders(reply->rawHeaderPairs()), body, m_options.schedule,
                                            m_options.offlineAfterConnectionFailures);

@@ -57,11 +57,15 @@ private:
         ForwardingStore::Due due;
         int attempt = 0;
         qint64 startedMs = 0;
+        QByteArray body;       // the first ResponseBodyKeptBytes of the answer, read as it arrives
+        bool timedOut = false; // the attempt's deadline passed (in total, not only inactivity)
+        bool bodyCut = false;  // the answer went on past what is kept: the rest was not read
     };
 
     void dispatch();
     void launch(const ForwardingStore::Due& due);
     void land(QNetworkReply* reply);
+    void readAnswer(QNetworkReply* reply);
     void armTimer();
     void purge();
 

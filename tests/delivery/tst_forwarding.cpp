@@ -1,12 +1,66 @@
 #include "DeliveryFixture.h"
 #include "crypto/Signature.h"
 #include "delivery/ForwardRequest.h"
+#include "store/Database.h"
 
+#include <QSqlQuery>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTest>
+#include <QTimer>
 
 using namespace Alfe;
 using Test::DeliveryFixture;
 using Test::TestReceiver;
+
+namespace {
+// An agent written at the socket level, for answers QHttpServer cannot give: a status line, then a body
+// that drips one byte every `dripMs`, or that streams `streamBytes` as fast as the client reads.
+class RawAgent final : public QTcpServer
+{
+public:
+    int dripMs = 0;
+    qint64 streamBytes = 0;
+    qint64 written = 0;
+    int connections = 0;
+
+    RawAgent() { listen(QHostAddress::LocalHost, 0); }
+    QString url() const { return QStringLiteral("http://127.0.0.1:%1/in").arg(serverPort()); }
+
+protected:
+    void incomingConnection(qintptr descriptor) override
+    {
+        auto* socket = new QTcpSocket(this);
+        socket->setSocketDescriptor(descriptor);
+        ++connections;
+        connect(socket, &QTcpSocket::readyRead, socket, [this, socket] {
+            socket->readAll();
+            if (socket->property("answered").toBool())
+                return;
+            socket->setProperty("answered", true);
+            if (dripMs > 0) {
+                socket->write("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n");
+                auto* drip = new QTimer(socket);
+                connect(drip, &QTimer::timeout, socket, [this, socket] { written += socket->write("x"); });
+                drip->start(dripMs);
+            } else {
+                socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " +
+                              QByteArray::number(streamBytes) + "\r\n\r\n");
+                const auto more = [this, socket] {
+                    // Keep a few blocks queued, no more: the client's reading paces us.
+                    static const QByteArray block(256 * 1024, 'y');
+                    while (written < streamBytes && socket->bytesToWrite() < 4 * block.size())
+                        written +=
+                            socket->write(block.left(int(std::min<qint64>(block.size(), streamBytes - written))));
+                };
+                connect(socket, &QTcpSocket::bytesWritten, socket, more);
+                more();
+            }
+        });
+        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    }
+};
+} // namespace
 
 // The forwarding rules, each driven by a scripted receiver; schedules run on the manual clock.
 class TestForwarding : public QObject
@@ -113,6 +167,42 @@ private slots:
         QVERIFY(!a.statusCode.has_value());
         f.advance(5'000);
         QTRY_COMPARE(f.delivery(id).status, DeliveryStatus::Delivered);
+    }
+
+    // The timeout bounds the whole attempt, not only silence: an agent that drips a byte every 100 ms, well
+    // inside the 500 ms timeout each time, is still cut off at 500 ms and the attempt fails as timed out.
+    void drippingAgentTimesOutInTotal()
+    {
+        DeliveryFixture f; // timeout 500 ms
+        RawAgent agent;
+        agent.dripMs = 100;
+        QVERIFY(f.ingress.engine().agents().setForwardUrl(f.agentId, agent.url()));
+        const QString id = f.send("{\"n\":1}");
+        QTRY_COMPARE_WITH_TIMEOUT(f.delivery(id).status, DeliveryStatus::Retrying, 10'000);
+        const Attempt a = f.delivery(id).attempts.first();
+        QVERIFY2(a.error.contains(QLatin1String("timed out after 500 ms")), qPrintable(a.error));
+        QVERIFY(!a.statusCode.has_value());
+        QVERIFY2(agent.written < 100, qPrintable(QString::number(agent.written))); // it never got to finish
+    }
+
+    // An answer is read up to 64 KiB: an agent that streams 256 MiB does not make this process read it.
+    // The attempt counts by its status and keeps the first 64 KiB of the body.
+    void endlessAnswerIsReadOnlyUpToItsHead()
+    {
+        DeliveryFixture f;
+        RawAgent agent;
+        agent.streamBytes = qint64(256) * 1024 * 1024;
+        QVERIFY(f.ingress.engine().agents().setForwardUrl(f.agentId, agent.url()));
+        const QString id = f.send("{\"n\":2}");
+        QTRY_COMPARE_WITH_TIMEOUT(f.delivery(id).status, DeliveryStatus::Delivered, 10'000);
+        QCOMPARE(f.delivery(id).lastStatusCode.value_or(0), 200);
+        QSqlQuery q(f.ingress.engine().database().connection());
+        q.prepare(QStringLiteral("SELECT length(response_body) FROM attempts WHERE delivery_id = ?"));
+        q.addBindValue(id);
+        QVERIFY(q.exec() && q.next());
+        QCOMPARE(q.value(0).toLongLong(), qint64(64 * 1024));
+        QTest::qWait(200);
+        QVERIFY2(agent.written < agent.streamBytes / 4, qPrintable(QString::number(agent.written)));
     }
 
     void redirectIsAFailureAndNotFollowed()
