@@ -230,11 +230,18 @@ Result<Agent> AgentStore::authenticate(const QByteArray& token)
     if (!q.exec() || !q.next())
         return refused;
     Agent agent = agentFrom(q);
-    QSqlQuery touch(m_db.connection());
-    touch.prepare(QStringLiteral("UPDATE agent_tokens SET last_used_at = ? WHERE token_sha256 = ?"));
-    touch.addBindValue(m_clock.nowMs());
-    touch.addBindValue(hash);
-    m_db.exec(touch);
+    const qint64 now = m_clock.nowMs();
+    auto touched = m_touchedMs.find(hash);
+    if (touched == m_touchedMs.end() || now - *touched >= TouchIntervalMs || now < *touched) {
+        if (m_touchedMs.size() > 10'000)
+            m_touchedMs.clear();
+        m_touchedMs.insert(hash, now);
+        QSqlQuery touch(m_db.connection());
+        touch.prepare(QStringLiteral("UPDATE agent_tokens SET last_used_at = ? WHERE token_sha256 = ?"));
+        touch.addBindValue(now);
+        touch.addBindValue(hash);
+        m_db.exec(touch);
+    }
     return agent;
 }
 

@@ -41,6 +41,10 @@ public:
     // A further token for an agent (shown once).
     Result<QByteArray> addToken(const QString& agentId);
     // The agent a bearer token belongs to; not_found for an unknown or malformed token.
+    // The agent a token belongs to. Records the token's last use at most once a minute per token: an
+    // authenticated API call is not a database write (it runs on the ingress thread, which must not wait for
+    // an fsync per call).
+    static constexpr qint64 TouchIntervalMs = 60'000;
     Result<Agent> authenticate(const QByteArray& token);
 
     static Result<QString> validateName(const QString& name);
@@ -51,6 +55,7 @@ private:
 
     Database& m_db;
     const Clock& m_clock;
+    QHash<QByteArray, qint64> m_touchedMs; // token hash -> when last_used_at was last written
 };
 
 } // namespace Alfe

@@ -1,3 +1,4 @@
+#include "ManualClock.h"
 #include "TestEngine.h"
 #include "crypto/Secrets.h"
 #include "store/AgentStore.h"
@@ -32,6 +33,29 @@ private slots:
         QVERIFY(!agents.authenticate(wrong));
         QVERIFY(!agents.authenticate(QByteArray()));
         QVERIFY(!agents.authenticate("Bearer " + created->token));
+    }
+
+    // An authenticated call records the token's last use, but at most once a minute: a busy agent's API calls
+    // are not one fsync'd write each.
+    void tokenUseIsRecordedAtMostOnceAMinute()
+    {
+        Test::ManualClock clock(1'800'000'000'000);
+        Test::TestEngine engine(clock);
+        auto created = engine->agents().create(QStringLiteral("bot"));
+        const auto lastUsed = [&] {
+            QSqlQuery q(engine->database().connection());
+            q.exec(QStringLiteral("SELECT last_used_at FROM agent_tokens"));
+            return q.next() ? q.value(0).toLongLong() : -1;
+        };
+        QCOMPARE(lastUsed(), qint64(0));
+        QVERIFY(engine->agents().authenticate(created->token));
+        QCOMPARE(lastUsed(), qint64(1'800'000'000'000));
+        clock.advanceMs(30'000);
+        QVERIFY(engine->agents().authenticate(created->token));
+        QCOMPARE(lastUsed(), qint64(1'800'000'000'000));
+        clock.advanceMs(30'000);
+        QVERIFY(engine->agents().authenticate(created->token));
+        QCOMPARE(lastUsed(), qint64(1'800'000'060'000));
     }
 
     void tokensAreStoredOnlyAsHashes()
