@@ -17,7 +17,8 @@ int main(int argc, char* argv[])
                                                 QByteArrayLiteral("{\"deliveryId\":\"dlv_bench\"}"),
                                                 QHttpServerResponse::StatusCode::Accepted);
                  });
-    const quint16 port = server.listen(QHostAddress::LocalHost, quint16(QCoreApplication::arguments().value(1).toUInt()));
+    const quint16 port =
+        server.listen(QHostAddress::LocalHost, quint16(QCoreApplication::arguments().value(1).toUInt()));
     if (port == 0)
         return 1;
     std::printf("listening %u\n", unsigned(port));

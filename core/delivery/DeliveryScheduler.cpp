@@ -102,7 +102,7 @@ void DeliveryScheduler::dispatch()
         QSet<QString> flying;
         for (const Flight& flight : std::as_const(m_inFlight))
             flying.insert(flight.due.deliveryId);
-        for (const ForwardingStore::Due& due : m_store->due(m_options.maxInFlight * 8)) {
+        for (const ForwardingStore::Due& due : m_store->due(m_options.perAgentConcurrency, m_options.maxInFlight * 2)) {
             if (m_inFlight.size() >= m_options.maxInFlight)
                 break;
             if (flying.contains(due.deliveryId) || m_perAgent.value(due.agentId) >= m_options.perAgentConcurrency)

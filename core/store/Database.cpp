@@ -68,6 +68,7 @@ Result<void> Database::open(const QString& path, int targetVersion)
 void Database::close()
 {
     m_dataVersion.reset();
+    m_prepared.clear();
     if (m_db.isValid()) {
         m_db.close();
         m_db = QSqlDatabase();
@@ -92,6 +93,27 @@ Result<void> Database::exec(QSqlQuery& query)
 {
     if (!query.exec())
         return sqlError(QStringLiteral("run a statement"), query.lastError());
+    return {};
+}
+
+QSqlQuery& Database::prepared(const QString& sql)
+{
+    auto it = m_prepared.find(sql);
+    if (it == m_prepared.end()) {
+        auto query = std::make_shared<QSqlQuery>(m_db);
+        query->prepare(sql);
+        it = m_prepared.insert(sql, query);
+    }
+    return **it;
+}
+
+Result<void> Database::execPrepared(const QString& sql)
+{
+    QSqlQuery& query = prepared(sql);
+    const bool ok = query.exec();
+    query.finish();
+    if (!ok)
+        return sqlError(QStringLiteral("run \"%1\"").arg(sql.left(60)), query.lastError());
     return {};
 }
 

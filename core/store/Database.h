@@ -2,12 +2,12 @@
 
 #include "domain/Result.h"
 
+#include <QHash>
 #include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QString>
 
 #include <memory>
-
-class QSqlQuery;
 
 namespace Alfe {
 
@@ -33,6 +33,13 @@ public:
     // PRAGMA data_version: changes whenever another connection (of this or any process) committed since
     // this connection last asked. Cheap: no table is read.
     qint64 dataVersion();
+
+    // A statement of constant SQL, prepared once on this connection and reused, so that SQLite parses it once
+    // (the writer runs a few per stored delivery). Bind by index, exec, read what it returns, then finish()
+    // it, so that it keeps no read snapshot open. Never evicted: only for SQL text that does not vary.
+    QSqlQuery& prepared(const QString& sql);
+    // Runs constant SQL through prepared() and finishes it.
+    Result<void> execPrepared(const QString& sql);
 
     // Runs a prepared statement, logging and mapping failures to a storage error.
     Result<void> exec(QSqlQuery& query);
@@ -68,6 +75,7 @@ private:
     QString m_path;
     QSqlDatabase m_db;
     std::unique_ptr<QSqlQuery> m_dataVersion; // prepared once
+    QHash<QString, std::shared_ptr<QSqlQuery>> m_prepared;
 };
 
 } // namespace Alfe

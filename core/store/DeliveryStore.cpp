@@ -36,25 +36,27 @@ Error unknownDelivery(const QString& id)
 // The original a new delivery duplicates, if any.
 QString findOriginal(Database& db, const IncomingDelivery& in, const QByteArray& bodyHash, qint64 now)
 {
-    QSqlQuery q(db.connection());
+    QSqlQuery* q = nullptr;
     if (!in.dedupKey.isEmpty()) {
-        q.prepare(QStringLiteral("SELECT id FROM deliveries WHERE webhook_id = ? AND dedup_key = ?"
-                                 " AND status <> 'duplicate' ORDER BY received_at LIMIT 1"));
-        q.addBindValue(in.webhookId);
-        q.addBindValue(in.dedupKey);
+        q = &db.prepared(QStringLiteral("SELECT id FROM deliveries WHERE webhook_id = ? AND dedup_key = ?"
+                                        " AND status <> 'duplicate' ORDER BY received_at LIMIT 1"));
+        q->bindValue(0, in.webhookId);
+        q->bindValue(1, in.dedupKey);
     } else if (in.dedupWindowMs > 0) {
-        q.prepare(QStringLiteral("SELECT id FROM deliveries WHERE webhook_id = ? AND body_sha256 = ?"
-                                 " AND dedup_key IS NULL AND status <> 'duplicate' AND received_at >= ?"
-                                 " ORDER BY received_at LIMIT 1"));
-        q.addBindValue(in.webhookId);
-        q.addBindValue(bodyHash);
-        q.addBindValue(now - in.dedupWindowMs);
+        q = &db.prepared(QStringLiteral("SELECT id FROM deliveries WHERE webhook_id = ? AND body_sha256 = ?"
+                                        " AND dedup_key IS NULL AND status <> 'duplicate' AND received_at >= ?"
+                                        " ORDER BY received_at LIMIT 1"));
+        q->bindValue(0, in.webhookId);
+        q->bindValue(1, bodyHash);
+        q->bindValue(2, now - in.dedupWindowMs);
     } else {
         return {};
     }
-    if (q.exec() && q.next())
-        return q.value(0).toString();
-    return {};
+    QString original;
+    if (q->exec() && q->next())
+        original = q->value(0).toString();
+    q->finish();
+    return original;
 }
 } // namespace
 
@@ -90,25 +92,34 @@ Result<StoredDelivery> DeliveryStore::insert(const IncomingDelivery& in)
     stored.deliveryId = Ids::newDeliveryId(now);
     stored.originalId = findOriginal(m_db, in, bodyHash, now);
 
-    QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("INSERT INTO deliveries (id, webhook_id, received_at, provider, event_type, dedup_key,"
-                             " body_sha256, content_type, headers, body, status, duplicate_of, next_attempt_at)"
-                             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"));
-    q.addBindValue(stored.deliveryId);
-    q.addBindValue(in.webhookId);
-    q.addBindValue(now);
-    q.addBindValue(providerName(in.provider));
-    q.addBindValue(Database::text(in.eventType));
-    q.addBindValue(nullIfEmpty(in.dedupKey));
-    q.addBindValue(bodyHash);
-    q.addBindValue(Database::text(in.contentType));
-    q.addBindValue(encodeHeaders(in.headers));
-    q.addBindValue(in.body);
-    q.addBindValue(deliveryStatusName(stored.duplicate() ? DeliveryStatus::Duplicate : DeliveryStatus::Queued));
-    q.addBindValue(nullIfEmpty(stored.originalId));
-    q.addBindValue(stored.duplicate() ? QVariant(QMetaType::fromType<qint64>()) : QVariant(now));
-    if (auto ok = m_db.exec(q); !ok)
-        return ok.error();
+    QSqlQuery& q = m_db.prepared(
+        QStringLiteral("INSERT INTO deliveries (id, webhook_id, received_at, provider, event_type, dedup_key,"
+                       " body_sha256, content_type, headers, body, status, duplicate_of, next_attempt_at,"
+                       " agent_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,"
+                       " (SELECT agent_id FROM webhooks WHERE id = ?))"));
+    int column = 0;
+    const auto bind = [&q, &column](const QVariant& value) {
+        q.bindValue(column++, value);
+    };
+    bind(stored.deliveryId);
+    bind(in.webhookId);
+    bind(now);
+    bind(providerName(in.provider));
+    bind(Database::text(in.eventType));
+    bind(nullIfEmpty(in.dedupKey));
+    bind(bodyHash);
+    bind(Database::text(in.contentType));
+    bind(encodeHeaders(in.headers));
+    bind(in.body);
+    bind(deliveryStatusName(stored.duplicate() ? DeliveryStatus::Duplicate : DeliveryStatus::Queued));
+    bind(nullIfEmpty(stored.originalId));
+    bind(stored.duplicate() ? QVariant(QMetaType::fromType<qint64>()) : QVariant(now));
+    bind(in.webhookId);
+    const auto inserted = m_db.exec(q);
+    q.finish();
+    q.bindValue(9, QByteArray()); // the cached statement must not keep a (possibly 10 MiB) body alive
+    if (!inserted)
+        return inserted.error();
     return stored;
 }
 

@@ -41,21 +41,22 @@ public:
 
     void write(Batch& batch)
     {
-        if (auto begun = m_db.exec(QStringLiteral("BEGIN IMMEDIATE")); !begun) {
+        // Constant statements, parsed once (Database::prepared): a batch costs its inserts, not their SQL text.
+        if (auto begun = m_db.execPrepared(QStringLiteral("BEGIN IMMEDIATE")); !begun) {
             for (Job& job : batch.jobs)
                 job.result = begun.error();
             return;
         }
         for (Job& job : batch.jobs) {
-            m_db.exec(QStringLiteral("SAVEPOINT row"));
+            m_db.execPrepared(QStringLiteral("SAVEPOINT row"));
             job.result = m_store.insert(job.delivery);
             if (!job.result)
-                m_db.exec(QStringLiteral("ROLLBACK TO row"));
-            m_db.exec(QStringLiteral("RELEASE row"));
+                m_db.execPrepared(QStringLiteral("ROLLBACK TO row"));
+            m_db.execPrepared(QStringLiteral("RELEASE row"));
         }
         writeRefused(batch);
-        if (auto committed = m_db.exec(QStringLiteral("COMMIT")); !committed) {
-            m_db.exec(QStringLiteral("ROLLBACK"));
+        if (auto committed = m_db.execPrepared(QStringLiteral("COMMIT")); !committed) {
+            m_db.execPrepared(QStringLiteral("ROLLBACK"));
             for (Job& job : batch.jobs)
                 job.result = committed.error();
         }

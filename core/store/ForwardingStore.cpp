@@ -53,30 +53,58 @@ int ForwardingStore::recoverInterrupted()
     return count;
 }
 
-QList<ForwardingStore::Due> ForwardingStore::due(int limit)
+QList<ForwardingStore::Due> ForwardingStore::due(int perAgent, int limit)
 {
+    // Only the agents that can receive, and only the head of each one's queue (deliveries_agent_due):
+    // the cost follows the online agents and `perAgent`, not the size of anyone's backlog.
+    QSqlQuery agents(m_db.connection());
+    agents.prepare(QStringLiteral("SELECT id, forward_url FROM agents WHERE status = 'online' AND forward_url <> ''"
+                                  " ORDER BY id"));
+    if (!agents.exec())
+        return {};
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("SELECT d.id, a.id, a.forward_url FROM deliveries d"
-                             " JOIN webhooks w ON w.id = d.webhook_id JOIN agents a ON a.id = w.agent_id"
-                             " WHERE d.status IN ('queued','retrying') AND d.next_attempt_at <= ?"
-                             " AND a.status = 'online' AND a.forward_url <> ''"
-                             " ORDER BY d.next_attempt_at, d.id LIMIT ?"));
-    q.addBindValue(m_clock.nowMs());
-    q.addBindValue(limit);
-    QList<Due> out;
-    if (q.exec()) {
+    q.prepare(QStringLiteral("SELECT id FROM deliveries INDEXED BY deliveries_agent_due"
+                             " WHERE agent_id = ? AND status IN ('queued','retrying') AND next_attempt_at <= ?"
+                             " ORDER BY next_attempt_at, id LIMIT ?"));
+    const qint64 now = m_clock.nowMs();
+    QList<QList<Due>> queues;
+    while (agents.next()) {
+        const QString agentId = agents.value(0).toString();
+        const QString forwardUrl = agents.value(1).toString();
+        q.bindValue(0, agentId);
+        q.bindValue(1, now);
+        q.bindValue(2, perAgent);
+        if (!q.exec())
+            continue;
+        QList<Due> queue;
         while (q.next())
-            out << Due{q.value(0).toString(), q.value(1).toString(), q.value(2).toString(), false};
+            queue << Due{q.value(0).toString(), agentId, forwardUrl, false};
+        if (!queue.isEmpty())
+            queues << queue;
+    }
+    // Interleaved, so that one agent's backlog never stands before another agent's head.
+    QList<Due> out;
+    for (qsizetype i = 0; out.size() < limit; ++i) {
+        bool any = false;
+        for (const QList<Due>& queue : std::as_const(queues)) {
+            if (i < queue.size() && out.size() < limit) {
+                out << queue.at(i);
+                any = true;
+            }
+        }
+        if (!any)
+            break;
     }
     return out;
 }
 
 QList<ForwardingStore::Due> ForwardingStore::probes()
 {
+    // The head of each offline agent's queue whose probe time has come.
     QSqlQuery q(m_db.connection());
     q.prepare(QStringLiteral(
-        "SELECT a.id, a.forward_url, (SELECT d.id FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id"
-        "  WHERE w.agent_id = a.id AND d.status IN ('queued','retrying') ORDER BY d.received_at, d.id LIMIT 1)"
+        "SELECT a.id, a.forward_url, (SELECT d.id FROM deliveries d INDEXED BY deliveries_agent_due"
+        "  WHERE d.agent_id = a.id AND d.status IN ('queued','retrying') ORDER BY d.next_attempt_at, d.id LIMIT 1)"
         " FROM agents a WHERE a.status = 'offline' AND a.forward_url <> '' AND a.next_probe_at <= ?"));
     q.addBindValue(m_clock.nowMs());
     QList<Due> out;
@@ -94,9 +122,9 @@ qint64 ForwardingStore::nextDueMs()
     QSqlQuery q(m_db.connection());
     if (!q.exec(QStringLiteral(
             "SELECT min(t) FROM ("
-            " SELECT min(d.next_attempt_at) AS t FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id"
-            "  JOIN agents a ON a.id = w.agent_id WHERE d.status IN ('queued','retrying') AND a.status = 'online'"
-            "  AND a.forward_url <> ''"
+            " SELECT (SELECT min(d.next_attempt_at) FROM deliveries d INDEXED BY deliveries_agent_due"
+            "  WHERE d.agent_id = a.id AND d.status IN ('queued','retrying')) AS t"
+            "  FROM agents a WHERE a.status = 'online' AND a.forward_url <> ''"
             " UNION ALL SELECT min(next_probe_at) FROM agents WHERE status = 'offline' AND forward_url <> '')")) ||
         !q.next() || q.value(0).isNull())
         return -1;

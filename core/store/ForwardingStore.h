@@ -38,8 +38,9 @@ public:
     // due again (without spending a retry). Returns how many.
     int recoverInterrupted();
 
-    // Deliveries of online agents that are due, oldest due first (arrival order for first attempts).
-    QList<Due> due(int limit);
+    // What can be sent now: up to `perAgent` of each online agent with a forward URL, oldest due first, the
+    // agents' heads interleaved; `limit` in all.
+    QList<Due> due(int perAgent, int limit);
     // For each offline agent whose probe time has come: its oldest waiting delivery.
     QList<Due> probes();
     // When the next delivery or probe falls due (ms since epoch), or -1.

@@ -79,6 +79,23 @@ private slots:
         if (from >= 2) {
             QVERIFY(q.exec(QStringLiteral("SELECT status FROM deliveries WHERE id = 'dlv_A'")) && q.next());
             QCOMPARE(q.value(0).toString(), QStringLiteral("failed"));
+            // Version 7 names each delivery's agent, filled in for the deliveries already there.
+            QVERIFY(q.exec(QStringLiteral("SELECT agent_id FROM deliveries WHERE id = 'dlv_A'")) && q.next());
+            QCOMPARE(q.value(0).toString(), QStringLiteral("agt_A"));
+        }
+        if (from >= 1) {
+            // Version 6 counts changes to webhooks and their secrets for the ingress's cache.
+            const auto generation = [&q] {
+                return q.exec(QStringLiteral("SELECT generation FROM webhook_changes")) && q.next()
+                           ? q.value(0).toLongLong()
+                           : -1;
+            };
+            const qint64 before = generation();
+            QVERIFY(before >= 0);
+            QVERIFY(q.exec(QStringLiteral("UPDATE webhooks SET enabled = 0 WHERE id = 'whk_A'")));
+            QCOMPARE(generation(), before + 1);
+            QVERIFY(q.exec(QStringLiteral("DELETE FROM secret_versions WHERE webhook_id = 'whk_A'")));
+            QCOMPARE(generation(), before + 2);
         }
     }
 
