@@ -49,15 +49,15 @@ public:
     template <typename F>
     Result<void> transaction(F&& work)
     {
-        if (auto begun = exec(QStringLiteral("BEGIN IMMEDIATE")); !begun)
+        if (auto begun = execPrepared(QStringLiteral("BEGIN IMMEDIATE")); !begun)
             return begun;
         Result<void> result = work();
         if (result) {
-            result = exec(QStringLiteral("COMMIT"));
+            result = execPrepared(QStringLiteral("COMMIT"));
             if (result)
                 return result;
         }
-        exec(QStringLiteral("ROLLBACK"));
+        execPrepared(QStringLiteral("ROLLBACK"));
         return result;
     }
 

@@ -125,20 +125,23 @@ Result<StoredDelivery> DeliveryStore::insert(const IncomingDelivery& in)
 
 Result<Delivery> DeliveryStore::get(const QString& id) const
 {
-    QSqlQuery q(m_db.connection());
-    q.prepare(
-        QStringLiteral("SELECT %1, d.headers, d.body FROM deliveries d WHERE d.id = ?").arg(DeliveryColumns::Summary));
-    q.addBindValue(id);
-    if (!q.exec() || !q.next())
+    // The delivery thread reads one per attempt: both statements are prepared once per connection.
+    static const QString DeliverySql =
+        QStringLiteral("SELECT %1, d.headers, d.body FROM deliveries d WHERE d.id = ?").arg(DeliveryColumns::Summary);
+    QSqlQuery& q = m_db.prepared(DeliverySql);
+    q.bindValue(0, id);
+    if (!q.exec() || !q.next()) {
+        q.finish();
         return unknownDelivery(id);
+    }
     Delivery d = DeliveryColumns::summaryFrom(q);
     d.headers = decodeHeaders(q.value(DeliveryColumns::SummaryCount).toByteArray());
     d.body = q.value(DeliveryColumns::SummaryCount + 1).toByteArray();
+    q.finish();
 
-    QSqlQuery a(m_db.connection());
-    a.prepare(QStringLiteral("SELECT n, started_at, duration_ms, status_code, error FROM attempts"
-                             " WHERE delivery_id = ? ORDER BY n"));
-    a.addBindValue(id);
+    QSqlQuery& a = m_db.prepared(QStringLiteral("SELECT n, started_at, duration_ms, status_code, error FROM attempts"
+                                                " WHERE delivery_id = ? ORDER BY n"));
+    a.bindValue(0, id);
     if (a.exec()) {
         while (a.next()) {
             Attempt attempt;
@@ -150,6 +153,7 @@ Result<Delivery> DeliveryStore::get(const QString& id) const
             d.attempts << attempt;
         }
     }
+    a.finish();
     return d;
 }
 

@@ -24,11 +24,14 @@ ForwardingStore::ForwardingStore(Database& db, const Clock& clock)
 
 Result<void> ForwardingStore::exec(const QString& sql, const QVariantList& binds)
 {
-    QSqlQuery q(m_db.connection());
-    q.prepare(sql);
-    for (const QVariant& v : binds)
-        q.addBindValue(v);
-    return m_db.exec(q);
+    // Every statement here is constant text: prepared once per connection (the delivery thread runs several
+    // per attempt).
+    QSqlQuery& q = m_db.prepared(sql);
+    for (int i = 0; i < binds.size(); ++i)
+        q.bindValue(i, binds.at(i));
+    auto done = m_db.exec(q);
+    q.finish();
+    return done;
 }
 
 int ForwardingStore::recoverInterrupted()
@@ -57,20 +60,20 @@ QList<ForwardingStore::Due> ForwardingStore::due(int perAgent, int limit)
 {
     // Only the agents that can receive, and only the head of each one's queue (deliveries_agent_due):
     // the cost follows the online agents and `perAgent`, not the size of anyone's backlog.
-    QSqlQuery agents(m_db.connection());
-    agents.prepare(QStringLiteral("SELECT id, forward_url FROM agents WHERE status = 'online' AND forward_url <> ''"
-                                  " ORDER BY id"));
+    QSqlQuery& agents = m_db.prepared(
+        QStringLiteral("SELECT id, forward_url FROM agents WHERE status = 'online' AND forward_url <> '' ORDER BY id"));
     if (!agents.exec())
         return {};
-    QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("SELECT id FROM deliveries INDEXED BY deliveries_agent_due"
-                             " WHERE agent_id = ? AND status IN ('queued','retrying') AND next_attempt_at <= ?"
-                             " ORDER BY next_attempt_at, id LIMIT ?"));
+    QList<QPair<QString, QString>> online;
+    while (agents.next())
+        online.append({agents.value(0).toString(), agents.value(1).toString()});
+    agents.finish();
+    QSqlQuery& q = m_db.prepared(QStringLiteral("SELECT id FROM deliveries INDEXED BY deliveries_agent_due"
+                                                " WHERE agent_id = ? AND status IN ('queued','retrying')"
+                                                " AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?"));
     const qint64 now = m_clock.nowMs();
     QList<QList<Due>> queues;
-    while (agents.next()) {
-        const QString agentId = agents.value(0).toString();
-        const QString forwardUrl = agents.value(1).toString();
+    for (const auto& [agentId, forwardUrl] : std::as_const(online)) {
         q.bindValue(0, agentId);
         q.bindValue(1, now);
         q.bindValue(2, perAgent);
@@ -79,6 +82,7 @@ QList<ForwardingStore::Due> ForwardingStore::due(int perAgent, int limit)
         QList<Due> queue;
         while (q.next())
             queue << Due{q.value(0).toString(), agentId, forwardUrl, false};
+        q.finish();
         if (!queue.isEmpty())
             queues << queue;
     }
@@ -101,12 +105,11 @@ QList<ForwardingStore::Due> ForwardingStore::due(int perAgent, int limit)
 QList<ForwardingStore::Due> ForwardingStore::probes()
 {
     // The head of each offline agent's queue whose probe time has come.
-    QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral(
+    QSqlQuery& q = m_db.prepared(QStringLiteral(
         "SELECT a.id, a.forward_url, (SELECT d.id FROM deliveries d INDEXED BY deliveries_agent_due"
         "  WHERE d.agent_id = a.id AND d.status IN ('queued','retrying') ORDER BY d.next_attempt_at, d.id LIMIT 1)"
         " FROM agents a WHERE a.status = 'offline' AND a.forward_url <> '' AND a.next_probe_at <= ?"));
-    q.addBindValue(m_clock.nowMs());
+    q.bindValue(0, m_clock.nowMs());
     QList<Due> out;
     if (q.exec()) {
         while (q.next()) {
@@ -114,21 +117,23 @@ QList<ForwardingStore::Due> ForwardingStore::probes()
                 out << Due{q.value(2).toString(), q.value(0).toString(), q.value(1).toString(), true};
         }
     }
+    q.finish();
     return out;
 }
 
 qint64 ForwardingStore::nextDueMs()
 {
-    QSqlQuery q(m_db.connection());
-    if (!q.exec(QStringLiteral(
-            "SELECT min(t) FROM ("
-            " SELECT (SELECT min(d.next_attempt_at) FROM deliveries d INDEXED BY deliveries_agent_due"
-            "  WHERE d.agent_id = a.id AND d.status IN ('queued','retrying')) AS t"
-            "  FROM agents a WHERE a.status = 'online' AND a.forward_url <> ''"
-            " UNION ALL SELECT min(next_probe_at) FROM agents WHERE status = 'offline' AND forward_url <> '')")) ||
-        !q.next() || q.value(0).isNull())
-        return -1;
-    return q.value(0).toLongLong();
+    QSqlQuery& q = m_db.prepared(QStringLiteral(
+        "SELECT min(t) FROM ("
+        " SELECT (SELECT min(d.next_attempt_at) FROM deliveries d INDEXED BY deliveries_agent_due"
+        "  WHERE d.agent_id = a.id AND d.status IN ('queued','retrying')) AS t"
+        "  FROM agents a WHERE a.status = 'online' AND a.forward_url <> ''"
+        " UNION ALL SELECT min(next_probe_at) FROM agents WHERE status = 'offline' AND forward_url <> '')"));
+    qint64 next = -1;
+    if (q.exec() && q.next() && !q.value(0).isNull())
+        next = q.value(0).toLongLong();
+    q.finish();
+    return next;
 }
 
 Result<QPair<Delivery, int>> ForwardingStore::beginAttempt(const QString& deliveryId)
@@ -160,17 +165,20 @@ Result<ForwardingStore::Finished> ForwardingStore::finishAttempt(const Due& due,
     const qint64 now = m_clock.nowMs();
     Finished finished;
     auto done = m_db.transaction([&]() -> Result<void> {
-        QSqlQuery current(m_db.connection());
-        current.prepare(QStringLiteral("SELECT d.failures, d.received_at, a.connection_failures, a.probe_failures"
-                                       " FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id"
-                                       " JOIN agents a ON a.id = w.agent_id WHERE d.id = ?"));
-        current.addBindValue(due.deliveryId);
-        if (!current.exec() || !current.next())
+        QSqlQuery& current =
+            m_db.prepared(QStringLiteral("SELECT d.failures, d.received_at, a.connection_failures, a.probe_failures"
+                                         " FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id"
+                                         " JOIN agents a ON a.id = w.agent_id WHERE d.id = ?"));
+        current.bindValue(0, due.deliveryId);
+        if (!current.exec() || !current.next()) {
+            current.finish();
             return Errors::notFound(QStringLiteral("Delivery %1 is gone.").arg(due.deliveryId));
+        }
         int failures = current.value(0).toInt();
         const qint64 receivedAt = current.value(1).toLongLong();
         const int connectionFailures = current.value(2).toInt();
         const int probeFailures = current.value(3).toInt();
+        current.finish();
 
         if (auto ok = exec(QStringLiteral("UPDATE attempts SET duration_ms = ?, status_code = ?, response_headers = ?,"
                                           " response_body = ?, error = ? WHERE delivery_id = ? AND n = ?"),
