@@ -99,13 +99,11 @@ void DeliveryScheduler::dispatch()
             launch(probe);
     }
     if (m_inFlight.size() < m_options.maxInFlight) {
-        QSet<QString> flying;
-        for (const Flight& flight : std::as_const(m_inFlight))
-            flying.insert(flight.due.deliveryId);
         for (const ForwardingStore::Due& due : m_store->due(m_options.perAgentConcurrency, m_options.maxInFlight * 2)) {
             if (m_inFlight.size() >= m_options.maxInFlight)
                 break;
-            if (flying.contains(due.deliveryId) || m_perAgent.value(due.agentId) >= m_options.perAgentConcurrency)
+            // A delivery in flight is 'delivering', so due() never returns it again.
+            if (m_perAgent.value(due.agentId) >= m_options.perAgentConcurrency)
                 continue;
             launch(due);
         }

@@ -66,10 +66,6 @@ void HookReceiver::dropAll()
 
 void HookReceiver::followChanges()
 {
-    // PRAGMA data_version is cheap; the generation is read only when some other connection committed (under
-    // load, the writer thread's group commits: once per batch, not per request).
-    if (!m_webhooks.othersCommitted())
-        return;
     const qint64 generation = m_webhooks.changeGeneration();
     if (generation != m_generation || generation < 0) {
         dropAll();

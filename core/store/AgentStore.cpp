@@ -161,8 +161,8 @@ Result<void> AgentStore::setStatus(const QString& id, AgentStatus status)
 int AgentStore::backlog(const QString& id) const
 {
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("SELECT count(*) FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id"
-                             " WHERE w.agent_id = ? AND d.status IN ('queued','retrying','delivering')"));
+    q.prepare(QStringLiteral("SELECT count(*) FROM deliveries INDEXED BY deliveries_due"
+                             " WHERE agent_id = ? AND status IN ('queued','retrying','delivering')"));
     q.addBindValue(id);
     return q.exec() && q.next() ? q.value(0).toInt() : 0;
 }
@@ -170,9 +170,8 @@ int AgentStore::backlog(const QString& id) const
 QHash<QString, int> AgentStore::backlogs() const
 {
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("SELECT w.agent_id, count(*) FROM deliveries d INDEXED BY deliveries_due"
-                             " JOIN webhooks w ON w.id = d.webhook_id"
-                             " WHERE d.status IN ('queued','retrying','delivering') GROUP BY w.agent_id"));
+    q.prepare(QStringLiteral("SELECT agent_id, count(*) FROM deliveries INDEXED BY deliveries_due"
+                             " WHERE status IN ('queued','retrying','delivering') GROUP BY agent_id"));
     QHash<QString, int> out;
     if (q.exec()) {
         while (q.next())

@@ -35,14 +35,9 @@ Database::~Database()
 
 qint64 Database::dataVersion()
 {
-    if (!m_dataVersion) {
-        m_dataVersion = std::make_unique<QSqlQuery>(m_db);
-        m_dataVersion->prepare(QStringLiteral("PRAGMA data_version"));
-    }
-    qint64 version = -1;
-    if (m_dataVersion->exec() && m_dataVersion->next())
-        version = m_dataVersion->value(0).toLongLong();
-    m_dataVersion->finish();
+    QSqlQuery& q = prepared(QStringLiteral("PRAGMA data_version"));
+    const qint64 version = q.exec() && q.next() ? q.value(0).toLongLong() : -1;
+    q.finish();
     return version;
 }
 
@@ -67,7 +62,6 @@ Result<void> Database::open(const QString& path, int targetVersion)
 
 void Database::close()
 {
-    m_dataVersion.reset();
     m_prepared.clear();
     if (m_db.isValid()) {
         m_db.close();

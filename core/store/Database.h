@@ -74,7 +74,6 @@ private:
     QString m_connectionName;
     QString m_path;
     QSqlDatabase m_db;
-    std::unique_ptr<QSqlQuery> m_dataVersion; // prepared once
     QHash<QString, std::shared_ptr<QSqlQuery>> m_prepared;
 };
 

@@ -22,14 +22,6 @@ enum Column
     LastStatusCode,
     LastLatencyMs,
 };
-
-template <typename T>
-std::optional<T> optional(const QVariant& v)
-{
-    if (v.isNull())
-        return std::nullopt;
-    return v.value<T>();
-}
 } // namespace
 
 const QString Summary = QStringLiteral(
@@ -59,18 +51,10 @@ Delivery summaryFrom(const QSqlQuery& q)
 
 DeliveryRow rowFrom(const QSqlQuery& q)
 {
-    DeliveryRow row;
-    row.id = q.value(Id).toString();
-    row.webhookId = q.value(WebhookId).toString();
-    row.receivedAtMs = q.value(ReceivedAt).toLongLong();
-    row.provider = providerFromName(q.value(ProviderName).toString()).value_or(Provider::Generic);
-    row.eventType = q.value(EventType).toString();
-    row.status = deliveryStatusFromName(q.value(Status).toString()).value_or(DeliveryStatus::Queued);
-    row.attemptCount = q.value(AttemptCount).toInt();
-    row.lastStatusCode = optional<int>(q.value(LastStatusCode));
-    row.lastLatencyMs = optional<qint64>(q.value(LastLatencyMs));
-    row.duplicateOf = q.value(DuplicateOf).toString();
-    return row;
+    Delivery d = summaryFrom(q);
+    return DeliveryRow{
+        std::move(d.id), std::move(d.webhookId), d.receivedAtMs,   d.provider,      std::move(d.eventType),
+        d.status,        d.attemptCount,         d.lastStatusCode, d.lastLatencyMs, std::move(d.duplicateOf)};
 }
 
 } // namespace Alfe::DeliveryColumns

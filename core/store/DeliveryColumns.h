@@ -4,6 +4,9 @@
 #include "domain/DeliveryRow.h"
 
 #include <QString>
+#include <QVariant>
+
+#include <optional>
 
 class QSqlQuery;
 
@@ -14,6 +17,15 @@ namespace Alfe::DeliveryColumns {
 // selects these first, then what it needs beyond them.
 extern const QString Summary;
 constexpr int SummaryCount = 13;
+
+// A nullable column's value: empty for SQL NULL.
+template <typename T>
+std::optional<T> optional(const QVariant& v)
+{
+    if (v.isNull())
+        return std::nullopt;
+    return v.value<T>();
+}
 
 // The summary a query positioned on a row holds in its first SummaryCount columns.
 Delivery summaryFrom(const QSqlQuery& q);

@@ -15,14 +15,6 @@
 namespace Alfe {
 
 namespace {
-template <typename T>
-std::optional<T> optional(const QVariant& v)
-{
-    if (v.isNull())
-        return std::nullopt;
-    return v.value<T>();
-}
-
 QVariant nullIfEmpty(const QString& s)
 {
     return s.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(s);
@@ -147,8 +139,8 @@ Result<Delivery> DeliveryStore::get(const QString& id) const
             Attempt attempt;
             attempt.n = a.value(0).toInt();
             attempt.startedAtMs = a.value(1).toLongLong();
-            attempt.durationMs = optional<qint64>(a.value(2));
-            attempt.statusCode = optional<int>(a.value(3));
+            attempt.durationMs = DeliveryColumns::optional<qint64>(a.value(2));
+            attempt.statusCode = DeliveryColumns::optional<int>(a.value(3));
             attempt.error = a.value(4).toString();
             d.attempts << attempt;
         }
@@ -300,17 +292,6 @@ Result<QHash<QString, WebhookActivity>> DeliveryStore::activity(const QString& a
         out.insert(q.value(0).toString(), a);
     }
     return out;
-}
-
-Result<qint64> DeliveryStore::pendingCount() const
-{
-    // The partial index deliveries_due holds exactly these rows.
-    QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("SELECT count(*) FROM deliveries INDEXED BY deliveries_due"
-                             " WHERE status IN ('queued','retrying','delivering')"));
-    if (auto ok = m_db.exec(q); !ok)
-        return ok.error();
-    return q.next() ? q.value(0).toLongLong() : 0;
 }
 
 Result<Delivery> DeliveryStore::requeue(const QString& id)

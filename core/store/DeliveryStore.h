@@ -88,8 +88,6 @@ public:
     // Per webhook of `agentId` (of every agent when empty, deleted webhooks left out), in one query that
     // reads only the log's indexes: last delivery, deliveries since `sinceMs`, failures.
     Result<QHash<QString, WebhookActivity>> activity(const QString& agentId, qint64 sinceMs) const;
-    // Deliveries queued, retrying or in an attempt.
-    Result<qint64> pendingCount() const;
 
     static QString encodeHeaders(const HeaderList& headers); // JSON text: [[name, value], ...]
     static HeaderList decodeHeaders(const QByteArray& json);

@@ -57,19 +57,16 @@ WebhookStore::WebhookStore(Database& db, const SecretBox& box, const Clock& cloc
     , m_clock(clock)
 {}
 
-qint64 WebhookStore::changeGeneration() const
-{
-    QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("SELECT generation FROM webhook_changes WHERE id = 1"));
-    return q.exec() && q.next() ? q.value(0).toLongLong() : -1;
-}
-
-bool WebhookStore::othersCommitted()
+qint64 WebhookStore::changeGeneration()
 {
     const qint64 version = m_db.dataVersion();
-    const bool moved = version != m_seenDataVersion || version < 0;
+    if (version == m_seenDataVersion && version >= 0 && m_generation >= 0)
+        return m_generation;
     m_seenDataVersion = version;
-    return moved;
+    QSqlQuery& q = m_db.prepared(QStringLiteral("SELECT generation FROM webhook_changes WHERE id = 1"));
+    m_generation = q.exec() && q.next() ? q.value(0).toLongLong() : -1;
+    q.finish();
+    return m_generation;
 }
 
 QByteArray WebhookStore::secretAad(const QString& webhookId, int version)

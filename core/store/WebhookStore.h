@@ -57,11 +57,10 @@ public:
     Result<QByteArray> currentSecret(const QString& id) const;
 
     // Counts up with every change to any webhook or its secrets, by any connection or process (a trigger
-    // keeps it). Whoever caches webhooks compares it to know when to read them again.
-    qint64 changeGeneration() const;
-    // Another connection committed something since the last call (PRAGMA data_version moved): only then can
-    // changeGeneration() have moved by someone else's hand.
-    bool othersCommitted();
+    // keeps it). Whoever caches webhooks compares it to know when to read them again. Cheap to ask per request:
+    // the count is read again only when PRAGMA data_version says another connection committed (under load,
+    // once per group commit); this connection's own changes are for its caller to invalidate.
+    qint64 changeGeneration();
 
     static QByteArray secretAad(const QString& webhookId, int version);
 
@@ -72,6 +71,7 @@ private:
     const SecretBox& m_box;
     const Clock& m_clock;
     qint64 m_seenDataVersion = -1;
+    qint64 m_generation = -1;
 };
 
 } // namespace Alfe

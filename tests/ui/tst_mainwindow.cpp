@@ -344,6 +344,10 @@ private slots:
                  qPrintable(spoken));
         QCOMPARE(model->index(0, 0).data(AgentListModel::DetailRole).toString(),
                  QStringLiteral("2 agents \u00b7 3 waiting"));
+        // The status bar sums up the same rows.
+        QCOMPARE(window.findChild<QLabel*>(QStringLiteral("agentsLabel"))->text(),
+                 QStringLiteral("Agents: 1 online, 1 offline or paused"));
+        QCOMPARE(window.findChild<QLabel*>(QStringLiteral("queueLabel"))->text(), QStringLiteral("Queued: 3"));
         // The agent without a forward URL says its deliveries are only stored.
         const QModelIndex other = model->index(row == 1 ? 2 : 1, 0);
         QCOMPARE(other.data(AgentListModel::DetailRole).toString(), QStringLiteral("Offline \u00b7 stores only"));

@@ -9,6 +9,8 @@
 #include <QPixmap>
 #include <QUrl>
 
+#include <algorithm>
+
 namespace Alfe {
 
 namespace {
@@ -26,7 +28,11 @@ QString forwardTarget(const QString& url)
 
 AgentListModel::AgentListModel(QObject* parent)
     : QAbstractListModel(parent)
-{}
+{
+    QPixmap blank(16, 16);
+    blank.fill(Qt::transparent);
+    m_blank = QIcon(blank);
+}
 
 void AgentListModel::refresh(const AgentStore& agents)
 {
@@ -61,6 +67,20 @@ QString AgentListModel::agentIdAt(int row) const
     return row >= 1 && row <= m_rows.size() ? m_rows.at(row - 1).agent.id : QString();
 }
 
+int AgentListModel::online() const
+{
+    return int(std::count_if(m_rows.cbegin(), m_rows.cend(),
+                             [](const Row& row) { return row.agent.status == AgentStatus::Online; }));
+}
+
+int AgentListModel::waiting() const
+{
+    int total = 0;
+    for (const Row& row : m_rows)
+        total += row.backlog;
+    return total;
+}
+
 int AgentListModel::rowCount(const QModelIndex& parent) const
 {
     return parent.isValid() ? 0 : int(m_rows.size()) + 1;
@@ -90,9 +110,7 @@ QVariant AgentListModel::data(const QModelIndex& index, int role) const
     if (!index.isValid() || index.row() >= rowCount())
         return {};
     if (index.row() == 0) {
-        int waiting = 0;
-        for (const Row& row : m_rows)
-            waiting += row.backlog;
+        const int waiting = this->waiting();
         const QString agents = tr("%n agents", nullptr, int(m_rows.size()));
         const QString waits = tr("%n waiting", nullptr, waiting);
         switch (role) {
@@ -103,11 +121,8 @@ QVariant AgentListModel::data(const QModelIndex& index, int role) const
         case Qt::AccessibleTextRole:
             return tr("All agents: %n agents.", nullptr, int(m_rows.size())) + QLatin1Char(' ') +
                    tr("%n deliveries waiting.", nullptr, waiting);
-        case Qt::DecorationRole: {
-            QPixmap blank(16, 16);
-            blank.fill(Qt::transparent);
-            return QIcon(blank);
-        }
+        case Qt::DecorationRole:
+            return m_blank;
         case AgentIdRole:
             return QString();
         case BacklogRole:

@@ -34,6 +34,9 @@ public:
     void refresh(const AgentStore& agents);
     int rowOf(const QString& agentId) const; // 0 ("All agents") for an unknown or empty id
     QString agentIdAt(int row) const;
+    // What the status bar sums up, from the rows already read.
+    int online() const;
+    int waiting() const; // deliveries queued, retrying or in an attempt, all agents
 
     int rowCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
@@ -50,6 +53,7 @@ private:
     QList<Row> m_rows;
     mutable QHash<int, QIcon> m_dots; // by tone, for the palette last used
     mutable qint64 m_dotsPaletteKey = -1;
+    QIcon m_blank; // keeps "All agents" aligned with the rows that have a dot
 };
 
 // Draws an agent row on two lines: the name, and under it the detail in a quieter colour.

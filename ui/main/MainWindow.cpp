@@ -277,14 +277,11 @@ void MainWindow::refreshStatus()
         m_ingressLabel->setText(tr("Ingress: <a href=\"%1\">%1</a>").arg(url.toHtmlEscaped()));
     else if (!m_ingressProblem.isEmpty())
         m_ingressLabel->setText(tr("Ingress not running: %1").arg(m_ingressProblem.toHtmlEscaped()));
-    int online = 0;
-    int offline = 0;
-    for (const Agent& agent : m_engine.agents().list())
-        (agent.status == AgentStatus::Online ? online : offline) += 1;
-    m_agentsLabel->setText(tr("Agents: %1 online, %2 offline or paused").arg(online).arg(offline));
-    const auto pending = m_engine.deliveries().pendingCount();
-    const qint64 queued = pending ? pending.value() : 0;
-    m_queueLabel->setText(tr("Queued: %1").arg(queued));
+    // Read by refreshAgents() just before: no query of its own on the GUI thread.
+    const int online = m_agents->online();
+    m_agentsLabel->setText(
+        tr("Agents: %1 online, %2 offline or paused").arg(online).arg(m_agents->rowCount() - 1 - online));
+    m_queueLabel->setText(tr("Queued: %1").arg(m_agents->waiting()));
 }
 
 QString MainWindow::selectedWebhookId() const
