@@ -348,8 +348,13 @@ Result<void> Engine::startDelivery(const DeliveryOptions& options)
     connect(m_scheduler, &DeliveryScheduler::attemptFinished, this, &Engine::attemptFinished);
     connect(m_scheduler, &DeliveryScheduler::deliveryFailed, this, &Engine::deliveryFailed);
     connect(m_scheduler, &DeliveryScheduler::agentStatusChanged, this, &Engine::agentStatusChanged);
-    // Real time: a commit wakes the scheduler directly, across threads.
-    connect(this, &Engine::deliveriesCommitted, m_scheduler, &DeliveryScheduler::wake);
+    // Real time: the writer's commits reach the scheduler's queue without a query.
+    connect(
+        this, &Engine::deliveriesCommitted, m_scheduler,
+        [scheduler = m_scheduler](const QList<CommittedDelivery>& committed) {
+            scheduler->enqueueCommitted(committed);
+        },
+        Qt::DirectConnection);
     connect(this, &Engine::deliveriesRequeued, m_scheduler, &DeliveryScheduler::wake);
     m_deliveryThread->start();
     Result<void> started = Errors::storage(QStringLiteral("Delivery did not start."));

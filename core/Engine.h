@@ -128,7 +128,7 @@ public:
 
 signals:
     // New deliveries, right after they were committed by the ingress.
-    void deliveriesCommitted(const QStringList& deliveryIds);
+    void deliveriesCommitted(const QList<Alfe::CommittedDelivery>& deliveries);
     void deliveriesRequeued();
     // From the delivery scheduler (queued to the engine's thread).
     void attemptFinished(const QString& deliveryId, int attempt, Alfe::DeliveryStatus status);

@@ -9,8 +9,8 @@ struct DeliveryOptions
 {
     RetrySchedule schedule;
     int timeoutMs = 10'000;
-    int perAgentConcurrency = 4; // the backlog of an agent that comes back drains this many at a time
-    int maxInFlight = 64;
+    int perAgentConcurrency = 16; // attempts in flight per agent (first attempts leave in order)
+    int maxInFlight = 512;
     int offlineAfterConnectionFailures = 3;
     int retentionDays = 30; // 0 = keep forever
     int purgeBatch = 500;

@@ -2,11 +2,13 @@
 
 #include "crypto/Secrets.h"
 #include "delivery/ForwardRequest.h"
+#include "delivery/LocalDeliveryQueue.h"
 #include "domain/AttemptOutcome.h"
 #include "domain/Clock.h"
 #include "domain/Logging.h"
 #include "store/Database.h"
 #include "store/DeliveryStore.h"
+#include "store/ForwardingStore.h"
 #include "store/WebhookStore.h"
 
 #include <QNetworkAccessManager>
@@ -18,6 +20,7 @@ namespace Alfe {
 
 namespace {
 constexpr qint64 ResponseBodyKeptBytes = 64 * 1024;
+constexpr int ConnectionsPerManager = 6; // QNetworkAccessManager's limit per host (Qt 6.4)
 
 QByteArray encodeResponseHeaders(const QList<QNetworkReply::RawHeaderPair>& headers)
 {
@@ -38,8 +41,10 @@ DeliveryScheduler::DeliveryScheduler(const QString& databasePath, const SecretBo
 
 DeliveryScheduler::~DeliveryScheduler()
 {
-    // Replies in flight are aborted unanswered; their attempts stay open and are recorded as
-    // interrupted on the next start, and their deliveries are tried again (at least once).
+    // Answers that landed are recorded; replies still in flight are aborted unanswered. Their attempts stay
+    // open and are recorded as interrupted on the next start, and their deliveries are tried again.
+    if (m_queue)
+        m_queue->commit();
     const auto replies = m_inFlight.keys();
     m_inFlight.clear();
     for (QNetworkReply* reply : replies) {
@@ -47,6 +52,7 @@ DeliveryScheduler::~DeliveryScheduler()
         reply->abort();
         reply->deleteLater();
     }
+    forgetSecrets();
 }
 
 Result<void> DeliveryScheduler::start()
@@ -56,29 +62,64 @@ Result<void> DeliveryScheduler::start()
         return opened;
     m_store = std::make_unique<ForwardingStore>(*m_db, m_clock);
     m_webhooks = std::make_unique<WebhookStore>(*m_db, m_box, m_clock);
-    if (const int recovered = m_store->recoverInterrupted())
+    m_queue = std::make_unique<LocalDeliveryQueue>(*m_db, m_clock, m_options);
+    if (const int recovered = m_queue->recover())
         qCInfo(lcDelivery) << recovered << "deliveries were in flight when the process stopped; trying them again";
 
-    m_network = new QNetworkAccessManager(this);
-    m_network->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
-    connect(m_network, &QNetworkAccessManager::finished, this, &DeliveryScheduler::land);
+    const int managers =
+        std::clamp((m_options.perAgentConcurrency + ConnectionsPerManager - 1) / ConnectionsPerManager, 1, 16);
+    for (int i = 0; i < managers; ++i) {
+        auto* network = new QNetworkAccessManager(this);
+        network->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+        connect(network, &QNetworkAccessManager::finished, this, &DeliveryScheduler::land);
+        m_networks.push_back(network);
+    }
 
-    m_timer = new QTimer(this);
-    m_timer->setSingleShot(true);
-    connect(m_timer, &QTimer::timeout, this, &DeliveryScheduler::dispatch);
+    m_wakeTimer = new QTimer(this);
+    m_wakeTimer->setSingleShot(true);
+    connect(m_wakeTimer, &QTimer::timeout, this, &DeliveryScheduler::pump);
+    // Also picks up what other processes changed (a retry from the CLI, an agent resumed).
+    m_pollTimer = new QTimer(this);
+    m_pollTimer->setInterval(m_options.pollIntervalMs);
+    connect(m_pollTimer, &QTimer::timeout, this, [this] {
+        m_queue->refresh();
+        pump();
+    });
+    m_pollTimer->start();
     if (m_options.retentionDays > 0) {
         m_purgeTimer = new QTimer(this);
         m_purgeTimer->setInterval(int(std::min<qint64>(m_options.purgeIntervalMs, INT_MAX)));
         connect(m_purgeTimer, &QTimer::timeout, this, &DeliveryScheduler::purge);
         m_purgeTimer->start();
     }
-    dispatch();
+    pump();
     return {};
+}
+
+void DeliveryScheduler::enqueueCommitted(const QList<CommittedDelivery>& committed)
+{
+    QMetaObject::invokeMethod(
+        this,
+        [this, committed] {
+            if (!m_queue)
+                return;
+            m_queue->enqueue(committed);
+            schedulePump();
+        },
+        Qt::QueuedConnection);
 }
 
 void DeliveryScheduler::wake()
 {
-    QMetaObject::invokeMethod(this, &DeliveryScheduler::dispatch, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            if (!m_queue)
+                return;
+            m_queue->refresh();
+            pump();
+        },
+        Qt::QueuedConnection);
 }
 
 void DeliveryScheduler::purgeNow()
@@ -86,69 +127,101 @@ void DeliveryScheduler::purgeNow()
     QMetaObject::invokeMethod(this, &DeliveryScheduler::purge, Qt::QueuedConnection);
 }
 
-void DeliveryScheduler::dispatch()
+void DeliveryScheduler::schedulePump()
 {
-    if (!m_store || m_dispatching)
+    // Everything that lands in one pass of the event loop is recorded together, in one transaction.
+    if (m_pumpQueued)
         return;
-    m_dispatching = true;
-    // Probes first: one try per offline agent whose backoff has passed.
-    for (const ForwardingStore::Due& probe : m_store->probes()) {
-        if (m_inFlight.size() >= m_options.maxInFlight)
-            break;
-        if (m_perAgent.value(probe.agentId) == 0)
-            launch(probe);
+    m_pumpQueued = true;
+    QMetaObject::invokeMethod(this, &DeliveryScheduler::pump, Qt::QueuedConnection);
+}
+
+void DeliveryScheduler::pump()
+{
+    m_pumpQueued = false;
+    if (!m_queue)
+        return;
+    if (const qint64 generation = m_webhooks->changeGeneration(); generation != m_secretsGeneration) {
+        forgetSecrets();
+        m_secretsGeneration = generation;
     }
-    if (m_inFlight.size() < m_options.maxInFlight) {
-        for (const ForwardingStore::Due& due : m_store->due(m_options.perAgentConcurrency, m_options.maxInFlight * 2)) {
-            if (m_inFlight.size() >= m_options.maxInFlight)
-                break;
-            // A delivery in flight is 'delivering', so due() never returns it again.
-            if (m_perAgent.value(due.agentId) >= m_options.perAgentConcurrency)
-                continue;
-            launch(due);
+    const int room = m_options.maxInFlight - int(m_inFlight.size());
+    for (DeliveryQueue::Claim& claim : m_queue->claim(room))
+        launch(std::move(claim));
+    // The starts are durable before the requests leave (they are written when the event loop runs).
+    emitEvents(m_queue->commit());
+    armTimer();
+}
+
+void DeliveryScheduler::emitEvents(const QList<DeliveryQueue::Event>& events)
+{
+    for (const DeliveryQueue::Event& e : events) {
+        switch (e.kind) {
+        case DeliveryQueue::Event::Kind::Started:
+            emit attemptStarted(e.id, e.attempt);
+            break;
+        case DeliveryQueue::Event::Kind::Finished:
+            emit attemptFinished(e.id, e.attempt, e.status);
+            break;
+        case DeliveryQueue::Event::Kind::Failed:
+            emit deliveryFailed(e.id);
+            break;
+        case DeliveryQueue::Event::Kind::AgentStatus:
+            emit agentStatusChanged(e.id, e.agentStatus);
+            break;
         }
     }
-    m_dispatching = false;
-    armTimer();
 }
 
 void DeliveryScheduler::armTimer()
 {
-    qint64 wait = m_options.pollIntervalMs;
-    const qint64 next = m_store->nextDueMs();
-    if (next >= 0)
-        wait = std::clamp<qint64>(next - m_clock.nowMs(), 0, wait);
-    m_timer->start(int(wait));
+    const qint64 next = m_queue->nextWakeMs();
+    if (next < 0) {
+        m_wakeTimer->stop();
+        return;
+    }
+    const qint64 wait = std::clamp<qint64>(next - m_clock.nowMs(), 0, m_options.pollIntervalMs);
+    m_wakeTimer->start(int(wait));
 }
 
-void DeliveryScheduler::launch(const ForwardingStore::Due& due)
+const QByteArray* DeliveryScheduler::secretFor(const QString& webhookId)
 {
-    auto begun = m_store->beginAttempt(due.deliveryId);
-    if (!begun) {
-        qCWarning(lcDelivery) << "cannot start an attempt for" << due.deliveryId << ":" << begun.error().message;
-        return;
+    auto it = m_secrets.find(webhookId);
+    if (it == m_secrets.end()) {
+        auto current = m_webhooks->currentSecret(webhookId);
+        if (!current)
+            return nullptr;
+        it = m_secrets.insert(webhookId, std::move(current.value()));
     }
-    const Delivery& delivery = begun->first;
-    const int attempt = begun->second;
-    auto current = m_webhooks->currentSecret(delivery.webhookId);
-    if (!current) {
-        // Deleted webhooks have no secret left to sign with: such a delivery cannot be forwarded.
-        m_store->failWithoutAttempt(due.deliveryId,
-                                    QStringLiteral("not sent: the webhook was deleted and its secret with it"));
-        emit deliveryFailed(due.deliveryId);
-        return;
-    }
-    QByteArray secret = std::move(current.value());
-    const auto headers = ForwardRequest::headers(delivery, secret, attempt, m_clock.nowMs());
-    Secrets::cleanse(secret);
+    return &*it;
+}
 
-    QNetworkRequest request{QUrl(due.forwardUrl)};
+void DeliveryScheduler::forgetSecrets()
+{
+    for (QByteArray& secret : m_secrets)
+        Secrets::cleanse(secret);
+    m_secrets.clear();
+}
+
+void DeliveryScheduler::launch(DeliveryQueue::Claim claim)
+{
+    const Delivery& delivery = claim.outgoing.delivery;
+    const QByteArray* secret = secretFor(delivery.webhookId);
+    if (!secret) {
+        // Deleted webhooks have no secret left to sign with: such a delivery cannot be forwarded.
+        m_queue->unsendable(claim, QStringLiteral("not sent: the webhook was deleted and its secret with it"));
+        return;
+    }
+    const auto headers = ForwardRequest::headers(delivery, *secret, claim.attempt, m_clock.nowMs());
+
+    QNetworkRequest request{QUrl(claim.forwardUrl)};
     for (const auto& [name, value] : headers)
         request.setRawHeader(name, value);
     if (!delivery.contentType.isEmpty())
         request.setHeader(QNetworkRequest::ContentTypeHeader, delivery.contentType.toLatin1());
-    QNetworkReply* reply = m_network->post(request, delivery.body);
-    m_inFlight.insert(reply, Flight{due, attempt, m_clock.nowMs(), {}, false, false});
+    QNetworkAccessManager* network = m_networks[m_nextNetwork++ % m_networks.size()];
+    QNetworkReply* reply = network->post(request, delivery.body);
+    m_inFlight.insert(reply, Flight{std::move(claim), m_clock.nowMs(), {}, false, false});
     // The timeout bounds the whole attempt: a receiver that drips a byte now and then must not hold it
     // (QNetworkAccessManager's transfer timeout only catches silence).
     QTimer::singleShot(m_options.timeoutMs, reply, [this, reply] {
@@ -161,8 +234,6 @@ void DeliveryScheduler::launch(const ForwardingStore::Due& due)
     // The answer is read as it arrives, and only as much as is kept: a receiver that streams without end
     // costs this process 64 KiB, not its memory.
     connect(reply, &QNetworkReply::readyRead, this, [this, reply] { readAnswer(reply); });
-    m_perAgent[due.agentId] += 1;
-    emit attemptStarted(due.deliveryId, attempt);
 }
 
 void DeliveryScheduler::readAnswer(QNetworkReply* reply)
@@ -186,10 +257,8 @@ void DeliveryScheduler::land(QNetworkReply* reply)
         return;
     if (!it->bodyCut && !it->timedOut)
         readAnswer(reply);
-    const Flight flight = *it;
+    const Flight flight = std::move(*it);
     m_inFlight.erase(it);
-    if (--m_perAgent[flight.due.agentId] <= 0)
-        m_perAgent.remove(flight.due.agentId);
 
     const qint64 now = m_clock.nowMs();
     int statusCode = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
@@ -202,27 +271,13 @@ void DeliveryScheduler::land(QNetworkReply* reply)
     } else if (statusCode == 0) {
         networkError = reply->errorString();
     }
-    const AttemptOutcome outcome =
-        AttemptOutcome::classify(statusCode, networkError, reply->rawHeader("Retry-After"), now);
-    const QByteArray body = statusCode > 0 ? flight.body : QByteArray();
-    auto finished = m_store->finishAttempt(flight.due, flight.attempt, outcome, now - flight.startedMs,
-                                           encodeResponseHeaders(reply->rawHeaderPairs()), body, m_options.schedule,
-                                           m_options.offlineAfterConnectionFailures);
-    if (!finished) {
-        qCWarning(lcDelivery) << "cannot record attempt" << flight.attempt << "of" << flight.due.deliveryId << ":"
-                              << finished.error().message;
-    } else {
-        emit attemptFinished(flight.due.deliveryId, flight.attempt, finished->status);
-        if (finished->status == DeliveryStatus::Failed)
-            emit deliveryFailed(flight.due.deliveryId);
-        if (finished->agentWentOffline)
-            emit agentStatusChanged(flight.due.agentId, AgentStatus::Offline);
-        if (finished->agentCameOnline)
-            emit agentStatusChanged(flight.due.agentId, AgentStatus::Online);
-        if (finished->agentPaused)
-            emit agentStatusChanged(flight.due.agentId, AgentStatus::Paused);
-    }
-    dispatch();
+    DeliveryQueue::Report report;
+    report.outcome = AttemptOutcome::classify(statusCode, networkError, reply->rawHeader("Retry-After"), now);
+    report.durationMs = now - flight.startedMs;
+    report.responseHeaders = encodeResponseHeaders(reply->rawHeaderPairs());
+    report.responseBody = statusCode > 0 ? flight.body : QByteArray();
+    m_queue->settle(flight.claim, report);
+    schedulePump();
 }
 
 void DeliveryScheduler::purge()

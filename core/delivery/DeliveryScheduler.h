@@ -1,15 +1,16 @@
 #pragma once
 
 #include "delivery/DeliveryOptions.h"
+#include "delivery/DeliveryQueue.h"
 #include "domain/Delivery.h"
 #include "domain/Result.h"
-#include "store/ForwardingStore.h"
 
 #include <QHash>
 #include <QObject>
 #include <QTimer>
 
 #include <memory>
+#include <vector>
 
 class QNetworkAccessManager;
 class QNetworkReply;
@@ -18,13 +19,15 @@ namespace Alfe {
 
 class Clock;
 class Database;
+class ForwardingStore;
 class SecretBox;
 class WebhookStore;
 
-// Hands accepted deliveries to their agents, in its own thread with its own connection and
-// QNetworkAccessManager: the first attempt within milliseconds of the commit (wake()), retries on the
-// schedule, offline agents detected and probed, their backlog drained oldest first a few at a time,
-// every attempt recorded, and what was in flight when the process died tried again on start.
+// Hands accepted deliveries to their agents, in its own thread with its own connection: committed
+// deliveries arrive from the writer (enqueueCommitted), wait in a DeliveryQueue, and go out over
+// keep-alive connections, up to perAgentConcurrency in flight per agent, fairly between agents. Each round
+// (claims made, answers landed) is recorded in one transaction; every signal is emitted once what it
+// says is in the store. What was in flight when the process died is tried again on start.
 class DeliveryScheduler final : public QObject
 {
     Q_OBJECT
@@ -37,7 +40,10 @@ public:
     // Call in the thread this object lives in.
     Result<void> start();
 
-    // Thread-safe: look for due work now (after a commit, a manual retry, or a clock change in tests).
+    // Thread-safe: deliveries the writer has just committed.
+    void enqueueCommitted(const QList<Alfe::CommittedDelivery>& committed);
+    // Thread-safe: look again at what others changed (a manual retry, an agent resumed, a clock moved in
+    // tests).
     void wake();
     // Thread-safe: delete what is past retention now; the count arrives with purged().
     void purgeNow();
@@ -54,34 +60,42 @@ signals:
 private:
     struct Flight
     {
-        ForwardingStore::Due due;
-        int attempt = 0;
+        DeliveryQueue::Claim claim;
         qint64 startedMs = 0;
         QByteArray body;       // the first ResponseBodyKeptBytes of the answer, read as it arrives
         bool timedOut = false; // the attempt's deadline passed (in total, not only inactivity)
         bool bodyCut = false;  // the answer went on past what is kept: the rest was not read
     };
 
-    void dispatch();
-    void launch(const ForwardingStore::Due& due);
+    void pump();
+    void schedulePump();
+    void launch(DeliveryQueue::Claim claim);
     void land(QNetworkReply* reply);
     void readAnswer(QNetworkReply* reply);
+    void emitEvents(const QList<DeliveryQueue::Event>& events);
     void armTimer();
     void purge();
+    const QByteArray* secretFor(const QString& webhookId);
+    void forgetSecrets();
 
     QString m_databasePath;
     const SecretBox& m_box;
     const Clock& m_clock;
     DeliveryOptions m_options;
     std::unique_ptr<Database> m_db;
+    std::unique_ptr<DeliveryQueue> m_queue;
     std::unique_ptr<ForwardingStore> m_store;
     std::unique_ptr<WebhookStore> m_webhooks;
-    QNetworkAccessManager* m_network = nullptr;
-    QTimer* m_timer = nullptr;
+    // QNetworkAccessManager keeps at most 6 connections per host; enough of them for perAgentConcurrency.
+    std::vector<QNetworkAccessManager*> m_networks;
+    size_t m_nextNetwork = 0;
+    QTimer* m_wakeTimer = nullptr;
+    QTimer* m_pollTimer = nullptr;
     QTimer* m_purgeTimer = nullptr;
     QHash<QNetworkReply*, Flight> m_inFlight;
-    QHash<QString, int> m_perAgent;
-    bool m_dispatching = false;
+    QHash<QString, QByteArray> m_secrets; // current signing secret per webhook, dropped on any webhook change
+    qint64 m_secretsGeneration = -1;
+    bool m_pumpQueued = false;
 };
 
 } // namespace Alfe

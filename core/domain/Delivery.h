@@ -57,6 +57,14 @@ struct Delivery
     QList<Attempt> attempts;
 };
 
+// A delivery the writer has just committed, as handed to the delivery scheduler (no query needed to find
+// it).
+struct CommittedDelivery
+{
+    QString deliveryId;
+    QString agentId;
+};
+
 // A request the ingress refused (by the guard or the hook receiver), as handed to the writer for the
 // refused-request log.
 struct RefusedRequest

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "domain/Delivery.h"
 #include "domain/Result.h"
 #include "ingress/IngressOptions.h"
 
@@ -49,7 +50,7 @@ public:
 
 signals:
     // New deliveries, right after they were committed.
-    void deliveriesCommitted(const QStringList& deliveryIds);
+    void deliveriesCommitted(const QList<Alfe::CommittedDelivery>& deliveries);
     // A delivery was queued again through the API.
     void deliveriesRequeued();
 

@@ -88,7 +88,7 @@ Result<StoredDelivery> DeliveryStore::insert(const IncomingDelivery& in)
         QStringLiteral("INSERT INTO deliveries (id, webhook_id, received_at, provider, event_type, dedup_key,"
                        " body_sha256, content_type, headers, body, status, duplicate_of, next_attempt_at,"
                        " agent_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,"
-                       " (SELECT agent_id FROM webhooks WHERE id = ?))"));
+                       " (SELECT agent_id FROM webhooks WHERE id = ?)) RETURNING agent_id"));
     int column = 0;
     const auto bind = [&q, &column](const QVariant& value) {
         q.bindValue(column++, value);
@@ -108,6 +108,8 @@ Result<StoredDelivery> DeliveryStore::insert(const IncomingDelivery& in)
     bind(stored.duplicate() ? QVariant(QMetaType::fromType<qint64>()) : QVariant(now));
     bind(in.webhookId);
     const auto inserted = m_db.exec(q);
+    if (inserted && q.next())
+        stored.agentId = q.value(0).toString();
     q.finish();
     q.bindValue(9, QByteArray()); // the cached statement must not keep a (possibly 10 MiB) body alive
     if (!inserted)

@@ -108,6 +108,7 @@ DeliveryWriter::DeliveryWriter(const QString& databasePath, const Clock& clock, 
     , m_clock(clock)
 {
     m_thread.setObjectName(QStringLiteral("alfe-writer"));
+    qRegisterMetaType<QList<CommittedDelivery>>(); // crosses threads in committed()
 }
 
 DeliveryWriter::~DeliveryWriter()
@@ -175,10 +176,10 @@ void DeliveryWriter::onWritten(const std::shared_ptr<Batch>& batch)
 {
     m_inFlight = false;
     flush(); // the next batch goes to disk while this one is answered
-    QStringList fresh;
+    QList<CommittedDelivery> fresh;
     for (Job& job : batch->jobs) {
         if (job.result && !job.result->duplicate())
-            fresh << job.result->deliveryId;
+            fresh << CommittedDelivery{job.result->deliveryId, job.result->agentId};
         if (!job.result)
             qCWarning(lcStore) << "a delivery could not be stored:" << job.result.error().message;
         job.done(std::move(job.result));

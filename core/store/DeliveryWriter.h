@@ -41,7 +41,7 @@ public:
 
 signals:
     // New (non-duplicate) deliveries, right after their commit.
-    void committed(const QStringList& deliveryIds);
+    void committed(const QList<Alfe::CommittedDelivery>& deliveries);
 
 private:
     struct Job;

@@ -1,34 +1,38 @@
 #pragma once
 
-#include "domain/AttemptOutcome.h"
 #include "domain/Delivery.h"
 #include "domain/Result.h"
+
+#include <optional>
 
 namespace Alfe {
 
 class Clock;
 class Database;
-class RetrySchedule;
 
-// The database side of forwarding, on the scheduler's own connection: what is due, attempt records,
-// and the agents' online/offline/paused state.
+// The database side of forwarding, on the delivery thread's own connection. The scheduler keeps its
+// queues in memory; it reads here only at startup, when an agent's in-memory window runs dry, and when
+// an agent returns: the agents' rows, the head of one agent's waiting deliveries (a keyset range of
+// deliveries_agent_due), and the delivery it is about to send. What attempts did is written by
+// AttemptJournal.
 class ForwardingStore final
 {
 public:
-    struct Due
+    struct AgentRow
     {
-        QString deliveryId;
-        QString agentId;
+        QString id;
+        AgentStatus status = AgentStatus::Offline;
         QString forwardUrl;
-        bool probe = false; // the one try that tells whether an offline agent is back
+        int connectionFailures = 0;
+        int probeFailures = 0;
+        qint64 nextProbeAtMs = -1;
     };
 
-    struct Finished
+    // One waiting delivery, with what sending it needs.
+    struct Outgoing
     {
-        DeliveryStatus status = DeliveryStatus::Queued;
-        bool agentWentOffline = false;
-        bool agentCameOnline = false;
-        bool agentPaused = false;
+        Delivery delivery;
+        int failures = 0; // failed attempts so far that spent its retry budget
     };
 
     ForwardingStore(Database& db, const Clock& clock);
@@ -38,32 +42,26 @@ public:
     // due again (without spending a retry). Returns how many.
     int recoverInterrupted();
 
-    // What can be sent now: up to `perAgent` of each online agent with a forward URL, oldest due first, the
-    // agents' heads interleaved; `limit` in all.
-    QList<Due> due(int perAgent, int limit);
-    // For each offline agent whose probe time has come: its oldest waiting delivery.
-    QList<Due> probes();
-    // When the next delivery or probe falls due (ms since epoch), or -1.
-    qint64 nextDueMs();
-
-    // Marks the delivery as being delivered and records the start of attempt n; returns the delivery
-    // (with body and headers) and n.
-    Result<QPair<Delivery, int>> beginAttempt(const QString& deliveryId);
-    // Records how the attempt ended and what follows for the delivery and its agent.
-    Result<Finished> finishAttempt(const Due& due, int n, const AttemptOutcome& outcome, qint64 durationMs,
-                                   const QByteArray& responseHeaders, const QByteArray& responseBody,
-                                   const RetrySchedule& schedule, int offlineAfter);
-    // A delivery that cannot be sent at all (its webhook and secret were deleted).
-    Result<void> failWithoutAttempt(const QString& deliveryId, const QString& why);
+    QList<AgentRow> agents();
+    // Counts up with every new, deleted, paused, resumed or re-pointed agent, by any connection or process
+    // (a trigger keeps it); read again only when PRAGMA data_version says another connection committed.
+    qint64 agentsGeneration();
+    // The ids of up to `limit` of the agent's waiting deliveries due at `nowMs`, oldest due first; with
+    // `nowMs` < 0 whether due or not (a probe takes the oldest).
+    QStringList waiting(const QString& agentId, qint64 nowMs, int limit);
+    // When the agent's next waiting delivery falls due after `nowMs`, or -1.
+    qint64 nextWaitingAfter(const QString& agentId, qint64 nowMs);
+    // The delivery, if it is still waiting (queued or retrying).
+    std::optional<Outgoing> load(const QString& deliveryId);
 
     // Deletes deliveries (and their attempts) received before `cutoffMs`, at most `batch` at a time.
     int purgeBatch(qint64 cutoffMs, int batch);
 
 private:
-    Result<void> exec(const QString& sql, const QVariantList& binds);
-
     Database& m_db;
     const Clock& m_clock;
+    qint64 m_seenDataVersion = -1;
+    qint64 m_agentsGeneration = -1;
 };
 
 } // namespace Alfe

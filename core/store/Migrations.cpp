@@ -153,12 +153,31 @@ QStringList v7AgentQueues()
                        " WHERE status IN ('queued','retrying')"),
     };
 }
+QStringList v8AgentChanges()
+{
+    // The delivery scheduler keeps agents in memory. A new forward URL, a pause or a resume, by any process,
+    // counts up one number, which it reads when PRAGMA data_version says another connection committed: the
+    // next delivery goes where the agent now says, not a poll interval later.
+    QStringList steps{
+        QStringLiteral(
+            "CREATE TABLE agent_changes (id INTEGER PRIMARY KEY CHECK (id = 1), generation INTEGER NOT NULL)"),
+        QStringLiteral("INSERT INTO agent_changes (id, generation) VALUES (1, 0)"),
+        QStringLiteral("CREATE TRIGGER agents_insert_counts AFTER INSERT ON agents BEGIN"
+                       " UPDATE agent_changes SET generation = generation + 1 WHERE id = 1; END"),
+        QStringLiteral("CREATE TRIGGER agents_delete_counts AFTER DELETE ON agents BEGIN"
+                       " UPDATE agent_changes SET generation = generation + 1 WHERE id = 1; END"),
+        QStringLiteral("CREATE TRIGGER agents_update_counts AFTER UPDATE OF status, forward_url ON agents"
+                       " WHEN OLD.status IS NOT NEW.status OR OLD.forward_url IS NOT NEW.forward_url BEGIN"
+                       " UPDATE agent_changes SET generation = generation + 1 WHERE id = 1; END"),
+    };
+    return steps;
+}
 } // namespace
 
 const QList<QStringList>& steps()
 {
     static const QList<QStringList> all{v1Accounts(),   v2Deliveries(),     v3RefusedAndIndexes(), v4IngressDedup(),
-                                        v5Forwarding(), v6WebhookChanges(), v7AgentQueues()};
+                                        v5Forwarding(), v6WebhookChanges(), v7AgentQueues(),       v8AgentChanges()};
     return all;
 }
 

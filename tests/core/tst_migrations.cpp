@@ -36,6 +36,8 @@ void seed(Database& db, int version)
             QStringLiteral("INSERT INTO deliveries (id, webhook_id, received_at, provider, body_sha256, body, status)"
                            " VALUES ('dlv_A', 'whk_A', 2, 'github', x'00', x'7b7d', 'failed')")));
     }
+    if (version >= 7) // from version 7 on, the writer names the agent
+        QVERIFY(q.exec(QStringLiteral("UPDATE deliveries SET agent_id = 'agt_A' WHERE id = 'dlv_A'")));
 }
 } // namespace
 
@@ -96,6 +98,21 @@ private slots:
             QCOMPARE(generation(), before + 1);
             QVERIFY(q.exec(QStringLiteral("DELETE FROM secret_versions WHERE webhook_id = 'whk_A'")));
             QCOMPARE(generation(), before + 2);
+
+            // Version 8 counts changes to agents that decide where deliveries go, for the scheduler's memory.
+            const auto agents = [&q] {
+                return q.exec(QStringLiteral("SELECT generation FROM agent_changes")) && q.next()
+                           ? q.value(0).toLongLong()
+                           : -1;
+            };
+            const qint64 agentsBefore = agents();
+            QVERIFY(agentsBefore >= 0);
+            QVERIFY(q.exec(QStringLiteral("UPDATE agents SET forward_url = 'http://127.0.0.1:9/' WHERE id = 'agt_A'")));
+            QCOMPARE(agents(), agentsBefore + 1);
+            QVERIFY(q.exec(QStringLiteral("UPDATE agents SET name = 'renamed' WHERE id = 'agt_A'")));
+            QCOMPARE(agents(), agentsBefore + 1); // a new name sends nothing elsewhere
+            QVERIFY(q.exec(QStringLiteral("UPDATE agents SET status = 'paused' WHERE id = 'agt_A'")));
+            QCOMPARE(agents(), agentsBefore + 2);
         }
     }
 

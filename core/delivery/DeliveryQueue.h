@@ -1,0 +1,75 @@
+#pragma once
+
+#include "domain/AttemptOutcome.h"
+#include "domain/Delivery.h"
+#include "domain/Domain.h"
+#include "store/ForwardingStore.h"
+
+#include <QList>
+
+namespace Alfe {
+
+// The queue between the store and the network (SPEC §11): committed deliveries go in, the scheduler
+// claims batches to send (fairly between agents, in order per agent), reports how each attempt ended,
+// and commits the round's bookkeeping at once. The embedded implementation keeps the queues in memory
+// over SQLite (LocalDeliveryQueue); a clustered store can implement the same with leases.
+class DeliveryQueue
+{
+public:
+    struct Claim
+    {
+        ForwardingStore::Outgoing outgoing;
+        QString agentId;
+        QString forwardUrl;
+        int attempt = 0;
+        bool probe = false; // the one try that tells whether an offline agent is back
+    };
+
+    struct Report
+    {
+        AttemptOutcome outcome;
+        qint64 durationMs = 0;
+        QByteArray responseHeaders;
+        QByteArray responseBody;
+    };
+
+    // What a committed round did, for the scheduler's signals (said only once it is true in the store).
+    struct Event
+    {
+        enum class Kind
+        {
+            Started,
+            Finished,
+            Failed,
+            AgentStatus,
+        };
+        Kind kind = Kind::Started;
+        QString id; // delivery or agent
+        int attempt = 0;
+        DeliveryStatus status = DeliveryStatus::Queued;
+        AgentStatus agentStatus = AgentStatus::Online;
+    };
+
+    virtual ~DeliveryQueue() = default;
+
+    // At startup: what was in flight when the process died is due again; returns how many.
+    virtual int recover() = 0;
+    // Re-reads what others may have changed: agents (forward URL, pause, resume), retries queued by another
+    // process. Called on a timer and when the engine says deliveries were requeued.
+    virtual void refresh() = 0;
+    virtual void enqueue(const QList<CommittedDelivery>& committed) = 0;
+    // Up to `limit` deliveries to send now, their attempt starts recorded.
+    virtual QList<Claim> claim(int limit) = 0;
+    virtual void settle(const Claim& claim, const Report& report) = 0;
+    // A claimed delivery that cannot be sent (its webhook and secret were deleted).
+    virtual void unsendable(const Claim& claim, const QString& why) = 0;
+    // Writes the round (one transaction) and returns what it did.
+    virtual QList<Event> commit() = 0;
+    // When something falls due next (a retry, a probe), ms since epoch, or -1.
+    virtual qint64 nextWakeMs() = 0;
+
+protected:
+    DeliveryQueue() = default;
+};
+
+} // namespace Alfe

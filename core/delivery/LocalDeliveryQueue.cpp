@@ -1,0 +1,422 @@
+#include "delivery/LocalDeliveryQueue.h"
+
+#include "delivery/AttemptVerdict.h"
+#include "domain/Clock.h"
+#include "domain/Logging.h"
+
+namespace Alfe {
+
+LocalDeliveryQueue::LocalDeliveryQueue(Database& db, const Clock& clock, const DeliveryOptions& options)
+    : m_db(db)
+    , m_clock(clock)
+    , m_options(options)
+    , m_store(db, clock)
+    , m_journal(db)
+{}
+
+int LocalDeliveryQueue::recover()
+{
+    const int recovered = m_store.recoverInterrupted();
+    m_lanes.clear();
+    refresh();
+    return recovered;
+}
+
+LocalDeliveryQueue::Lane& LocalDeliveryQueue::addLane(const ForwardingStore::AgentRow& row)
+{
+    Lane& lane = m_lanes[row.id];
+    lane.agent = row;
+    if (row.status == AgentStatus::Offline && row.nextProbeAtMs >= 0)
+        scheduleWake(lane, row.nextProbeAtMs);
+    return lane;
+}
+
+void LocalDeliveryQueue::rebuildOrder()
+{
+    m_order = m_lanes.keys();
+    std::sort(m_order.begin(), m_order.end());
+    m_nextStart = 0;
+}
+
+void LocalDeliveryQueue::refresh()
+{
+    // This round's own changes first, so that what is read below is not older than what memory knows.
+    if (!m_journal.isEmpty())
+        m_events << commit();
+    m_agentsGeneration = m_store.agentsGeneration();
+    const qint64 now = m_clock.nowMs();
+    QSet<QString> seen;
+    bool changed = false;
+    for (const ForwardingStore::AgentRow& row : m_store.agents()) {
+        seen.insert(row.id);
+        auto it = m_lanes.find(row.id);
+        if (it == m_lanes.end()) {
+            addLane(row);
+            changed = true;
+            continue;
+        }
+        Lane& lane = *it;
+        if (row.status != lane.agent.status || row.forwardUrl != lane.agent.forwardUrl) {
+            // Changed by a person or another process (resume, pause, a new forward URL).
+            const bool returned = row.status == AgentStatus::Online && lane.agent.status != AgentStatus::Online;
+            lane.agent = row;
+            if (row.status != AgentStatus::Online)
+                dropWindow(lane);
+            if (returned) {
+                m_journal.requeueRetrying(row.id);
+                m_returned.insert(row.id);
+            }
+            if (row.status == AgentStatus::Offline && row.nextProbeAtMs >= 0)
+                scheduleWake(lane, row.nextProbeAtMs);
+        }
+        // Work another process queued (a retry from the CLI) is found on the next claim.
+        if (lane.online() && lane.ready.empty())
+            lane.storeAhead = true;
+        if (lane.agent.status == AgentStatus::Offline && !lane.probing && lane.agent.nextProbeAtMs <= now)
+            lane.probeDue = true;
+    }
+    for (auto it = m_lanes.begin(); it != m_lanes.end();) {
+        if (!seen.contains(it.key()) && it->inFlight == 0) {
+            it = m_lanes.erase(it);
+            changed = true;
+        } else {
+            ++it;
+        }
+    }
+    if (changed)
+        rebuildOrder();
+}
+
+void LocalDeliveryQueue::enqueue(const QList<CommittedDelivery>& committed)
+{
+    const qint64 now = m_clock.nowMs();
+    for (const CommittedDelivery& c : committed) {
+        auto it = m_lanes.find(c.agentId);
+        if (it == m_lanes.end()) {
+            // An agent created since the last refresh.
+            refresh();
+            it = m_lanes.find(c.agentId);
+            if (it == m_lanes.end())
+                continue;
+        }
+        Lane& lane = *it;
+        if (!lane.online()) {
+            if (lane.agent.status == AgentStatus::Offline && !lane.probing && lane.agent.nextProbeAtMs <= now)
+                lane.probeDue = true;
+            continue; // it waits in the store
+        }
+        if (lane.held.contains(c.deliveryId))
+            continue;
+        if (!lane.storeAhead && lane.ready.size() < size_t(Window)) {
+            lane.ready.push_back(c.deliveryId);
+            lane.held.insert(c.deliveryId);
+        } else {
+            lane.storeAhead = true; // the window is full: it comes from the store, in order, when there is room
+        }
+    }
+}
+
+void LocalDeliveryQueue::scheduleWake(Lane& lane, qint64 atMs)
+{
+    if (lane.wakeAtMs >= 0 && lane.wakeAtMs <= atMs)
+        return; // an earlier wake looks again then
+    lane.wakeAtMs = atMs;
+    m_wakes.push({atMs, lane.agent.id});
+}
+
+void LocalDeliveryQueue::popDueWakes(qint64 now)
+{
+    while (!m_wakes.empty() && m_wakes.top().first <= now) {
+        const Wake wake = m_wakes.top();
+        m_wakes.pop();
+        auto it = m_lanes.find(wake.second);
+        if (it == m_lanes.end() || it->wakeAtMs != wake.first)
+            continue; // superseded
+        it->wakeAtMs = -1;
+        if (it->online())
+            it->storeAhead = true; // a retry fell due
+        else if (it->agent.status == AgentStatus::Offline && !it->agent.forwardUrl.isEmpty())
+            it->probeDue = true;
+    }
+}
+
+qint64 LocalDeliveryQueue::nextWakeMs()
+{
+    while (!m_wakes.empty()) {
+        const Wake& wake = m_wakes.top();
+        auto it = m_lanes.find(wake.second);
+        if (it != m_lanes.end() && it->wakeAtMs == wake.first)
+            return wake.first;
+        m_wakes.pop();
+    }
+    return -1;
+}
+
+void LocalDeliveryQueue::refill(Lane& lane, qint64 now)
+{
+    const int asked = Window + int(lane.held.size());
+    const QStringList ids = m_store.waiting(lane.agent.id, now, asked);
+    for (const QString& id : ids) {
+        if (lane.ready.size() >= size_t(Window))
+            break;
+        if (!lane.held.contains(id)) {
+            lane.ready.push_back(id);
+            lane.held.insert(id);
+        }
+    }
+    lane.storeAhead = ids.size() >= asked;
+    if (!lane.storeAhead) {
+        // Everything due is in memory; wake when the next retry of this agent falls due.
+        const qint64 next = m_store.nextWaitingAfter(lane.agent.id, now);
+        if (next >= 0)
+            scheduleWake(lane, next);
+    }
+}
+
+QString LocalDeliveryQueue::nextReady(Lane& lane, qint64 now)
+{
+    if (lane.ready.empty() && lane.storeAhead)
+        refill(lane, now);
+    if (lane.ready.empty())
+        return {};
+    QString id = std::move(lane.ready.front());
+    lane.ready.pop_front();
+    return id;
+}
+
+void LocalDeliveryQueue::dropWindow(Lane& lane)
+{
+    for (const QString& id : lane.ready)
+        lane.held.remove(id);
+    lane.ready.clear();
+    lane.storeAhead = true;
+}
+
+std::optional<DeliveryQueue::Claim> LocalDeliveryQueue::take(Lane& lane, const QString& id, bool probe, qint64 now)
+{
+    auto outgoing = m_store.load(id);
+    if (!outgoing) {
+        lane.held.remove(id); // no longer waiting: delivered elsewhere, deleted, or purged
+        return std::nullopt;
+    }
+    Claim claim;
+    claim.attempt = outgoing->delivery.attemptCount + 1;
+    claim.outgoing = std::move(*outgoing);
+    claim.agentId = lane.agent.id;
+    claim.forwardUrl = lane.agent.forwardUrl;
+    claim.probe = probe;
+    lane.held.insert(id);
+    ++lane.inFlight;
+    lane.probing = lane.probing || probe;
+    m_journal.started(id, claim.attempt, now);
+    m_events << Event{Event::Kind::Started, id, claim.attempt, DeliveryStatus::Delivering, {}};
+    return claim;
+}
+
+QList<DeliveryQueue::Claim> LocalDeliveryQueue::claim(int limit)
+{
+    // An agent changed by someone else (new forward URL, paused, resumed): the next delivery follows it.
+    if (m_store.agentsGeneration() != m_agentsGeneration)
+        refresh();
+    QList<Claim> out;
+    const qint64 now = m_clock.nowMs();
+    popDueWakes(now);
+    if (m_order.isEmpty() || limit <= 0)
+        return out;
+
+    // Probes: one try per offline agent whose backoff has passed, with its oldest waiting delivery.
+    for (const QString& agentId : std::as_const(m_order)) {
+        Lane& lane = m_lanes[agentId];
+        if (!lane.probeDue || lane.probing || lane.inFlight > 0 || out.size() >= limit)
+            continue;
+        lane.probeDue = false;
+        if (lane.agent.status != AgentStatus::Offline || lane.agent.forwardUrl.isEmpty())
+            continue;
+        const QStringList oldest = m_store.waiting(agentId, -1, 1);
+        if (oldest.isEmpty())
+            continue; // nothing to probe with; a new delivery makes the probe due again
+        if (auto c = take(lane, oldest.first(), true, now))
+            out << std::move(*c);
+    }
+
+    // Online agents in turns, one delivery each per turn, so one agent's backlog never stands before
+    // another agent's head; each agent's own deliveries leave in order.
+    const qsizetype agents = m_order.size();
+    bool progress = true;
+    while (out.size() < limit && progress) {
+        progress = false;
+        for (qsizetype k = 0; k < agents && out.size() < limit; ++k) {
+            Lane& lane = m_lanes[m_order.at((m_nextStart + k) % agents)];
+            if (!lane.online() || lane.inFlight >= m_options.perAgentConcurrency)
+                continue;
+            const QString id = nextReady(lane, now);
+            if (id.isEmpty())
+                continue;
+            progress = true;
+            if (auto c = take(lane, id, false, now))
+                out << std::move(*c);
+        }
+        m_nextStart = (m_nextStart + 1) % agents;
+    }
+    return out;
+}
+
+void LocalDeliveryQueue::setAgent(Lane& lane, AgentStatus status, int connectionFailures, int probeFailures,
+                                  qint64 nextProbeAtMs)
+{
+    const bool statusChanged = lane.agent.status != status;
+    lane.agent.status = status;
+    lane.agent.connectionFailures = connectionFailures;
+    lane.agent.probeFailures = probeFailures;
+    lane.agent.nextProbeAtMs = nextProbeAtMs;
+    m_journal.agent({lane.agent.id, status, connectionFailures, probeFailures,
+                     nextProbeAtMs >= 0 ? std::optional<qint64>(nextProbeAtMs) : std::nullopt});
+    if (statusChanged)
+        m_events << Event{Event::Kind::AgentStatus, lane.agent.id, 0, {}, status};
+}
+
+void LocalDeliveryQueue::cameOnline(Lane& lane)
+{
+    // Its whole backlog, retrying ones included, oldest first: their failures were the agent being away.
+    setAgent(lane, AgentStatus::Online, 0, 0, -1);
+    m_journal.requeueRetrying(lane.agent.id);
+    m_returned.insert(lane.agent.id);
+    lane.storeAhead = true;
+}
+
+void LocalDeliveryQueue::settle(const Claim& claim, const Report& report)
+{
+    const qint64 now = m_clock.nowMs();
+    const QString& id = claim.outgoing.delivery.id;
+    auto it = m_lanes.find(claim.agentId);
+    Lane* lane = it == m_lanes.end() ? nullptr : &*it;
+    if (lane) {
+        --lane->inFlight;
+        if (claim.probe)
+            lane->probing = false;
+    }
+    m_settled.append({claim.agentId, id});
+
+    AttemptVerdict::Input in;
+    in.outcome = report.outcome;
+    in.probe = claim.probe;
+    in.agentStatus = lane ? lane->agent.status : AgentStatus::Online;
+    in.failures = claim.outgoing.failures;
+    in.receivedAtMs = claim.outgoing.delivery.receivedAtMs;
+    in.connectionFailures = lane ? lane->agent.connectionFailures : 0;
+    in.offlineAfter = m_options.offlineAfterConnectionFailures;
+    in.nowMs = now;
+    const AttemptVerdict v = AttemptVerdict::of(in, m_options.schedule);
+
+    AttemptJournal::Finished f;
+    f.deliveryId = id;
+    f.attempt = claim.attempt;
+    f.durationMs = report.durationMs;
+    f.statusCode = report.outcome.statusCode;
+    f.error = report.outcome.error;
+    f.responseHeaders = report.responseHeaders;
+    f.responseBody = report.responseBody;
+    f.status = v.status;
+    f.failures = v.failures;
+    f.nextAttemptAtMs = v.nextAttemptAtMs;
+    m_journal.finished(std::move(f));
+    m_events << Event{Event::Kind::Finished, id, claim.attempt, v.status, {}};
+    if (v.status == DeliveryStatus::Failed)
+        m_events << Event{Event::Kind::Failed, id, claim.attempt, v.status, {}};
+
+    if (!lane)
+        return;
+    const ForwardingStore::AgentRow& a = lane->agent;
+    switch (v.agent) {
+    case AttemptVerdict::Agent::Unchanged:
+        break;
+    case AttemptVerdict::Agent::Answered:
+        if (a.connectionFailures != 0)
+            setAgent(*lane, a.status, 0, a.probeFailures, a.nextProbeAtMs);
+        break;
+    case AttemptVerdict::Agent::ConnectionFailure:
+        setAgent(*lane, a.status, a.connectionFailures + 1, a.probeFailures, a.nextProbeAtMs);
+        break;
+    case AttemptVerdict::Agent::WentOffline: {
+        // Its waiting deliveries keep their budget and their arrival order; a probe will tell when it is back.
+        const qint64 probeAt = now + std::max<qint64>(1000, m_options.schedule.delayAfter(1));
+        setAgent(*lane, AgentStatus::Offline, a.connectionFailures + 1, 0, probeAt);
+        m_journal.requeueRetrying(a.id);
+        dropWindow(*lane);
+        scheduleWake(*lane, probeAt);
+        break;
+    }
+    case AttemptVerdict::Agent::CameOnline:
+        cameOnline(*lane);
+        break;
+    case AttemptVerdict::Agent::ProbeFailed: {
+        const int probes = a.probeFailures + 1;
+        const qint64 wait =
+            m_options.schedule.delayAfter(std::min(probes + 1, std::max(1, m_options.schedule.maxAttempts() - 1)));
+        const qint64 probeAt = now + std::max<qint64>(1000, wait);
+        setAgent(*lane, AgentStatus::Offline, a.connectionFailures, probes, probeAt);
+        scheduleWake(*lane, probeAt);
+        break;
+    }
+    case AttemptVerdict::Agent::Paused:
+        setAgent(*lane, AgentStatus::Paused, 0, 0, -1);
+        dropWindow(*lane);
+        break;
+    }
+    if (v.status == DeliveryStatus::Retrying && v.nextAttemptAtMs && lane->online())
+        scheduleWake(*lane, *v.nextAttemptAtMs);
+}
+
+void LocalDeliveryQueue::unsendable(const Claim& claim, const QString& why)
+{
+    const QString& id = claim.outgoing.delivery.id;
+    if (auto it = m_lanes.find(claim.agentId); it != m_lanes.end()) {
+        --it->inFlight;
+        if (claim.probe)
+            it->probing = false;
+    }
+    m_settled.append({claim.agentId, id});
+    m_journal.unsendable(id, claim.attempt, m_clock.nowMs(), why);
+    m_events << Event{Event::Kind::Failed, id, claim.attempt, DeliveryStatus::Failed, {}};
+}
+
+QList<DeliveryQueue::Event> LocalDeliveryQueue::commit()
+{
+    int skipped = 0;
+    const auto committed = m_journal.commit(&skipped);
+    if (!committed) {
+        // Memory is ahead of the store: read each agent's window again from the record. Deliveries whose
+        // records were lost are still waiting there and are sent again (at least once).
+        qCWarning(lcDelivery) << "cannot record delivery attempts:" << committed.error().message;
+        for (Lane& lane : m_lanes)
+            dropWindow(lane);
+    } else if (skipped > 0) {
+        qCInfo(lcDelivery) << skipped << "attempt records were for deliveries deleted meanwhile";
+    }
+    for (const auto& [agentId, deliveryId] : std::as_const(m_settled)) {
+        if (auto it = m_lanes.find(agentId); it != m_lanes.end())
+            it->held.remove(deliveryId);
+    }
+    m_settled.clear();
+    // Released retries are in the store only now.
+    for (const QString& agentId : std::as_const(m_returned)) {
+        if (auto it = m_lanes.find(agentId); it != m_lanes.end())
+            it->storeAhead = true;
+    }
+    m_returned.clear();
+    QList<Event> events;
+    events.swap(m_events);
+    if (!committed)
+        events.clear(); // only what the store holds is said
+    return events;
+}
+
+int LocalDeliveryQueue::heldInMemory() const
+{
+    int total = 0;
+    for (const Lane& lane : m_lanes)
+        total += int(lane.held.size());
+    return total;
+}
+
+} // namespace Alfe

@@ -1,0 +1,88 @@
+#pragma once
+
+#include "delivery/DeliveryQueue.h"
+#include "delivery/DeliveryOptions.h"
+#include "store/AttemptJournal.h"
+#include "store/ForwardingStore.h"
+
+#include <QHash>
+#include <QSet>
+
+#include <deque>
+#include <queue>
+#include <vector>
+
+namespace Alfe {
+
+class Clock;
+class Database;
+
+// The embedded DeliveryQueue: per-agent FIFO windows in memory over SQLite, one wake heap for retries
+// and probes, the bookkeeping of each round in one AttemptJournal transaction.
+//
+// The store is the record; memory holds at most Window ids per agent. New deliveries arrive from the
+// writer (enqueue) and go straight to their agent's window while the window holds everything due;
+// otherwise the window refills from the store (a keyset range of deliveries_agent_due) when it runs dry.
+// Offline and paused agents cost nothing until a probe falls due, however large their backlog.
+class LocalDeliveryQueue final : public DeliveryQueue
+{
+public:
+    static constexpr int Window = 1024;
+
+    LocalDeliveryQueue(Database& db, const Clock& clock, const DeliveryOptions& options);
+    Q_DISABLE_COPY_MOVE(LocalDeliveryQueue)
+
+    int recover() override;
+    void refresh() override;
+    void enqueue(const QList<CommittedDelivery>& committed) override;
+    QList<Claim> claim(int limit) override;
+    void settle(const Claim& claim, const Report& report) override;
+    void unsendable(const Claim& claim, const QString& why) override;
+    QList<Event> commit() override;
+    qint64 nextWakeMs() override;
+
+    // For tests and the bench: ids held in memory across all agents (windows and in flight).
+    int heldInMemory() const;
+
+private:
+    struct Lane
+    {
+        ForwardingStore::AgentRow agent;
+        std::deque<QString> ready; // due now, in order
+        QSet<QString> held;        // ready, in flight, or settled but not yet committed
+        bool storeAhead = true;    // the store may hold due deliveries that are not in `ready`
+        bool probeDue = false;
+        bool probing = false;
+        int inFlight = 0;
+        qint64 wakeAtMs = -1;
+        bool online() const { return agent.status == AgentStatus::Online && !agent.forwardUrl.isEmpty(); }
+    };
+    using Wake = std::pair<qint64, QString>;
+
+    Lane& addLane(const ForwardingStore::AgentRow& row);
+    void rebuildOrder();
+    void popDueWakes(qint64 now);
+    void scheduleWake(Lane& lane, qint64 atMs);
+    QString nextReady(Lane& lane, qint64 now);
+    void refill(Lane& lane, qint64 now);
+    void dropWindow(Lane& lane);
+    std::optional<Claim> take(Lane& lane, const QString& id, bool probe, qint64 now);
+    void setAgent(Lane& lane, AgentStatus status, int connectionFailures, int probeFailures, qint64 nextProbeAtMs);
+    void cameOnline(Lane& lane);
+
+    Database& m_db;
+    const Clock& m_clock;
+    DeliveryOptions m_options;
+    ForwardingStore m_store;
+    AttemptJournal m_journal;
+    QHash<QString, Lane> m_lanes;
+    QStringList m_order; // agents in a fixed order; claim() starts one further each round (fairness)
+    qsizetype m_nextStart = 0;
+    qint64 m_agentsGeneration = -1;
+    std::priority_queue<Wake, std::vector<Wake>, std::greater<Wake>> m_wakes;
+    QList<std::pair<QString, QString>> m_settled; // (agent, delivery) leaving memory at the next commit
+    QSet<QString> m_returned;                     // agents that came back this round
+    QList<Event> m_events;
+};
+
+} // namespace Alfe

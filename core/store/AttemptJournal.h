@@ -1,0 +1,74 @@
+#pragma once
+
+#include "domain/Delivery.h"
+#include "domain/Result.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+namespace Alfe {
+
+class Database;
+
+// What the delivery thread did, written in one transaction per round (group commit): attempts started
+// and finished, deliveries' new states, agents' online/offline/paused state. Records accumulate in order
+// and commit() writes them all, so that a round of a hundred attempts costs one fsync, not two hundred.
+// At least once: if the process dies before a commit, the deliveries are still waiting in the store and
+// are sent again.
+class AttemptJournal final
+{
+public:
+    struct Finished
+    {
+        QString deliveryId;
+        int attempt = 0;
+        qint64 durationMs = 0;
+        int statusCode = 0; // 0: no HTTP answer
+        QString error;      // network error or timeout, else empty
+        QByteArray responseHeaders;
+        QByteArray responseBody;
+        DeliveryStatus status = DeliveryStatus::Queued;
+        int failures = 0;
+        std::optional<qint64> nextAttemptAtMs;
+    };
+
+    struct AgentState
+    {
+        QString agentId;
+        AgentStatus status = AgentStatus::Online;
+        int connectionFailures = 0;
+        int probeFailures = 0;
+        std::optional<qint64> nextProbeAtMs;
+    };
+
+    explicit AttemptJournal(Database& db);
+    Q_DISABLE_COPY_MOVE(AttemptJournal)
+
+    void started(const QString& deliveryId, int attempt, qint64 atMs);
+    void finished(Finished result);
+    // A delivery that cannot be sent at all (its webhook and secret were deleted): failed, with an attempt
+    // that says why.
+    void unsendable(const QString& deliveryId, int attempt, qint64 atMs, const QString& why);
+    void agent(AgentState state);
+    // The agent went away or came back: its retrying deliveries wait as queued, in arrival order, with
+    // the budget they had (their failures were the agent being away).
+    void requeueRetrying(const QString& agentId);
+
+    bool isEmpty() const { return m_ops.empty(); }
+    int size() const { return int(m_ops.size()); }
+    // Writes everything recorded so far in one transaction and forgets it. A record that cannot be written
+    // (its delivery was deleted meanwhile) is skipped and counted; the others still commit.
+    Result<void> commit(int* skipped = nullptr);
+
+private:
+    Result<void> run(const QString& sql, const QVariantList& binds);
+
+    Database& m_db;
+    std::vector<std::function<Result<void>()>> m_ops;
+};
+
+} // namespace Alfe
