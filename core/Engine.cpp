@@ -289,6 +289,7 @@ Result<quint16> Engine::startIngress(const IngressOptions& options)
         stopIngress();
         return started;
     }
+    linkJournal();
     m_ingressUrl = m_ingress->baseUrl();
     m_ingressLocalUrl = m_ingress->localUrl();
     // Other processes on this data directory (CLI admin commands, send-test) find the server here.
@@ -297,10 +298,19 @@ Result<quint16> Engine::startIngress(const IngressOptions& options)
     return started;
 }
 
+void Engine::linkJournal()
+{
+    // While both run, the scheduler's attempt records go through the ingress's writer thread.
+    if (m_scheduler)
+        m_scheduler->setJournalWriter(m_ingress ? m_ingress->writer() : nullptr);
+}
+
 void Engine::stopIngress()
 {
     if (!m_ingressThread)
         return;
+    if (m_scheduler)
+        m_scheduler->setJournalWriter(nullptr);
     // The server is deleted in its own thread (deleteLater on finished), then the thread ends.
     m_ingressThread->quit();
     m_ingressThread->wait();
@@ -362,6 +372,8 @@ Result<void> Engine::startDelivery(const DeliveryOptions& options)
         m_scheduler, [&] { started = m_scheduler->start(); }, Qt::BlockingQueuedConnection);
     if (!started)
         stopDelivery();
+    else
+        linkJournal();
     return started;
 }
 

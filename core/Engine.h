@@ -137,6 +137,7 @@ signals:
 
 private:
     // A value the ingress of another process on this data directory recorded, when one runs.
+    void linkJournal();
     QString otherIngressMeta(const QString& key) const;
 
     Options m_options;

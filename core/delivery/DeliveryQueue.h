@@ -3,9 +3,11 @@
 #include "domain/AttemptOutcome.h"
 #include "domain/Delivery.h"
 #include "domain/Domain.h"
+#include "store/AttemptJournal.h"
 #include "store/ForwardingStore.h"
 
 #include <QList>
+#include <QSet>
 
 namespace Alfe {
 
@@ -50,6 +52,18 @@ public:
         AgentStatus agentStatus = AgentStatus::Online;
     };
 
+    // The bookkeeping of one round (attempts started and finished, agents' state), to be written in one
+    // transaction, and what it will have done once written.
+    struct Round
+    {
+        AttemptJournal::Batch writes;
+        QList<std::pair<QString, QString>> settled; // (agent, delivery) leaving memory once written
+        QSet<QString> agents;                       // agents whose state it writes
+        QSet<QString> returned;                     // agents that came back
+        QList<Event> events;
+        bool isEmpty() const { return writes.empty(); }
+    };
+
     virtual ~DeliveryQueue() = default;
 
     // At startup: what was in flight when the process died is due again; returns how many.
@@ -63,8 +77,10 @@ public:
     virtual void settle(const Claim& claim, const Report& report) = 0;
     // A claimed delivery that cannot be sent (its webhook and secret were deleted).
     virtual void unsendable(const Claim& claim, const QString& why) = 0;
-    // Writes the round (one transaction) and returns what it did.
-    virtual QList<Event> commit() = 0;
+    // The round so far; the next one starts empty. Write it, then hand it back to roundWritten(), which
+    // returns what it did (nothing when it was not written: memory then reads the store again).
+    virtual Round takeRound() = 0;
+    virtual QList<Event> roundWritten(Round round, bool written) = 0;
     // When something falls due next (a retry, a probe), ms since epoch, or -1.
     virtual qint64 nextWakeMs() = 0;
 

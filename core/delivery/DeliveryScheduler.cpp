@@ -8,6 +8,7 @@
 #include "domain/Logging.h"
 #include "store/Database.h"
 #include "store/DeliveryStore.h"
+#include "store/DeliveryWriter.h"
 #include "store/ForwardingStore.h"
 #include "store/WebhookStore.h"
 
@@ -41,10 +42,19 @@ DeliveryScheduler::DeliveryScheduler(const QString& databasePath, const SecretBo
 
 DeliveryScheduler::~DeliveryScheduler()
 {
-    // Answers that landed are recorded; replies still in flight are aborted unanswered. Their attempts stay
-    // open and are recorded as interrupted on the next start, and their deliveries are tried again.
-    if (m_queue)
-        m_queue->commit();
+    // Answers that landed are recorded (after whatever round is still on its way through the writer); replies
+    // still in flight are aborted unanswered. Their attempts stay open and are recorded as interrupted on the
+    // next start, and their deliveries are tried again.
+    if (m_queue) {
+        const DeliveryQueue::Round round = m_queue->takeRound();
+        const auto write = [&round](Database& db) {
+            AttemptJournal::write(db, round.writes);
+        };
+        if (m_writer)
+            m_writer->runWork(write);
+        else
+            write(*m_db);
+    }
     const auto replies = m_inFlight.keys();
     m_inFlight.clear();
     for (QNetworkReply* reply : replies) {
@@ -127,6 +137,56 @@ void DeliveryScheduler::purgeNow()
     QMetaObject::invokeMethod(this, &DeliveryScheduler::purge, Qt::QueuedConnection);
 }
 
+void DeliveryScheduler::setJournalWriter(DeliveryWriter* writer)
+{
+    QMetaObject::invokeMethod(
+        this,
+        [this, writer] {
+            if (m_writer && m_writer != writer)
+                m_writer->runWork([](Database&) {}); // what went through the old one is written first
+            m_writer = writer;
+        },
+        Qt::BlockingQueuedConnection);
+}
+
+void DeliveryScheduler::writeRound()
+{
+    if (m_roundInFlight || !m_queue)
+        return;
+    auto round = std::make_shared<DeliveryQueue::Round>(m_queue->takeRound());
+    if (round->isEmpty() && round->events.isEmpty() && round->settled.isEmpty())
+        return;
+    if (!m_writer) {
+        int skipped = 0;
+        const auto written = AttemptJournal::write(*m_db, round->writes, &skipped);
+        if (!written)
+            qCWarning(lcDelivery) << "cannot record delivery attempts:" << written.error().message;
+        onRoundWritten(round, written.ok());
+        return;
+    }
+    m_roundInFlight = true;
+    m_writer->submitWork([this, round](Database& db) {
+        int skipped = 0;
+        const auto written = AttemptJournal::write(db, round->writes, &skipped);
+        if (!written)
+            qCWarning(lcDelivery) << "cannot record delivery attempts:" << written.error().message;
+        // This object outlives the call: its destructor and setJournalWriter() wait for the writer.
+        QMetaObject::invokeMethod(this, [this, round, ok = written.ok()] {
+            m_roundInFlight = false;
+            onRoundWritten(round, ok);
+            writeRound(); // what gathered meanwhile goes next
+        });
+    });
+}
+
+void DeliveryScheduler::onRoundWritten(const std::shared_ptr<DeliveryQueue::Round>& round, bool written)
+{
+    const bool returned = !round->returned.isEmpty();
+    emitEvents(m_queue->roundWritten(std::move(*round), written));
+    if (returned || !written)
+        schedulePump(); // their backlog, retrying ones included, is in the store now
+}
+
 void DeliveryScheduler::schedulePump()
 {
     // Everything that lands in one pass of the event loop is recorded together, in one transaction.
@@ -148,8 +208,8 @@ void DeliveryScheduler::pump()
     const int room = m_options.maxInFlight - int(m_inFlight.size());
     for (DeliveryQueue::Claim& claim : m_queue->claim(room))
         launch(std::move(claim));
-    // The starts are durable before the requests leave (they are written when the event loop runs).
-    emitEvents(m_queue->commit());
+    // The round's records go to disk together (with the ingress's next batch, through its writer).
+    writeRound();
     armTimer();
 }
 

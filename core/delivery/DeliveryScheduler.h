@@ -19,6 +19,7 @@ namespace Alfe {
 
 class Clock;
 class Database;
+class DeliveryWriter;
 class ForwardingStore;
 class SecretBox;
 class WebhookStore;
@@ -47,6 +48,9 @@ public:
     void wake();
     // Thread-safe: delete what is past retention now; the count arrives with purged().
     void purgeNow();
+    // Thread-safe (not from this object's thread): write attempt records through the ingress's writer
+    // thread while it runs (nullptr: on this thread's own connection). Returns once the change holds.
+    void setJournalWriter(DeliveryWriter* writer);
 
     int inFlight() const { return int(m_inFlight.size()); }
 
@@ -69,6 +73,8 @@ private:
 
     void pump();
     void schedulePump();
+    void writeRound();
+    void onRoundWritten(const std::shared_ptr<DeliveryQueue::Round>& round, bool written);
     void launch(DeliveryQueue::Claim claim);
     void land(QNetworkReply* reply);
     void readAnswer(QNetworkReply* reply);
@@ -96,6 +102,8 @@ private:
     QHash<QString, QByteArray> m_secrets; // current signing secret per webhook, dropped on any webhook change
     qint64 m_secretsGeneration = -1;
     bool m_pumpQueued = false;
+    DeliveryWriter* m_writer = nullptr;
+    bool m_roundInFlight = false; // one round at a time is on its way through the writer
 };
 
 } // namespace Alfe

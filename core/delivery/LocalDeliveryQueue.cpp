@@ -6,12 +6,10 @@
 
 namespace Alfe {
 
-LocalDeliveryQueue::LocalDeliveryQueue(Database& db, const Clock& clock, const DeliveryOptions& options)
-    : m_db(db)
-    , m_clock(clock)
+LocalDeliveryQueue::LocalDeliveryQueue(Database& readConnection, const Clock& clock, const DeliveryOptions& options)
+    : m_clock(clock)
     , m_options(options)
-    , m_store(db, clock)
-    , m_journal(db)
+    , m_store(readConnection, clock)
 {}
 
 int LocalDeliveryQueue::recover()
@@ -40,9 +38,6 @@ void LocalDeliveryQueue::rebuildOrder()
 
 void LocalDeliveryQueue::refresh()
 {
-    // This round's own changes first, so that what is read below is not older than what memory knows.
-    if (!m_journal.isEmpty())
-        m_events << commit();
     m_agentsGeneration = m_store.agentsGeneration();
     const qint64 now = m_clock.nowMs();
     QSet<QString> seen;
@@ -56,14 +51,16 @@ void LocalDeliveryQueue::refresh()
             continue;
         }
         Lane& lane = *it;
-        if (row.status != lane.agent.status || row.forwardUrl != lane.agent.forwardUrl) {
+        // An agent whose new state is still on its way to the store: memory is ahead of what was read.
+        const bool writing = lane.roundsWritingState > 0 || m_touched.contains(row.id);
+        if (!writing && (row.status != lane.agent.status || row.forwardUrl != lane.agent.forwardUrl)) {
             // Changed by a person or another process (resume, pause, a new forward URL).
             const bool returned = row.status == AgentStatus::Online && lane.agent.status != AgentStatus::Online;
             lane.agent = row;
             if (row.status != AgentStatus::Online)
                 dropWindow(lane);
             if (returned) {
-                m_journal.requeueRetrying(row.id);
+                requeueRetrying(lane);
                 m_returned.insert(row.id);
             }
             if (row.status == AgentStatus::Offline && row.nextProbeAtMs >= 0)
@@ -269,6 +266,7 @@ void LocalDeliveryQueue::setAgent(Lane& lane, AgentStatus status, int connection
     lane.agent.connectionFailures = connectionFailures;
     lane.agent.probeFailures = probeFailures;
     lane.agent.nextProbeAtMs = nextProbeAtMs;
+    m_touched.insert(lane.agent.id);
     m_journal.agent({lane.agent.id, status, connectionFailures, probeFailures,
                      nextProbeAtMs >= 0 ? std::optional<qint64>(nextProbeAtMs) : std::nullopt});
     if (statusChanged)
@@ -279,7 +277,7 @@ void LocalDeliveryQueue::cameOnline(Lane& lane)
 {
     // Its whole backlog, retrying ones included, oldest first: their failures were the agent being away.
     setAgent(lane, AgentStatus::Online, 0, 0, -1);
-    m_journal.requeueRetrying(lane.agent.id);
+    requeueRetrying(lane);
     m_returned.insert(lane.agent.id);
     lane.storeAhead = true;
 }
@@ -341,7 +339,7 @@ void LocalDeliveryQueue::settle(const Claim& claim, const Report& report)
         // Its waiting deliveries keep their budget and their arrival order; a probe will tell when it is back.
         const qint64 probeAt = now + std::max<qint64>(1000, m_options.schedule.delayAfter(1));
         setAgent(*lane, AgentStatus::Offline, a.connectionFailures + 1, 0, probeAt);
-        m_journal.requeueRetrying(a.id);
+        requeueRetrying(*lane);
         dropWindow(*lane);
         scheduleWake(*lane, probeAt);
         break;
@@ -380,35 +378,51 @@ void LocalDeliveryQueue::unsendable(const Claim& claim, const QString& why)
     m_events << Event{Event::Kind::Failed, id, claim.attempt, DeliveryStatus::Failed, {}};
 }
 
-QList<DeliveryQueue::Event> LocalDeliveryQueue::commit()
+void LocalDeliveryQueue::requeueRetrying(Lane& lane)
 {
-    int skipped = 0;
-    const auto committed = m_journal.commit(&skipped);
-    if (!committed) {
+    m_touched.insert(lane.agent.id);
+    m_journal.requeueRetrying(lane.agent.id);
+}
+
+DeliveryQueue::Round LocalDeliveryQueue::takeRound()
+{
+    Round round;
+    round.writes = m_journal.take();
+    round.settled.swap(m_settled);
+    round.agents.swap(m_touched);
+    round.returned.swap(m_returned);
+    round.events.swap(m_events);
+    for (const QString& agentId : std::as_const(round.agents)) {
+        if (auto it = m_lanes.find(agentId); it != m_lanes.end())
+            ++it->roundsWritingState;
+    }
+    return round;
+}
+
+QList<DeliveryQueue::Event> LocalDeliveryQueue::roundWritten(Round round, bool written)
+{
+    for (const QString& agentId : std::as_const(round.agents)) {
+        if (auto it = m_lanes.find(agentId); it != m_lanes.end())
+            --it->roundsWritingState;
+    }
+    if (!written) {
         // Memory is ahead of the store: read each agent's window again from the record. Deliveries whose
         // records were lost are still waiting there and are sent again (at least once).
-        qCWarning(lcDelivery) << "cannot record delivery attempts:" << committed.error().message;
         for (Lane& lane : m_lanes)
             dropWindow(lane);
-    } else if (skipped > 0) {
-        qCInfo(lcDelivery) << skipped << "attempt records were for deliveries deleted meanwhile";
     }
-    for (const auto& [agentId, deliveryId] : std::as_const(m_settled)) {
+    for (const auto& [agentId, deliveryId] : std::as_const(round.settled)) {
         if (auto it = m_lanes.find(agentId); it != m_lanes.end())
             it->held.remove(deliveryId);
     }
-    m_settled.clear();
     // Released retries are in the store only now.
-    for (const QString& agentId : std::as_const(m_returned)) {
+    for (const QString& agentId : std::as_const(round.returned)) {
         if (auto it = m_lanes.find(agentId); it != m_lanes.end())
             it->storeAhead = true;
     }
-    m_returned.clear();
-    QList<Event> events;
-    events.swap(m_events);
-    if (!committed)
-        events.clear(); // only what the store holds is said
-    return events;
+    if (!written)
+        return {}; // only what the store holds is said
+    return round.events;
 }
 
 int LocalDeliveryQueue::heldInMemory() const

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "delivery/DeliveryQueue.h"
 #include "delivery/DeliveryOptions.h"
+#include "delivery/DeliveryQueue.h"
 #include "store/AttemptJournal.h"
 #include "store/ForwardingStore.h"
 
@@ -29,7 +29,7 @@ class LocalDeliveryQueue final : public DeliveryQueue
 public:
     static constexpr int Window = 1024;
 
-    LocalDeliveryQueue(Database& db, const Clock& clock, const DeliveryOptions& options);
+    LocalDeliveryQueue(Database& readConnection, const Clock& clock, const DeliveryOptions& options);
     Q_DISABLE_COPY_MOVE(LocalDeliveryQueue)
 
     int recover() override;
@@ -38,7 +38,8 @@ public:
     QList<Claim> claim(int limit) override;
     void settle(const Claim& claim, const Report& report) override;
     void unsendable(const Claim& claim, const QString& why) override;
-    QList<Event> commit() override;
+    Round takeRound() override;
+    QList<Event> roundWritten(Round round, bool written) override;
     qint64 nextWakeMs() override;
 
     // For tests and the bench: ids held in memory across all agents (windows and in flight).
@@ -54,6 +55,7 @@ private:
         bool probeDue = false;
         bool probing = false;
         int inFlight = 0;
+        int roundsWritingState = 0; // rounds taken but not yet written that change this agent's row
         qint64 wakeAtMs = -1;
         bool online() const { return agent.status == AgentStatus::Online && !agent.forwardUrl.isEmpty(); }
     };
@@ -69,12 +71,13 @@ private:
     std::optional<Claim> take(Lane& lane, const QString& id, bool probe, qint64 now);
     void setAgent(Lane& lane, AgentStatus status, int connectionFailures, int probeFailures, qint64 nextProbeAtMs);
     void cameOnline(Lane& lane);
+    void requeueRetrying(Lane& lane);
 
-    Database& m_db;
     const Clock& m_clock;
     DeliveryOptions m_options;
     ForwardingStore m_store;
     AttemptJournal m_journal;
+    QSet<QString> m_touched; // agents whose state this round writes
     QHash<QString, Lane> m_lanes;
     QStringList m_order; // agents in a fixed order; claim() starts one further each round (fairness)
     qsizetype m_nextStart = 0;

@@ -70,6 +70,10 @@ private:
     std::unique_ptr<DeliveryStore> m_deliveries;
     std::unique_ptr<ResponseQueue> m_responses;
     DeliveryWriter* m_writer = nullptr;
+
+public:
+    // The group-commit writer, once started (its submitWork() and runWork() are thread-safe).
+    DeliveryWriter* writer() const { return m_writer; }
     ConnectionGuard* m_guard = nullptr;
     QHttpServer* m_server = nullptr;
     std::unique_ptr<HookReceiver> m_hooks;

@@ -45,7 +45,11 @@ public:
         std::optional<qint64> nextProbeAtMs;
     };
 
-    explicit AttemptJournal(Database& db);
+    // Records, in order, as one transaction's work on whichever connection writes them (the ingress's writer
+    // thread while it runs, so that the two never contend for SQLite's write lock).
+    using Batch = std::vector<std::function<Result<void>(Database&)>>;
+
+    AttemptJournal() = default;
     Q_DISABLE_COPY_MOVE(AttemptJournal)
 
     void started(const QString& deliveryId, int attempt, qint64 atMs);
@@ -59,16 +63,16 @@ public:
     void requeueRetrying(const QString& agentId);
 
     bool isEmpty() const { return m_ops.empty(); }
-    int size() const { return int(m_ops.size()); }
-    // Writes everything recorded so far in one transaction and forgets it. A record that cannot be written
-    // (its delivery was deleted meanwhile) is skipped and counted; the others still commit.
-    Result<void> commit(int* skipped = nullptr);
+    // What was recorded so far; the journal starts empty again.
+    Batch take();
+    // Writes a batch in one transaction. A record that cannot be written (its delivery was deleted meanwhile)
+    // is skipped and counted; the others still commit.
+    static Result<void> write(Database& db, const Batch& batch, int* skipped = nullptr);
 
 private:
-    Result<void> run(const QString& sql, const QVariantList& binds);
+    static Result<void> run(Database& db, const QString& sql, const QVariantList& binds);
 
-    Database& m_db;
-    std::vector<std::function<Result<void>()>> m_ops;
+    Batch m_ops;
 };
 
 } // namespace Alfe

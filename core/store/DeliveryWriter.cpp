@@ -38,6 +38,7 @@ public:
     {}
 
     Result<void> open(const QString& path) { return m_db.open(path); }
+    Database& database() { return m_db; }
 
     void write(Batch& batch)
     {
@@ -149,6 +150,17 @@ void DeliveryWriter::submitRefused(const RefusedRequest& request)
     m_pending->refused << request;
     m_pending->refusedAtMs << m_clock.nowMs();
     flush();
+}
+
+void DeliveryWriter::submitWork(std::function<void(Database&)> work)
+{
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, work = std::move(work)] { work(worker->database()); });
+}
+
+void DeliveryWriter::runWork(const std::function<void(Database&)>& work)
+{
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, &work] { work(worker->database()); }, Qt::BlockingQueuedConnection);
 }
 
 void DeliveryWriter::flush()

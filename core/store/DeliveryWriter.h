@@ -12,6 +12,7 @@
 namespace Alfe {
 
 class Clock;
+class Database;
 struct RefusedRequest;
 
 // Stores accepted deliveries durably off the ingress thread, with group commit: requests that arrive
@@ -38,6 +39,13 @@ public:
     // Call from the thread that owns this object; `done` runs there after the commit.
     void submit(IncomingDelivery delivery, Done done);
     void submitRefused(const RefusedRequest& request);
+
+    // Thread-safe: runs `work` on the writer's thread and connection, after what was handed to it before.
+    // Other writers (the delivery scheduler's attempt records) go through here, so that nothing contends for
+    // SQLite's write lock with the ingress (a second writing connection would be starved under load).
+    void submitWork(std::function<void(Database&)> work);
+    // The same, waiting until it has run (and with it everything handed over before).
+    void runWork(const std::function<void(Database&)>& work);
 
 signals:
     // New (non-duplicate) deliveries, right after their commit.
