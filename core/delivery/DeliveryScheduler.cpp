@@ -1,6 +1,7 @@
 #include "delivery/DeliveryScheduler.h"
 
 #include "crypto/Secrets.h"
+#include "delivery/ForwardClient.h"
 #include "delivery/ForwardRequest.h"
 #include "delivery/LocalDeliveryQueue.h"
 #include "domain/AttemptOutcome.h"
@@ -12,23 +13,18 @@
 #include "store/ForwardingStore.h"
 #include "store/WebhookStore.h"
 
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QNetworkRequest>
 #include <QTimer>
 
 namespace Alfe {
 
 namespace {
-constexpr qint64 ResponseBodyKeptBytes = 64 * 1024;
-constexpr int ConnectionsPerManager = 6; // QNetworkAccessManager's limit per host (Qt 6.4)
-
-QByteArray encodeResponseHeaders(const QList<QNetworkReply::RawHeaderPair>& headers)
+QByteArray header(const HeaderList& headers, const char* name)
 {
-    HeaderList list;
-    for (const auto& pair : headers)
-        list << pair;
-    return DeliveryStore::encodeHeaders(list).toUtf8();
+    for (const auto& [key, value] : headers) {
+        if (key.compare(name, Qt::CaseInsensitive) == 0)
+            return value;
+    }
+    return {};
 }
 } // namespace
 
@@ -55,13 +51,9 @@ DeliveryScheduler::~DeliveryScheduler()
         else
             write(*m_db);
     }
-    const auto replies = m_inFlight.keys();
     m_inFlight.clear();
-    for (QNetworkReply* reply : replies) {
-        reply->disconnect(this);
-        reply->abort();
-        reply->deleteLater();
-    }
+    delete m_client; // closes its connections; nothing lands any more
+    m_client = nullptr;
     forgetSecrets();
 }
 
@@ -76,14 +68,12 @@ Result<void> DeliveryScheduler::start()
     if (const int recovered = m_queue->recover())
         qCInfo(lcDelivery) << recovered << "deliveries were in flight when the process stopped; trying them again";
 
-    const int managers =
-        std::clamp((m_options.perAgentConcurrency + ConnectionsPerManager - 1) / ConnectionsPerManager, 1, 16);
-    for (int i = 0; i < managers; ++i) {
-        auto* network = new QNetworkAccessManager(this);
-        network->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
-        connect(network, &QNetworkAccessManager::finished, this, &DeliveryScheduler::land);
-        m_networks.push_back(network);
-    }
+    m_client = new ForwardClient(this);
+
+    m_monotonic.start();
+    m_deadlineTimer = new QTimer(this);
+    m_deadlineTimer->setInterval(std::clamp(m_options.timeoutMs / 20, 5, 250));
+    connect(m_deadlineTimer, &QTimer::timeout, this, &DeliveryScheduler::sweepDeadlines);
 
     m_wakeTimer = new QTimer(this);
     m_wakeTimer->setSingleShot(true);
@@ -274,68 +264,49 @@ void DeliveryScheduler::launch(DeliveryQueue::Claim claim)
     }
     const auto headers = ForwardRequest::headers(delivery, *secret, claim.attempt, m_clock.nowMs());
 
-    QNetworkRequest request{QUrl(claim.forwardUrl)};
-    for (const auto& [name, value] : headers)
-        request.setRawHeader(name, value);
+    HeaderList sent = headers;
     if (!delivery.contentType.isEmpty())
-        request.setHeader(QNetworkRequest::ContentTypeHeader, delivery.contentType.toLatin1());
-    QNetworkAccessManager* network = m_networks[m_nextNetwork++ % m_networks.size()];
-    QNetworkReply* reply = network->post(request, delivery.body);
-    m_inFlight.insert(reply, Flight{std::move(claim), m_clock.nowMs(), {}, false, false});
-    // The timeout bounds the whole attempt: a receiver that drips a byte now and then must not hold it
-    // (QNetworkAccessManager's transfer timeout only catches silence).
-    QTimer::singleShot(m_options.timeoutMs, reply, [this, reply] {
-        auto it = m_inFlight.find(reply);
-        if (it == m_inFlight.end() || reply->isFinished())
-            return;
-        it->timedOut = true;
-        reply->abort();
-    });
-    // The answer is read as it arrives, and only as much as is kept: a receiver that streams without end
-    // costs this process 64 KiB, not its memory.
-    connect(reply, &QNetworkReply::readyRead, this, [this, reply] { readAnswer(reply); });
+        sent.append({QByteArray("Content-Type"), delivery.contentType.toLatin1()});
+    // Redirects are not followed and no cookies are kept: an agent's answer never sends a delivery elsewhere
+    // or follows other deliveries.
+    const qint64 startedMs = m_clock.nowMs();
+    const quint64 handle = m_client->post(QUrl(claim.forwardUrl), sent, delivery.body,
+                                          [this](quint64 done, const ForwardAnswer& answer) { land(done, answer); });
+    m_inFlight.insert(handle, Flight{std::move(claim), startedMs, m_monotonic.elapsed() + m_options.timeoutMs});
+    if (!m_deadlineTimer->isActive())
+        m_deadlineTimer->start();
 }
 
-void DeliveryScheduler::readAnswer(QNetworkReply* reply)
+void DeliveryScheduler::sweepDeadlines()
 {
-    auto it = m_inFlight.find(reply);
-    if (it == m_inFlight.end() || it->bodyCut)
-        return;
-    it->body += reply->read(ResponseBodyKeptBytes - it->body.size());
-    if (it->body.size() >= ResponseBodyKeptBytes && !reply->isFinished()) {
-        // What is kept is full and more is coming: the status and headers are in, the rest is not read.
-        it->bodyCut = true;
-        reply->abort();
+    // The timeout bounds the whole attempt: a receiver that drips a byte now and then must not hold it.
+    const qint64 now = m_monotonic.elapsed();
+    QList<quint64> late;
+    for (auto it = m_inFlight.cbegin(); it != m_inFlight.cend(); ++it) {
+        if (it->deadline <= now)
+            late << it.key();
     }
+    for (quint64 handle : std::as_const(late))
+        m_client->abort(handle, QStringLiteral("timed out after %1 ms").arg(m_options.timeoutMs));
+    if (m_inFlight.isEmpty())
+        m_deadlineTimer->stop();
 }
 
-void DeliveryScheduler::land(QNetworkReply* reply)
+void DeliveryScheduler::land(quint64 handle, const ForwardAnswer& answer)
 {
-    reply->deleteLater();
-    auto it = m_inFlight.find(reply);
+    auto it = m_inFlight.find(handle);
     if (it == m_inFlight.end())
         return;
-    if (!it->bodyCut && !it->timedOut)
-        readAnswer(reply);
     const Flight flight = std::move(*it);
     m_inFlight.erase(it);
 
     const qint64 now = m_clock.nowMs();
-    int statusCode = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    QString networkError;
-    if (flight.timedOut) {
-        // Past the deadline the answer does not count, even if its status line had arrived: the agent did
-        // not finish answering in time.
-        statusCode = 0;
-        networkError = QStringLiteral("timed out after %1 ms").arg(m_options.timeoutMs);
-    } else if (statusCode == 0) {
-        networkError = reply->errorString();
-    }
     DeliveryQueue::Report report;
-    report.outcome = AttemptOutcome::classify(statusCode, networkError, reply->rawHeader("Retry-After"), now);
+    report.outcome =
+        AttemptOutcome::classify(answer.statusCode, answer.error, header(answer.headers, "Retry-After"), now);
     report.durationMs = now - flight.startedMs;
-    report.responseHeaders = encodeResponseHeaders(reply->rawHeaderPairs());
-    report.responseBody = statusCode > 0 ? flight.body : QByteArray();
+    report.responseHeaders = DeliveryStore::encodeHeaders(answer.headers).toUtf8();
+    report.responseBody = answer.statusCode > 0 ? answer.body : QByteArray();
     m_queue->settle(flight.claim, report);
     schedulePump();
 }

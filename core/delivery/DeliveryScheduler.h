@@ -5,6 +5,7 @@
 #include "domain/Delivery.h"
 #include "domain/Result.h"
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
 #include <QTimer>
@@ -12,14 +13,13 @@
 #include <memory>
 #include <vector>
 
-class QNetworkAccessManager;
-class QNetworkReply;
-
 namespace Alfe {
 
 class Clock;
 class Database;
 class DeliveryWriter;
+class ForwardClient;
+struct ForwardAnswer;
 class ForwardingStore;
 class SecretBox;
 class WebhookStore;
@@ -66,9 +66,7 @@ private:
     {
         DeliveryQueue::Claim claim;
         qint64 startedMs = 0;
-        QByteArray body;       // the first ResponseBodyKeptBytes of the answer, read as it arrives
-        bool timedOut = false; // the attempt's deadline passed (in total, not only inactivity)
-        bool bodyCut = false;  // the answer went on past what is kept: the rest was not read
+        qint64 deadline = 0; // on m_monotonic
     };
 
     void pump();
@@ -76,8 +74,8 @@ private:
     void writeRound();
     void onRoundWritten(const std::shared_ptr<DeliveryQueue::Round>& round, bool written);
     void launch(DeliveryQueue::Claim claim);
-    void land(QNetworkReply* reply);
-    void readAnswer(QNetworkReply* reply);
+    void land(quint64 handle, const ForwardAnswer& answer);
+    void sweepDeadlines();
     void emitEvents(const QList<DeliveryQueue::Event>& events);
     void armTimer();
     void purge();
@@ -92,13 +90,14 @@ private:
     std::unique_ptr<DeliveryQueue> m_queue;
     std::unique_ptr<ForwardingStore> m_store;
     std::unique_ptr<WebhookStore> m_webhooks;
-    // QNetworkAccessManager keeps at most 6 connections per host; enough of them for perAgentConcurrency.
-    std::vector<QNetworkAccessManager*> m_networks;
-    size_t m_nextNetwork = 0;
+    ForwardClient* m_client = nullptr;
     QTimer* m_wakeTimer = nullptr;
     QTimer* m_pollTimer = nullptr;
     QTimer* m_purgeTimer = nullptr;
-    QHash<QNetworkReply*, Flight> m_inFlight;
+    // One timer for every attempt's deadline (not one per request).
+    QTimer* m_deadlineTimer = nullptr;
+    QElapsedTimer m_monotonic;
+    QHash<quint64, Flight> m_inFlight;
     QHash<QString, QByteArray> m_secrets; // current signing secret per webhook, dropped on any webhook change
     qint64 m_secretsGeneration = -1;
     bool m_pumpQueued = false;
