@@ -3,9 +3,13 @@
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ALFE="$BUILD/app/alfe"
 TMP="$(mktemp -d)"
-PIDS=()
+# Every server start() began has its pid in $TMP/NAME.pid (start runs in a command substitution, so a
+# variable set there would not reach this shell).
 cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    local file
+    for file in "$TMP"/*.pid; do
+        [ -e "$file" ] && kill "$(cat "$file")" 2>/dev/null || true
+    done
     wait 2>/dev/null || true
     rm -rf "$TMP"
 }
@@ -17,7 +21,6 @@ start() {
     local name="$1" log="$TMP/$1.log"
     shift
     "$@" >"$log" 2>&1 &
-    PIDS+=($!)
     echo $! >"$TMP/$name.pid"
     for _ in $(seq 100); do
         if grep -q 'listening' "$log"; then
@@ -36,6 +39,7 @@ stop() {
     pid="$(cat "$TMP/$1.pid")"
     kill "$pid" 2>/dev/null || true
     while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+    rm -f "$TMP/$1.pid"
 }
 
 # wrk_run NAME PORT PATH SECONDS: wrk -t2 -c32 against it; prints "req/s p50 p99 requests".

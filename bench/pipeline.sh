@@ -48,6 +48,7 @@ export ALFE_BENCH_SIGNATURE="$(sign "$NODE_SECRET")"
 FILL="$DRAIN" FILL_BODY="$TMP/body.json" node "$HERE/peers/relay.mjs" 0 "$TMP/relay.sqlite" "$NODE_SECRET" \
     >"$TMP/fill.log" 2>&1 &
 fill_pid=$!
+echo "$fill_pid" >"$TMP/fill.pid"
 until grep -q listening "$TMP/fill.log"; do sleep 0.1; done
 kill "$fill_pid"
 wait "$fill_pid" 2>/dev/null || true

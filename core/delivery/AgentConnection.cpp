@@ -46,8 +46,9 @@ void AgentConnection::send(const QByteArray& request)
             m_state = State::StatusLine;
             m_socket->write(std::exchange(m_pending, {}));
         });
-        connect(ssl, &QSslSocket::sslErrors, this,
-                [this](const QList<QSslError>& errors) { fail(errors.isEmpty() ? QStringLiteral("TLS error") : errors.first().errorString()); });
+        connect(ssl, &QSslSocket::sslErrors, this, [this](const QList<QSslError>& errors) {
+            fail(errors.isEmpty() ? QStringLiteral("TLS error") : errors.first().errorString());
+        });
     } else {
         m_socket = new QTcpSocket(this);
         connect(m_socket, &QTcpSocket::connected, this, [this] {
@@ -237,7 +238,8 @@ void AgentConnection::headersDone()
             bool ok = false;
             length = value.toLongLong(&ok);
             if (!ok || length < 0) {
-                fail(QStringLiteral("malformed answer: Content-Length \"%1\"").arg(QString::fromLatin1(value.left(40))));
+                fail(
+                    QStringLiteral("malformed answer: Content-Length \"%1\"").arg(QString::fromLatin1(value.left(40))));
                 return;
             }
         } else if (name.compare("Transfer-Encoding", Qt::CaseInsensitive) == 0) {
@@ -269,7 +271,8 @@ void AgentConnection::keep(const QByteArray& bytes)
 {
     const qsizetype room = BodyKeptBytes - m_answer.body.size();
     m_answer.body += bytes.left(room);
-    if (bytes.size() > room || (m_answer.body.size() >= BodyKeptBytes && (m_remaining > bytes.size() || m_state != State::Body))) {
+    if (bytes.size() > room ||
+        (m_answer.body.size() >= BodyKeptBytes && (m_remaining > bytes.size() || m_state != State::Body))) {
         // What is kept is full and more is coming: the status and headers count, the rest is not read.
         m_answer.bodyCut = true;
         m_keepAlive = false;

@@ -71,6 +71,8 @@ public:
     // Re-reads what others may have changed: agents (forward URL, pause, resume), retries queued by another
     // process. Called on a timer and when the engine says deliveries were requeued.
     virtual void refresh() = 0;
+    // Whether an agent changed elsewhere since the last refresh (cheap: asked ten times a second).
+    virtual bool agentsChanged() = 0;
     virtual void enqueue(const QList<CommittedDelivery>& committed) = 0;
     // Up to `limit` deliveries to send now, their attempt starts recorded.
     virtual QList<Claim> claim(int limit) = 0;

@@ -86,6 +86,16 @@ Result<void> DeliveryScheduler::start()
         pump();
     });
     m_pollTimer->start();
+    // A new forward URL, a pause or a resume from another process (the CLI) holds within 100 ms, idle or not.
+    auto* changes = new QTimer(this);
+    changes->setInterval(100);
+    connect(changes, &QTimer::timeout, this, [this] {
+        if (m_queue->agentsChanged()) {
+            m_queue->refresh();
+            pump();
+        }
+    });
+    changes->start();
     if (m_options.retentionDays > 0) {
         m_purgeTimer = new QTimer(this);
         m_purgeTimer->setInterval(int(std::min<qint64>(m_options.purgeIntervalMs, INT_MAX)));

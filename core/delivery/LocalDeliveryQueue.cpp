@@ -84,6 +84,11 @@ void LocalDeliveryQueue::refresh()
         rebuildOrder();
 }
 
+bool LocalDeliveryQueue::agentsChanged()
+{
+    return m_store.agentsGeneration() != m_agentsGeneration;
+}
+
 void LocalDeliveryQueue::enqueue(const QList<CommittedDelivery>& committed)
 {
     const qint64 now = m_clock.nowMs();
@@ -213,7 +218,7 @@ std::optional<DeliveryQueue::Claim> LocalDeliveryQueue::take(Lane& lane, const Q
 QList<DeliveryQueue::Claim> LocalDeliveryQueue::claim(int limit)
 {
     // An agent changed by someone else (new forward URL, paused, resumed): the next delivery follows it.
-    if (m_store.agentsGeneration() != m_agentsGeneration)
+    if (agentsChanged())
         refresh();
     QList<Claim> out;
     const qint64 now = m_clock.nowMs();

@@ -34,6 +34,7 @@ public:
 
     int recover() override;
     void refresh() override;
+    bool agentsChanged() override;
     void enqueue(const QList<CommittedDelivery>& committed) override;
     QList<Claim> claim(int limit) override;
     void settle(const Claim& claim, const Report& report) override;
