@@ -51,8 +51,8 @@ protected:
                     break;
                 requests << buffer.left(end + 4 + length);
                 buffer.remove(0, end + 4 + length);
-                const Reply reply = script.empty() ? Reply{"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false}
-                                                   : script.front();
+                const Reply reply =
+                    script.empty() ? Reply{"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false} : script.front();
                 if (!script.empty())
                     script.pop_front();
                 socket->write(reply.bytes);
@@ -98,7 +98,8 @@ private slots:
         ScriptedAgent agent;
         ForwardClient client;
         for (int i = 0; i < 5; ++i) {
-            const ForwardAnswer a = post(client, agent.url(), {{"X-Alfe-Event", "ping"}}, "{\"i\":" + QByteArray::number(i) + "}");
+            const ForwardAnswer a =
+                post(client, agent.url(), {{"X-Alfe-Event", "ping"}}, "{\"i\":" + QByteArray::number(i) + "}");
             QCOMPARE(a.statusCode, 200);
             QCOMPARE(a.body, QByteArray("ok"));
             QVERIFY(a.error.isEmpty());
@@ -155,7 +156,8 @@ private slots:
     void interimAnswersAreSkipped()
     {
         ScriptedAgent agent;
-        agent.script.push_back({"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 3\r\n\r\nnew", false});
+        agent.script.push_back(
+            {"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 3\r\n\r\nnew", false});
         ForwardClient client;
         const ForwardAnswer a = post(client, agent.url());
         QCOMPARE(a.statusCode, 201);
@@ -233,12 +235,14 @@ private slots:
         ForwardClient client;
         int answered = 0;
         for (int i = 0; i < 16; ++i)
-            client.post(agent.url(), {}, "{}", [&answered](quint64, const ForwardAnswer& a) { answered += a.statusCode == 200; });
+            client.post(agent.url(), {}, "{}",
+                        [&answered](quint64, const ForwardAnswer& a) { answered += a.statusCode == 200; });
         QTRY_COMPARE(answered, 16);
         QCOMPARE(agent.connections, 16);
         // Then they are reused: 16 more need no new connection.
         for (int i = 0; i < 16; ++i)
-            client.post(agent.url(), {}, "{}", [&answered](quint64, const ForwardAnswer& a) { answered += a.statusCode == 200; });
+            client.post(agent.url(), {}, "{}",
+                        [&answered](quint64, const ForwardAnswer& a) { answered += a.statusCode == 200; });
         QTRY_COMPARE(answered, 32);
         QCOMPARE(agent.connections, 16);
     }
