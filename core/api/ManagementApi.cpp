@@ -47,9 +47,9 @@ void ManagementApi::fail(const Error& error, const Reply& reply)
     reply(statusFor(error), ApiJson::error(error.code, error.message), {});
 }
 
-Result<QJsonObject> ManagementApi::jsonBody(const QHttpServerRequest& request)
+Result<QJsonObject> ManagementApi::jsonBody(const ApiRequest& request)
 {
-    const QByteArray body = request.body();
+    const QByteArray& body = request.body;
     if (body.trimmed().isEmpty())
         return QJsonObject();
     QJsonParseError error;
@@ -71,10 +71,11 @@ Result<Webhook> ManagementApi::ownWebhook(const Agent& agent, const QString& id)
     return webhook;
 }
 
-void ManagementApi::handle(const QByteArray& method, const QByteArray& path, const QHttpServerRequest& request,
-                           const Reply& reply)
+void ManagementApi::handle(const ApiRequest& request, const Reply& reply)
 {
-    const QByteArray authorization = DeliveryClassifier::header(request.headers(), "Authorization");
+    const QByteArray& method = request.method;
+    const QByteArray& path = request.path;
+    const QByteArray authorization = DeliveryClassifier::header(request.headers, "Authorization");
     QByteArray token = authorization.startsWith("Bearer ") ? authorization.mid(7).trimmed() : QByteArray();
     auto agent = m_agents.authenticate(token);
     Secrets::cleanse(token);
@@ -105,7 +106,7 @@ void ManagementApi::handle(const QByteArray& method, const QByteArray& path, con
     }
 }
 
-void ManagementApi::webhooks(const Agent& agent, const QByteArray& method, const QHttpServerRequest& request,
+void ManagementApi::webhooks(const Agent& agent, const QByteArray& method, const ApiRequest& request,
                              const Reply& reply)
 {
     if (method == "GET") {
@@ -144,8 +145,8 @@ void ManagementApi::webhooks(const Agent& agent, const QByteArray& method, const
     Secrets::cleanse(json);
 }
 
-void ManagementApi::webhook(const Agent& agent, const QString& id, const QByteArray& method,
-                            const QHttpServerRequest& request, const Reply& reply)
+void ManagementApi::webhook(const Agent& agent, const QString& id, const QByteArray& method, const ApiRequest& request,
+                            const Reply& reply)
 {
     auto owned = ownWebhook(agent, id);
     if (!owned)
@@ -183,7 +184,7 @@ void ManagementApi::webhook(const Agent& agent, const QString& id, const QByteAr
     reply(200, ApiJson::compact(ApiJson::webhook(owned.value(), m_urlOf(id))), {});
 }
 
-void ManagementApi::rotate(const Agent& agent, const QString& id, const QHttpServerRequest& request, const Reply& reply)
+void ManagementApi::rotate(const Agent& agent, const QString& id, const ApiRequest& request, const Reply& reply)
 {
     if (auto owned = ownWebhook(agent, id); !owned)
         return fail(owned.error(), reply);
@@ -214,9 +215,9 @@ void ManagementApi::rotate(const Agent& agent, const QString& id, const QHttpSer
     Secrets::cleanse(json);
 }
 
-void ManagementApi::deliveries(const Agent& agent, const QHttpServerRequest& request, const Reply& reply)
+void ManagementApi::deliveries(const Agent& agent, const ApiRequest& request, const Reply& reply)
 {
-    const QUrlQuery query = request.query();
+    const QUrlQuery& query = request.query;
     DeliveryFilter filter;
     filter.agentId = agent.id;
     filter.webhookId = query.queryItemValue(QStringLiteral("webhookId"), QUrl::FullyDecoded);

@@ -4,8 +4,8 @@
 #include "domain/Domain.h"
 #include "domain/Result.h"
 
-#include <QHttpServerRequest>
 #include <QJsonObject>
+#include <QUrlQuery>
 
 #include <functional>
 
@@ -15,8 +15,22 @@ class AgentStore;
 class DeliveryStore;
 class WebhookStore;
 
+// What the management API needs of a request: copied off QHttpServerRequest on the ingress thread, so that
+// the API can run on the writer's thread.
+struct ApiRequest
+{
+    QByteArray method;
+    QByteArray path; // no query string
+    HeaderList headers;
+    QByteArray body;
+    QUrlQuery query;
+};
+
 // The management API for agents that integrate themselves: bearer agent tokens, and an
 // agent sees only its own webhooks and deliveries (anything else is 404, like an unknown id).
+// It runs on the writer's thread and connection (IngressServer hands requests over): every write it makes
+// (a token's last use, a new webhook, a rotation) is serialised with the ingress's group commits instead of
+// contending for SQLite's lock from the ingress thread.
 class ManagementApi final
 {
 public:
@@ -30,19 +44,18 @@ public:
     Q_DISABLE_COPY_MOVE(ManagementApi)
 
     // Every route of Routes::all() except the ingress. `path` has no query string.
-    void handle(const QByteArray& method, const QByteArray& path, const QHttpServerRequest& request,
-                const Reply& reply);
+    void handle(const ApiRequest& request, const Reply& reply);
 
 private:
-    void webhooks(const Agent& agent, const QByteArray& method, const QHttpServerRequest& request, const Reply& reply);
-    void webhook(const Agent& agent, const QString& id, const QByteArray& method, const QHttpServerRequest& request,
+    void webhooks(const Agent& agent, const QByteArray& method, const ApiRequest& request, const Reply& reply);
+    void webhook(const Agent& agent, const QString& id, const QByteArray& method, const ApiRequest& request,
                  const Reply& reply);
-    void rotate(const Agent& agent, const QString& id, const QHttpServerRequest& request, const Reply& reply);
-    void deliveries(const Agent& agent, const QHttpServerRequest& request, const Reply& reply);
+    void rotate(const Agent& agent, const QString& id, const ApiRequest& request, const Reply& reply);
+    void deliveries(const Agent& agent, const ApiRequest& request, const Reply& reply);
     void delivery(const Agent& agent, const QString& id, bool retry, const Reply& reply);
 
     Result<Webhook> ownWebhook(const Agent& agent, const QString& id) const;
-    static Result<QJsonObject> jsonBody(const QHttpServerRequest& request);
+    static Result<QJsonObject> jsonBody(const ApiRequest& request);
     static void fail(const Error& error, const Reply& reply);
 
     AgentStore& m_agents;

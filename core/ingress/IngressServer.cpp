@@ -47,6 +47,21 @@ QByteArray methodName(QHttpServerRequest::Method method)
 }
 } // namespace
 
+struct IngressServer::WriterApi
+{
+    WriterApi(Database& db, const SecretBox& box, const Clock& clock, ManagementApi::UrlOf urlOf,
+              ManagementApi::Changed changed, std::function<void()> requeued)
+        : agents(db, clock)
+        , webhooks(db, box, clock)
+        , deliveries(db, clock)
+        , api(agents, webhooks, deliveries, std::move(urlOf), std::move(changed), std::move(requeued))
+    {}
+    AgentStore agents;
+    WebhookStore webhooks;
+    DeliveryStore deliveries;
+    ManagementApi api;
+};
+
 IngressServer::IngressServer(const QString& databasePath, const SecretBox& box, const Clock& clock,
                              IngressOptions options)
     : m_databasePath(databasePath)
@@ -60,7 +75,10 @@ IngressServer::~IngressServer()
     // The server and guard go first so no request arrives while the rest is torn down.
     delete m_server;
     m_server = nullptr;
-    m_api.reset();
+    if (m_writer && m_api) {
+        // After the API requests handed over before (their answers go nowhere now).
+        m_writer->runWork([this](Database&) { m_api.reset(); });
+    }
     m_hooks.reset();
     delete m_writer; // waits for the batch in flight
     m_writer = nullptr;
@@ -72,9 +90,7 @@ Result<quint16> IngressServer::start()
     m_db = std::make_unique<Database>();
     if (auto opened = m_db->open(m_databasePath); !opened)
         return opened.error();
-    m_agents = std::make_unique<AgentStore>(*m_db, m_clock);
     m_webhooks = std::make_unique<WebhookStore>(*m_db, m_box, m_clock);
-    m_deliveries = std::make_unique<DeliveryStore>(*m_db, m_clock);
     m_responses = std::make_unique<ResponseQueue>();
 
     m_writer = new DeliveryWriter(m_databasePath, m_clock, this);
@@ -83,9 +99,13 @@ Result<quint16> IngressServer::start()
     connect(m_writer, &DeliveryWriter::committed, this, &IngressServer::deliveriesCommitted);
 
     m_hooks = std::make_unique<HookReceiver>(*m_webhooks, *m_writer, m_clock, m_options);
-    m_api = std::make_unique<ManagementApi>(
-        *m_agents, *m_webhooks, *m_deliveries, [this](const QString& id) { return webhookUrl(id); },
-        [this](const QString& id) { m_hooks->invalidate(id); }, [this] { emit deliveriesRequeued(); });
+    m_writer->runWork([this](Database& db) {
+        // Called on the writer's thread; what they do happens on this one.
+        m_api = std::make_shared<WriterApi>(
+            db, m_box, m_clock, [this](const QString& id) { return webhookUrl(id); },
+            [this](const QString& id) { QMetaObject::invokeMethod(this, [this, id] { m_hooks->invalidate(id); }); },
+            [this] { QMetaObject::invokeMethod(this, [this] { emit deliveriesRequeued(); }); });
+    });
 
     m_server = new QHttpServer(this);
     GuardLimits limits;
@@ -168,7 +188,12 @@ void IngressServer::dispatch(const QHttpServerRequest& request, QHttpServerRespo
               {{"Allow", allowed.join(", ")}});
         return;
     }
-    m_api->handle(method, path, request, reply);
+    ApiRequest copy{method, path, request.headers(), request.body(), request.query()};
+    m_writer->submitWork([this, api = m_api, copy = std::move(copy), reply](Database&) {
+        api->api.handle(copy, [this, reply](int status, const QByteArray& json, const HeaderList& extraHeaders) {
+            QMetaObject::invokeMethod(this, [reply, status, json, extraHeaders] { reply(status, json, extraHeaders); });
+        });
+    });
 }
 
 } // namespace Alfe

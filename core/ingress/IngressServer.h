@@ -65,9 +65,7 @@ private:
     quint16 m_port = 0;
 
     std::unique_ptr<Database> m_db;
-    std::unique_ptr<AgentStore> m_agents;
     std::unique_ptr<WebhookStore> m_webhooks;
-    std::unique_ptr<DeliveryStore> m_deliveries;
     std::unique_ptr<ResponseQueue> m_responses;
     DeliveryWriter* m_writer = nullptr;
 
@@ -77,7 +75,9 @@ public:
     ConnectionGuard* m_guard = nullptr;
     QHttpServer* m_server = nullptr;
     std::unique_ptr<HookReceiver> m_hooks;
-    std::unique_ptr<ManagementApi> m_api;
+    // The management API, created, used and destroyed on the writer's thread.
+    struct WriterApi;
+    std::shared_ptr<WriterApi> m_api;
 };
 
 } // namespace Alfe

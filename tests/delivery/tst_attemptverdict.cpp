@@ -36,8 +36,8 @@ private slots:
         // now = 1,000,000; received at 500; schedule 0 / 5 s / 300 s: three attempts in all.
         QTest::newRow("2xx") << Kind::Delivered << -1LL << false << On << 0 << 0 << DeliveryStatus::Delivered << 0
                              << -1LL << Verdict::Answered;
-        QTest::newRow("500, first failure") << Kind::Failed << -1LL << false << On << 0 << 0
-                                            << DeliveryStatus::Retrying << 1 << 1'005'000LL << Verdict::Answered;
+        QTest::newRow("500, first failure") << Kind::Failed << -1LL << false << On << 0 << 0 << DeliveryStatus::Retrying
+                                            << 1 << 1'005'000LL << Verdict::Answered;
         QTest::newRow("503 with Retry-After") << Kind::Failed << 60'000LL << false << On << 0 << 0
                                               << DeliveryStatus::Retrying << 1 << 1'060'000LL << Verdict::Answered;
         QTest::newRow("500, budget spent") << Kind::Failed << -1LL << false << On << 2 << 0 << DeliveryStatus::Failed
@@ -54,8 +54,8 @@ private slots:
                                        << DeliveryStatus::Queued << 0 << 500LL << Verdict::ProbeFailed;
         QTest::newRow("probe answered 2xx") << Kind::Delivered << -1LL << true << Off << 0 << 3
                                             << DeliveryStatus::Delivered << 0 << -1LL << Verdict::CameOnline;
-        QTest::newRow("probe answered 500") << Kind::Failed << -1LL << true << Off << 0 << 3
-                                            << DeliveryStatus::Retrying << 1 << 1'005'000LL << Verdict::CameOnline;
+        QTest::newRow("probe answered 500") << Kind::Failed << -1LL << true << Off << 0 << 3 << DeliveryStatus::Retrying
+                                            << 1 << 1'005'000LL << Verdict::CameOnline;
         QTest::newRow("410") << Kind::Gone << -1LL << false << On << 0 << 0 << DeliveryStatus::Queued << 0 << 500LL
                              << Verdict::Paused;
     }

@@ -124,7 +124,7 @@ private slots:
             QVERIFY(!claims.isEmpty());
             QVERIFY2(claims.size() <= 16, qPrintable(QString::number(claims.size())));
             sent << f.ids(claims);
-            f.writeRound(); // starts
+            f.writeRound();                          // starts
             QCOMPARE(f.queue.claim(1000).size(), 0); // all 16 slots are taken until answers land
             f.settleAll(claims, Delivered);
         }
