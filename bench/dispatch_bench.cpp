@@ -78,7 +78,8 @@ Timing measure(int queued, int offlineAgents)
             return {};
         });
     }
-    const QString online = engine.agents().create(QStringLiteral("here"), QStringLiteral("http://127.0.0.1:9/in"))->agent.id;
+    const QString online =
+        engine.agents().create(QStringLiteral("here"), QStringLiteral("http://127.0.0.1:9/in"))->agent.id;
     const QString hook = engine.webhooks().create(online)->webhook.id;
 
     DeliveryOptions delivery;
@@ -119,7 +120,8 @@ int main(int argc, char** argv)
     const int agents = argc > 2 ? QByteArray(argv[2]).toInt() : 100;
     const Timing empty = measure(0, agents);
     const Timing full = measure(queued, agents);
-    std::printf("\nOne dispatch decision (a new delivery of an online agent handed over and claimed), median of 2,000\n\n");
+    std::printf(
+        "\nOne dispatch decision (a new delivery of an online agent handed over and claimed), median of 2,000\n\n");
     std::printf("| %-44s | %10s | %10s | %12s |\n", "store", "p50", "p99", "refresh (1/s)");
     std::printf("|----------------------------------------------|------------|------------|--------------|\n");
     std::printf("| %-44s | %7.1f us | %7.1f us | %9.1f us |\n", "nothing waiting (baseline)", empty.p50Us, empty.p99Us,

@@ -266,6 +266,10 @@ Result<ServeOptions> Engine::serveOptions(const ServeOverrides& overrides) const
     if (!retention)
         return retention.error();
     options.delivery.retentionDays = int(retention.value());
+    auto concurrency = integer(K::DeliveryConcurrency, 1, 256);
+    if (!concurrency)
+        return concurrency.error();
+    options.delivery.perAgentConcurrency = int(concurrency.value());
     return options;
 }
 

@@ -161,8 +161,12 @@ Result<void> AgentStore::setStatus(const QString& id, AgentStatus status)
 int AgentStore::backlog(const QString& id) const
 {
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("SELECT count(*) FROM deliveries INDEXED BY deliveries_due"
-                             " WHERE agent_id = ? AND status IN ('queued','retrying','delivering')"));
+    // Waiting ones: the agent's range of deliveries_agent_due; in flight: the few 'delivering' rows.
+    q.prepare(QStringLiteral("SELECT (SELECT count(*) FROM deliveries INDEXED BY deliveries_agent_due"
+                             "  WHERE agent_id = ? AND status IN ('queued','retrying'))"
+                             " + (SELECT count(*) FROM deliveries INDEXED BY deliveries_status"
+                             "  WHERE status = 'delivering' AND agent_id = ?)"));
+    q.addBindValue(id);
     q.addBindValue(id);
     return q.exec() && q.next() ? q.value(0).toInt() : 0;
 }
@@ -170,8 +174,11 @@ int AgentStore::backlog(const QString& id) const
 QHash<QString, int> AgentStore::backlogs() const
 {
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("SELECT agent_id, count(*) FROM deliveries INDEXED BY deliveries_due"
-                             " WHERE status IN ('queued','retrying','delivering') GROUP BY agent_id"));
+    q.prepare(QStringLiteral("SELECT agent_id, count(*) FROM ("
+                             " SELECT agent_id FROM deliveries INDEXED BY deliveries_agent_due"
+                             "  WHERE status IN ('queued','retrying')"
+                             " UNION ALL SELECT agent_id FROM deliveries INDEXED BY deliveries_status"
+                             "  WHERE status = 'delivering') GROUP BY agent_id"));
     QHash<QString, int> out;
     if (q.exec()) {
         while (q.next())

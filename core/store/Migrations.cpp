@@ -172,12 +172,20 @@ QStringList v8AgentChanges()
     };
     return steps;
 }
+QStringList v9FewerIndexes()
+{
+    // deliveries_due (every waiting delivery by due time) served the scheduler's old scan of all agents;
+    // the per-agent index of version 7 answers everything it did, and each stored delivery had to be
+    // written into both.
+    return {QStringLiteral("DROP INDEX deliveries_due")};
+}
 } // namespace
 
 const QList<QStringList>& steps()
 {
-    static const QList<QStringList> all{v1Accounts(),   v2Deliveries(),     v3RefusedAndIndexes(), v4IngressDedup(),
-                                        v5Forwarding(), v6WebhookChanges(), v7AgentQueues(),       v8AgentChanges()};
+    static const QList<QStringList> all{v1Accounts(),     v2Deliveries(),   v3RefusedAndIndexes(),
+                                        v4IngressDedup(), v5Forwarding(),   v6WebhookChanges(),
+                                        v7AgentQueues(),  v8AgentChanges(), v9FewerIndexes()};
     return all;
 }
 

@@ -14,9 +14,9 @@ struct Entry
     QVariant defaultValue;
 };
 
-const std::array<Entry, 9>& table()
+const std::array<Entry, 10>& table()
 {
-    static const std::array<Entry, 9> entries{{
+    static const std::array<Entry, 10> entries{{
         {Settings::Key::BindAddress, "ingress/bindAddress", QStringLiteral("127.0.0.1")},
         {Settings::Key::Port, "ingress/port", 8787},
         {Settings::Key::PublicUrl, "ingress/publicUrl", QString()},
@@ -25,6 +25,7 @@ const std::array<Entry, 9>& table()
         {Settings::Key::DedupWindowSeconds, "ingress/dedupWindowSeconds", 300},
         {Settings::Key::RetrySchedule, "delivery/retrySchedule", QStringLiteral("0s,5s,5m,30m,2h,5h,10h,10h")},
         {Settings::Key::RetentionDays, "delivery/retentionDays", 30},
+        {Settings::Key::DeliveryConcurrency, "delivery/concurrency", 16},
         {Settings::Key::ClipboardTimeoutSeconds, "console/clipboardTimeoutSeconds", 30},
     }};
     return entries;

@@ -25,6 +25,7 @@ public:
         DedupWindowSeconds,
         RetrySchedule,
         RetentionDays,
+        DeliveryConcurrency,
         ClipboardTimeoutSeconds,
     };
     Q_ENUM(Key)

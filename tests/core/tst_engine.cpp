@@ -117,11 +117,16 @@ private slots:
         settings.set(Settings::Key::RetentionDays, 3);
         auto options = engine->serveOptions();
         QVERIFY2(options, qPrintable(options.error().message));
+        QCOMPARE(options->delivery.perAgentConcurrency, 16); // the default: 16 attempts in flight per agent
+        settings.set(Settings::Key::DeliveryConcurrency, 4);
+        options = engine->serveOptions();
+        QVERIFY2(options, qPrintable(options.error().message));
         QCOMPARE(options->ingress.port, quint16(9911));
         QCOMPARE(options->ingress.rateLimitPerSecond, 7);
         QCOMPARE(options->ingress.bindAddress, QHostAddress(QHostAddress::LocalHost));
         QCOMPARE(options->delivery.schedule.maxAttempts(), 2);
         QCOMPARE(options->delivery.retentionDays, 3);
+        QCOMPARE(options->delivery.perAgentConcurrency, 4);
 
         ServeOverrides overrides;
         overrides.port = 0;
@@ -151,6 +156,8 @@ private slots:
                               << QStringLiteral("ingress/rateLimitPerSecond");
         QTest::newRow("retention") << int(Settings::Key::RetentionDays) << QStringLiteral("forever")
                                    << QStringLiteral("delivery/retentionDays");
+        QTest::newRow("concurrency") << int(Settings::Key::DeliveryConcurrency) << QStringLiteral("0")
+                                     << QStringLiteral("delivery/concurrency");
     }
 
     void invalidSettingsAreRefusedByName()
