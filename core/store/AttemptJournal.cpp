@@ -32,6 +32,7 @@ Result<void> AttemptJournal::run(Database& db, const QString& sql, const QVarian
 
 void AttemptJournal::started(const QString& deliveryId, int attempt, qint64 atMs)
 {
+    m_starts.insert(deliveryId, Start{m_ops.size(), attempt, atMs});
     m_ops.emplace_back([deliveryId, attempt, atMs](Database& db) -> Result<void> {
         if (auto ok = run(db, QStringLiteral("INSERT INTO attempts (delivery_id, n, started_at) VALUES (?,?,?)"),
                           {deliveryId, attempt, atMs});
@@ -44,6 +45,33 @@ void AttemptJournal::started(const QString& deliveryId, int attempt, qint64 atMs
 
 void AttemptJournal::finished(Finished r)
 {
+    if (auto start = m_starts.find(r.deliveryId); start != m_starts.end() && start->attempt == r.attempt) {
+        // Started and answered within one round (a quick agent): one INSERT of the whole attempt and one
+        // UPDATE instead of four statements. It takes the finish's place, so that what was recorded in between
+        // still comes first.
+        const qint64 startedAt = start->atMs;
+        m_ops[start->index] = [](Database&) -> Result<void> {
+            return {};
+        };
+        m_starts.erase(start);
+        m_ops.emplace_back([r = std::move(r), startedAt](Database& db) -> Result<void> {
+            const QVariant code = r.statusCode > 0 ? QVariant(r.statusCode) : QVariant(QMetaType::fromType<int>());
+            if (auto ok =
+                    run(db,
+                        QStringLiteral("INSERT INTO attempts (delivery_id, n, started_at, duration_ms, status_code,"
+                                       " response_headers, response_body, error) VALUES (?,?,?,?,?,?,?,?)"),
+                        {r.deliveryId, r.attempt, startedAt, r.durationMs, code, QString::fromUtf8(r.responseHeaders),
+                         r.responseBody, nullableText(r.error)});
+                !ok)
+                return ok;
+            return run(db,
+                       QStringLiteral("UPDATE deliveries SET status = ?, attempt_count = ?, failures = ?,"
+                                      " next_attempt_at = ?, last_status_code = ?, last_latency_ms = ? WHERE id = ?"),
+                       {deliveryStatusName(r.status), r.attempt, r.failures, nullableInt(r.nextAttemptAtMs), code,
+                        r.durationMs, r.deliveryId});
+        });
+        return;
+    }
     m_ops.emplace_back([r = std::move(r)](Database& db) -> Result<void> {
         const QVariant code = r.statusCode > 0 ? QVariant(r.statusCode) : QVariant(QMetaType::fromType<int>());
         if (auto ok = run(db,
@@ -63,10 +91,17 @@ void AttemptJournal::finished(Finished r)
 
 void AttemptJournal::unsendable(const QString& deliveryId, int attempt, qint64 atMs, const QString& why)
 {
+    // The attempt's start, if recorded, is replaced by what became of it.
+    if (auto start = m_starts.find(deliveryId); start != m_starts.end() && start->attempt == attempt) {
+        m_ops[start->index] = [](Database&) -> Result<void> {
+            return {};
+        };
+        m_starts.erase(start);
+    }
     m_ops.emplace_back([deliveryId, attempt, atMs, why](Database& db) -> Result<void> {
         if (auto ok = run(db,
-                          QStringLiteral("INSERT INTO attempts (delivery_id, n, started_at, duration_ms, error)"
-                                         " VALUES (?,?,?,0,?)"),
+                          QStringLiteral("INSERT OR REPLACE INTO attempts (delivery_id, n, started_at, duration_ms,"
+                                         " error) VALUES (?,?,?,0,?)"),
                           {deliveryId, attempt, atMs, why});
             !ok)
             return ok;
@@ -103,6 +138,7 @@ AttemptJournal::Batch AttemptJournal::take()
 {
     Batch batch;
     batch.swap(m_ops);
+    m_starts.clear();
     return batch;
 }
 
@@ -112,15 +148,12 @@ Result<void> AttemptJournal::write(Database& db, const Batch& batch, int* skippe
         *skipped = 0;
     if (batch.empty())
         return {};
+    // A statement that fails (a record for a delivery deleted meanwhile) is undone by SQLite alone, the rest
+    // of the transaction stands; an I/O error that ends the transaction makes the COMMIT fail.
     return db.transaction([&]() -> Result<void> {
         for (const auto& op : batch) {
-            db.execPrepared(QStringLiteral("SAVEPOINT op"));
-            if (!op(db)) {
-                db.execPrepared(QStringLiteral("ROLLBACK TO op"));
-                if (skipped)
-                    ++*skipped;
-            }
-            db.execPrepared(QStringLiteral("RELEASE op"));
+            if (!op(db) && skipped)
+                ++*skipped;
         }
         return {};
     });

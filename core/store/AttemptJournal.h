@@ -4,6 +4,7 @@
 #include "domain/Result.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QString>
 
 #include <functional>
@@ -72,7 +73,15 @@ public:
 private:
     static Result<void> run(Database& db, const QString& sql, const QVariantList& binds);
 
+    struct Start
+    {
+        size_t index = 0; // in m_ops
+        int attempt = 0;
+        qint64 atMs = 0;
+    };
+
     Batch m_ops;
+    QHash<QString, Start> m_starts; // attempts started in this round and not yet finished
 };
 
 } // namespace Alfe

@@ -268,6 +268,24 @@ private slots:
         QCOMPARE(f.receiver.received().at(1).body, QByteArray("{\"n\":1}"));
     }
 
+    // A delivery whose webhook was deleted while it waited cannot be signed any more: it fails at once, with
+    // an attempt that says why, and is not sent.
+    void deliveryOfADeletedWebhookFailsWithoutBeingSent()
+    {
+        DeliveryFixture f;
+        f.receiver.script({TestReceiver::status(500)});
+        const QString id = f.send("{\"n\":1}");
+        QTRY_COMPARE(f.delivery(id).status, DeliveryStatus::Retrying);
+        QVERIFY(f.ingress.engine().webhooks().remove(f.webhookId));
+        f.advance(5'000);
+        QTRY_COMPARE(f.delivery(id).status, DeliveryStatus::Failed);
+        const Delivery d = f.delivery(id);
+        QCOMPARE(d.attempts.size(), 2);
+        QVERIFY2(d.attempts.last().error.contains(QLatin1String("webhook was deleted")),
+                 qPrintable(d.attempts.last().error));
+        QCOMPARE(f.receiver.count(), 1); // only the first attempt reached the agent
+    }
+
     void duplicatesAreNotForwarded()
     {
         DeliveryFixture f;
