@@ -93,7 +93,7 @@ Timing measure(int queued, int offlineAgents)
         in.body = "{\"i\":" + QByteArray::number(i) + "}";
         const auto stored = engine.deliveries().insert(in);
         timer.start();
-        queue.enqueue({CommittedDelivery{stored->deliveryId, stored->agentId}});
+        queue.enqueue({CommittedDelivery{stored->deliveryId, stored->agentId, nullptr}});
         const auto claims = queue.claim(16);
         samples.push_back(double(timer.nsecsElapsed()) / 1000.0);
         if (claims.size() != 1)

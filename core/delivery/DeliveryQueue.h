@@ -83,6 +83,8 @@ public:
     // returns what it did (nothing when it was not written: memory then reads the store again).
     virtual Round takeRound() = 0;
     virtual QList<Event> roundWritten(Round round, bool written) = 0;
+    // Records the start of attempts that have been out for a while (a slow agent shows as 'delivering').
+    virtual void recordLongAttempts() = 0;
     // When something falls due next (a retry, a probe), ms since epoch, or -1.
     virtual qint64 nextWakeMs() = 0;
 

@@ -72,7 +72,7 @@ Result<void> DeliveryScheduler::start()
 
     m_monotonic.start();
     m_deadlineTimer = new QTimer(this);
-    m_deadlineTimer->setInterval(std::clamp(m_options.timeoutMs / 20, 5, 250));
+    m_deadlineTimer->setInterval(std::clamp(m_options.timeoutMs / 20, 5, 100));
     connect(m_deadlineTimer, &QTimer::timeout, this, &DeliveryScheduler::sweepDeadlines);
 
     m_wakeTimer = new QTimer(this);
@@ -165,18 +165,18 @@ void DeliveryScheduler::writeRound()
         return;
     }
     m_roundInFlight = true;
-    m_writer->submitWork([this, round](Database& db) {
-        int skipped = 0;
-        const auto written = AttemptJournal::write(db, round->writes, &skipped);
-        if (!written)
-            qCWarning(lcDelivery) << "cannot record delivery attempts:" << written.error().message;
-        // This object outlives the call: its destructor and setJournalWriter() wait for the writer.
-        QMetaObject::invokeMethod(this, [this, round, ok = written.ok()] {
-            m_roundInFlight = false;
-            onRoundWritten(round, ok);
-            writeRound(); // what gathered meanwhile goes next
-        });
-    });
+    // Written inside the ingress's next batch (one fsync for both). This object outlives the call: its
+    // destructor and setJournalWriter() wait for the writer.
+    m_writer->submitRecords({[round](Database& db) { AttemptJournal::apply(db, round->writes); },
+                             [this, round](bool written) {
+                                 if (!written)
+                                     qCWarning(lcDelivery) << "cannot record delivery attempts";
+                                 QMetaObject::invokeMethod(this, [this, round, written] {
+                                     m_roundInFlight = false;
+                                     onRoundWritten(round, written);
+                                     writeRound(); // what gathered meanwhile goes next
+                                 });
+                             }});
 }
 
 void DeliveryScheduler::onRoundWritten(const std::shared_ptr<DeliveryQueue::Round>& round, bool written)
@@ -298,6 +298,8 @@ void DeliveryScheduler::sweepDeadlines()
     }
     for (quint64 handle : std::as_const(late))
         m_client->abort(handle, QStringLiteral("timed out after %1 ms").arg(m_options.timeoutMs));
+    m_queue->recordLongAttempts();
+    writeRound();
     if (m_inFlight.isEmpty())
         m_deadlineTimer->stop();
 }

@@ -55,6 +55,7 @@ public:
     int inFlight() const { return int(m_inFlight.size()); }
 
 signals:
+    // The attempt went out (in claim order). Its start is written only if it lasts (LocalDeliveryQueue).
     void attemptStarted(const QString& deliveryId, int attempt);
     void attemptFinished(const QString& deliveryId, int attempt, Alfe::DeliveryStatus status);
     void deliveryFailed(const QString& deliveryId);

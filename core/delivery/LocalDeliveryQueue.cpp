@@ -10,12 +10,16 @@ LocalDeliveryQueue::LocalDeliveryQueue(Database& readConnection, const Clock& cl
     : m_clock(clock)
     , m_options(options)
     , m_store(readConnection, clock)
-{}
+{
+    m_monotonic.start();
+}
 
 int LocalDeliveryQueue::recover()
 {
     const int recovered = m_store.recoverInterrupted();
     m_lanes.clear();
+    m_carried.clear();
+    m_carriedBytes = 0;
     refresh();
     return recovered;
 }
@@ -74,6 +78,7 @@ void LocalDeliveryQueue::refresh()
     }
     for (auto it = m_lanes.begin(); it != m_lanes.end();) {
         if (!seen.contains(it.key()) && it->inFlight == 0) {
+            dropWindow(*it);
             it = m_lanes.erase(it);
             changed = true;
         } else {
@@ -112,6 +117,10 @@ void LocalDeliveryQueue::enqueue(const QList<CommittedDelivery>& committed)
         if (!lane.storeAhead && lane.ready.size() < size_t(Window)) {
             lane.ready.push_back(c.deliveryId);
             lane.held.insert(c.deliveryId);
+            if (c.delivery && m_carriedBytes + c.delivery->body.size() <= CarriedBytesMax) {
+                m_carriedBytes += c.delivery->body.size();
+                m_carried.insert(c.deliveryId, c.delivery);
+            }
         } else {
             lane.storeAhead = true; // the window is full: it comes from the store, in order, when there is room
         }
@@ -186,17 +195,36 @@ QString LocalDeliveryQueue::nextReady(Lane& lane, qint64 now)
     return id;
 }
 
+std::shared_ptr<const Delivery> LocalDeliveryQueue::takeCarried(const QString& id)
+{
+    auto it = m_carried.find(id);
+    if (it == m_carried.end())
+        return nullptr;
+    std::shared_ptr<const Delivery> d = std::move(*it);
+    m_carried.erase(it);
+    m_carriedBytes -= d->body.size();
+    return d;
+}
+
 void LocalDeliveryQueue::dropWindow(Lane& lane)
 {
-    for (const QString& id : lane.ready)
+    for (const QString& id : lane.ready) {
         lane.held.remove(id);
+        takeCarried(id);
+    }
     lane.ready.clear();
     lane.storeAhead = true;
 }
 
 std::optional<DeliveryQueue::Claim> LocalDeliveryQueue::take(Lane& lane, const QString& id, bool probe, qint64 now)
 {
-    auto outgoing = m_store.load(id);
+    std::optional<ForwardingStore::Outgoing> outgoing;
+    if (auto carried = takeCarried(id)) {
+        // Just committed and never tried: what the writer handed over is what the store holds.
+        outgoing = ForwardingStore::Outgoing{*carried, 0};
+    } else {
+        outgoing = m_store.load(id);
+    }
     if (!outgoing) {
         lane.held.remove(id); // no longer waiting: delivered elsewhere, deleted, or purged
         return std::nullopt;
@@ -210,7 +238,9 @@ std::optional<DeliveryQueue::Claim> LocalDeliveryQueue::take(Lane& lane, const Q
     lane.held.insert(id);
     ++lane.inFlight;
     lane.probing = lane.probing || probe;
-    m_journal.started(id, claim.attempt, now);
+    // The start is recorded only if the attempt is still out after StartRecordedAfterMs (recordLongAttempts());
+    // a quick answer records the whole attempt at once. Either way a crash leaves the delivery waiting.
+    m_unrecordedStarts.insert(id, UnrecordedStart{claim.attempt, now, m_monotonic.elapsed()});
     m_events << Event{Event::Kind::Started, id, claim.attempt, DeliveryStatus::Delivering, {}};
     return claim;
 }
@@ -322,7 +352,13 @@ void LocalDeliveryQueue::settle(const Claim& claim, const Report& report)
     f.status = v.status;
     f.failures = v.failures;
     f.nextAttemptAtMs = v.nextAttemptAtMs;
-    m_journal.finished(std::move(f));
+    if (auto start = m_unrecordedStarts.find(id); start != m_unrecordedStarts.end()) {
+        const qint64 startedAt = start->atMs;
+        m_unrecordedStarts.erase(start);
+        m_journal.startedAndFinished(std::move(f), startedAt);
+    } else {
+        m_journal.finished(std::move(f));
+    }
     m_events << Event{Event::Kind::Finished, id, claim.attempt, v.status, {}};
     if (v.status == DeliveryStatus::Failed)
         m_events << Event{Event::Kind::Failed, id, claim.attempt, v.status, {}};
@@ -379,6 +415,7 @@ void LocalDeliveryQueue::unsendable(const Claim& claim, const QString& why)
             it->probing = false;
     }
     m_settled.append({claim.agentId, id});
+    m_unrecordedStarts.remove(id);
     m_journal.unsendable(id, claim.attempt, m_clock.nowMs(), why);
     m_events << Event{Event::Kind::Failed, id, claim.attempt, DeliveryStatus::Failed, {}};
 }
@@ -428,6 +465,19 @@ QList<DeliveryQueue::Event> LocalDeliveryQueue::roundWritten(Round round, bool w
     if (!written)
         return {}; // only what the store holds is said
     return round.events;
+}
+
+void LocalDeliveryQueue::recordLongAttempts()
+{
+    const qint64 cutoff = m_monotonic.elapsed() - StartRecordedAfterMs;
+    for (auto it = m_unrecordedStarts.begin(); it != m_unrecordedStarts.end();) {
+        if (it->sinceMs <= cutoff) {
+            m_journal.started(it.key(), it->attempt, it->atMs);
+            it = m_unrecordedStarts.erase(it);
+        } else {
+            ++it;
+        }
+    }
 }
 
 int LocalDeliveryQueue::heldInMemory() const

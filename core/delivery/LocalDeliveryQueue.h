@@ -5,6 +5,7 @@
 #include "store/AttemptJournal.h"
 #include "store/ForwardingStore.h"
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QSet>
 
@@ -28,6 +29,12 @@ class LocalDeliveryQueue final : public DeliveryQueue
 {
 public:
     static constexpr int Window = 1024;
+    // An attempt still out after this long has its start recorded ('delivering' in the log); one answered
+    // sooner is recorded whole, in one INSERT, when its answer lands.
+    static constexpr qint64 StartRecordedAfterMs = 200;
+    // Deliveries handed over whole by the writer are kept as they are, up to this many body bytes in all,
+    // so that a first attempt reads nothing from the store; past it, only their ids.
+    static constexpr qint64 CarriedBytesMax = 32 * 1024 * 1024;
 
     LocalDeliveryQueue(Database& readConnection, const Clock& clock, const DeliveryOptions& options);
     Q_DISABLE_COPY_MOVE(LocalDeliveryQueue)
@@ -42,6 +49,7 @@ public:
     Round takeRound() override;
     QList<Event> roundWritten(Round round, bool written) override;
     qint64 nextWakeMs() override;
+    void recordLongAttempts() override;
 
     // For tests and the bench: ids held in memory across all agents (windows and in flight).
     int heldInMemory() const;
@@ -69,6 +77,7 @@ private:
     QString nextReady(Lane& lane, qint64 now);
     void refill(Lane& lane, qint64 now);
     void dropWindow(Lane& lane);
+    std::shared_ptr<const Delivery> takeCarried(const QString& id);
     std::optional<Claim> take(Lane& lane, const QString& id, bool probe, qint64 now);
     void setAgent(Lane& lane, AgentStatus status, int connectionFailures, int probeFailures, qint64 nextProbeAtMs);
     void cameOnline(Lane& lane);
@@ -87,6 +96,16 @@ private:
     QList<std::pair<QString, QString>> m_settled; // (agent, delivery) leaving memory at the next commit
     QSet<QString> m_returned;                     // agents that came back this round
     QList<Event> m_events;
+    struct UnrecordedStart
+    {
+        int attempt = 0;
+        qint64 atMs = 0;    // on the clock, for the record
+        qint64 sinceMs = 0; // on m_monotonic, for its age (real time, whatever the clock)
+    };
+    QElapsedTimer m_monotonic;
+    QHash<QString, UnrecordedStart> m_unrecordedStarts;        // attempts in flight whose start is not written yet
+    QHash<QString, std::shared_ptr<const Delivery>> m_carried; // by delivery id, for ids in a window
+    qint64 m_carriedBytes = 0;
 };
 
 } // namespace Alfe

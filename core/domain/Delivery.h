@@ -7,6 +7,7 @@
 #include <QPair>
 #include <QString>
 
+#include <memory>
 #include <optional>
 
 namespace Alfe {
@@ -63,6 +64,8 @@ struct CommittedDelivery
 {
     QString deliveryId;
     QString agentId;
+    // The delivery as stored (small bodies only), so that its first attempt needs no read of the store.
+    std::shared_ptr<const Delivery> delivery;
 };
 
 // A request the ingress refused (by the guard or the hook receiver), as handed to the writer for the

@@ -46,30 +46,14 @@ void AttemptJournal::started(const QString& deliveryId, int attempt, qint64 atMs
 void AttemptJournal::finished(Finished r)
 {
     if (auto start = m_starts.find(r.deliveryId); start != m_starts.end() && start->attempt == r.attempt) {
-        // Started and answered within one round (a quick agent): one INSERT of the whole attempt and one
-        // UPDATE instead of four statements. It takes the finish's place, so that what was recorded in between
-        // still comes first.
+        // Started and answered within one round: the start's record is replaced by the whole attempt, at the
+        // finish's place, so that what was recorded in between still comes first.
         const qint64 startedAt = start->atMs;
         m_ops[start->index] = [](Database&) -> Result<void> {
             return {};
         };
         m_starts.erase(start);
-        m_ops.emplace_back([r = std::move(r), startedAt](Database& db) -> Result<void> {
-            const QVariant code = r.statusCode > 0 ? QVariant(r.statusCode) : QVariant(QMetaType::fromType<int>());
-            if (auto ok =
-                    run(db,
-                        QStringLiteral("INSERT INTO attempts (delivery_id, n, started_at, duration_ms, status_code,"
-                                       " response_headers, response_body, error) VALUES (?,?,?,?,?,?,?,?)"),
-                        {r.deliveryId, r.attempt, startedAt, r.durationMs, code, QString::fromUtf8(r.responseHeaders),
-                         r.responseBody, nullableText(r.error)});
-                !ok)
-                return ok;
-            return run(db,
-                       QStringLiteral("UPDATE deliveries SET status = ?, attempt_count = ?, failures = ?,"
-                                      " next_attempt_at = ?, last_status_code = ?, last_latency_ms = ? WHERE id = ?"),
-                       {deliveryStatusName(r.status), r.attempt, r.failures, nullableInt(r.nextAttemptAtMs), code,
-                        r.durationMs, r.deliveryId});
-        });
+        startedAndFinished(std::move(r), startedAt);
         return;
     }
     m_ops.emplace_back([r = std::move(r)](Database& db) -> Result<void> {
@@ -86,6 +70,26 @@ void AttemptJournal::finished(Finished r)
                                   " last_status_code = ?, last_latency_ms = ? WHERE id = ?"),
                    {deliveryStatusName(r.status), r.failures, nullableInt(r.nextAttemptAtMs), code, r.durationMs,
                     r.deliveryId});
+    });
+}
+
+void AttemptJournal::startedAndFinished(Finished r, qint64 startedAt)
+{
+    // One INSERT of the whole attempt and one UPDATE, instead of four statements.
+    m_ops.emplace_back([r = std::move(r), startedAt](Database& db) -> Result<void> {
+        const QVariant code = r.statusCode > 0 ? QVariant(r.statusCode) : QVariant(QMetaType::fromType<int>());
+        if (auto ok = run(db,
+                          QStringLiteral("INSERT INTO attempts (delivery_id, n, started_at, duration_ms, status_code,"
+                                         " response_headers, response_body, error) VALUES (?,?,?,?,?,?,?,?)"),
+                          {r.deliveryId, r.attempt, startedAt, r.durationMs, code, QString::fromUtf8(r.responseHeaders),
+                           r.responseBody, nullableText(r.error)});
+            !ok)
+            return ok;
+        return run(db,
+                   QStringLiteral("UPDATE deliveries SET status = ?, attempt_count = ?, failures = ?,"
+                                  " next_attempt_at = ?, last_status_code = ?, last_latency_ms = ? WHERE id = ?"),
+                   {deliveryStatusName(r.status), r.attempt, r.failures, nullableInt(r.nextAttemptAtMs), code,
+                    r.durationMs, r.deliveryId});
     });
 }
 
@@ -151,12 +155,21 @@ Result<void> AttemptJournal::write(Database& db, const Batch& batch, int* skippe
     // A statement that fails (a record for a delivery deleted meanwhile) is undone by SQLite alone, the rest
     // of the transaction stands; an I/O error that ends the transaction makes the COMMIT fail.
     return db.transaction([&]() -> Result<void> {
-        for (const auto& op : batch) {
-            if (!op(db) && skipped)
-                ++*skipped;
-        }
+        const int failed = apply(db, batch);
+        if (skipped)
+            *skipped = failed;
         return {};
     });
+}
+
+int AttemptJournal::apply(Database& db, const Batch& batch)
+{
+    int failed = 0;
+    for (const auto& op : batch) {
+        if (!op(db))
+            ++failed;
+    }
+    return failed;
 }
 
 } // namespace Alfe

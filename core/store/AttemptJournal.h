@@ -55,6 +55,8 @@ public:
 
     void started(const QString& deliveryId, int attempt, qint64 atMs);
     void finished(Finished result);
+    // An attempt whose start was never recorded (it was answered quickly): the whole attempt at once.
+    void startedAndFinished(Finished result, qint64 startedAtMs);
     // A delivery that cannot be sent at all (its webhook and secret were deleted): failed, with an attempt
     // that says why.
     void unsendable(const QString& deliveryId, int attempt, qint64 atMs, const QString& why);
@@ -69,6 +71,8 @@ public:
     // Writes a batch in one transaction. A record that cannot be written (its delivery was deleted meanwhile)
     // is skipped and counted; the others still commit.
     static Result<void> write(Database& db, const Batch& batch, int* skipped = nullptr);
+    // The same inside a transaction the caller has open (the writer's batch); returns how many were skipped.
+    static int apply(Database& db, const Batch& batch);
 
 private:
     static Result<void> run(Database& db, const QString& sql, const QVariantList& binds);

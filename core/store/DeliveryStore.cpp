@@ -82,6 +82,7 @@ Result<StoredDelivery> DeliveryStore::insert(const IncomingDelivery& in)
     const QByteArray bodyHash = Secrets::sha256(in.body);
     StoredDelivery stored;
     stored.deliveryId = Ids::newDeliveryId(now);
+    stored.receivedAtMs = now;
     stored.originalId = findOriginal(m_db, in, bodyHash, now);
 
     QSqlQuery& q = m_db.prepared(

@@ -44,6 +44,7 @@ struct StoredDelivery
     QString deliveryId; // the new row (a duplicate gets its own row, linked to the original)
     QString originalId; // set when this was a duplicate
     QString agentId;    // the webhook's agent
+    qint64 receivedAtMs = 0;
     bool duplicate() const { return !originalId.isEmpty(); }
 };
 

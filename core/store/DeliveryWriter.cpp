@@ -6,6 +6,7 @@
 #include "store/Database.h"
 
 #include <QSqlQuery>
+#include <QTimer>
 #include <QVariant>
 
 namespace Alfe {
@@ -35,10 +36,25 @@ public:
     explicit Worker(const Clock& clock)
         : m_clock(clock)
         , m_store(m_db, clock)
-    {}
+        , m_recordsTimer(new QTimer(this))
+    {
+        // Records wait a moment for the ingress's next batch, to share its transaction (and its fsync).
+        m_recordsTimer->setSingleShot(true);
+        m_recordsTimer->setInterval(RecordsWaitMs);
+        connect(m_recordsTimer, &QTimer::timeout, this, &Worker::writeRecordsAlone);
+    }
 
     Result<void> open(const QString& path) { return m_db.open(path); }
     Database& database() { return m_db; }
+
+    void flushRecords() { writeRecordsAlone(); }
+
+    void addRecords(Records records)
+    {
+        m_records.push_back(std::move(records));
+        if (!m_recordsTimer->isActive())
+            m_recordsTimer->start();
+    }
 
     void write(Batch& batch)
     {
@@ -56,14 +72,37 @@ public:
             m_db.execPrepared(QStringLiteral("RELEASE row"));
         }
         writeRefused(batch);
-        if (auto committed = m_db.execPrepared(QStringLiteral("COMMIT")); !committed) {
+        auto records = std::exchange(m_records, {});
+        m_recordsTimer->stop();
+        for (const Records& r : records)
+            r.write(m_db);
+        const auto committed = m_db.execPrepared(QStringLiteral("COMMIT"));
+        if (!committed) {
             m_db.execPrepared(QStringLiteral("ROLLBACK"));
             for (Job& job : batch.jobs)
                 job.result = committed.error();
         }
+        for (const Records& r : records)
+            r.done(committed.ok());
     }
 
 private:
+    static constexpr int RecordsWaitMs = 2;
+
+    void writeRecordsAlone()
+    {
+        if (m_records.empty())
+            return;
+        auto records = std::exchange(m_records, {});
+        const auto written = m_db.transaction([&]() -> Result<void> {
+            for (const Records& r : records)
+                r.write(m_db);
+            return {};
+        });
+        for (const Records& r : records)
+            r.done(written.ok());
+    }
+
     void writeRefused(const Batch& batch)
     {
         if (batch.refused.isEmpty())
@@ -101,6 +140,8 @@ private:
     const Clock& m_clock;
     Database m_db;
     DeliveryStore m_store;
+    QTimer* m_recordsTimer;
+    std::vector<Records> m_records;
 };
 
 DeliveryWriter::DeliveryWriter(const QString& databasePath, const Clock& clock, QObject* parent)
@@ -157,10 +198,22 @@ void DeliveryWriter::submitWork(std::function<void(Database&)> work)
     QMetaObject::invokeMethod(m_worker, [worker = m_worker, work = std::move(work)] { work(worker->database()); });
 }
 
+void DeliveryWriter::submitRecords(Records records)
+{
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, records = std::move(records)]() mutable {
+        worker->addRecords(std::move(records));
+    });
+}
+
 void DeliveryWriter::runWork(const std::function<void(Database&)>& work)
 {
     QMetaObject::invokeMethod(
-        m_worker, [worker = m_worker, &work] { work(worker->database()); }, Qt::BlockingQueuedConnection);
+        m_worker,
+        [worker = m_worker, &work] {
+            worker->flushRecords(); // what was handed over before goes first
+            work(worker->database());
+        },
+        Qt::BlockingQueuedConnection);
 }
 
 void DeliveryWriter::flush()
@@ -190,8 +243,23 @@ void DeliveryWriter::onWritten(const std::shared_ptr<Batch>& batch)
     flush(); // the next batch goes to disk while this one is answered
     QList<CommittedDelivery> fresh;
     for (Job& job : batch->jobs) {
-        if (job.result && !job.result->duplicate())
-            fresh << CommittedDelivery{job.result->deliveryId, job.result->agentId};
+        if (job.result && !job.result->duplicate()) {
+            CommittedDelivery c{job.result->deliveryId, job.result->agentId, nullptr};
+            if (job.delivery.body.size() <= CarriedBodyMaxBytes) {
+                auto d = std::make_shared<Delivery>();
+                d->id = job.result->deliveryId;
+                d->webhookId = job.delivery.webhookId;
+                d->receivedAtMs = job.result->receivedAtMs;
+                d->provider = job.delivery.provider;
+                d->eventType = job.delivery.eventType;
+                d->dedupKey = job.delivery.dedupKey;
+                d->contentType = job.delivery.contentType;
+                d->headers = job.delivery.headers;
+                d->body = job.delivery.body;
+                c.delivery = std::move(d);
+            }
+            fresh << std::move(c);
+        }
         if (!job.result)
             qCWarning(lcStore) << "a delivery could not be stored:" << job.result.error().message;
         job.done(std::move(job.result));

@@ -29,6 +29,8 @@ public:
     static constexpr int RefusedLogMaxRows = 10'000;
     static constexpr qint64 RefusedLogMaxAgeMs = 24 * 3600 * 1000;
     static constexpr int MaxBatch = 512;
+    // Committed deliveries up to this size are handed on whole (committed()), not only by id.
+    static constexpr qsizetype CarriedBodyMaxBytes = 64 * 1024;
 
     DeliveryWriter(const QString& databasePath, const Clock& clock, QObject* parent = nullptr);
     ~DeliveryWriter() override;
@@ -44,6 +46,15 @@ public:
     // Other writers (the delivery scheduler's attempt records) go through here, so that nothing contends for
     // SQLite's write lock with the ingress (a second writing connection would be starved under load).
     void submitWork(std::function<void(Database&)> work);
+    // Thread-safe: records (the delivery scheduler's attempt rounds) written inside the ingress's next batch
+    // transaction, or alone if no batch comes within 2 ms; `done(written)` runs on the writer's thread after
+    // the commit.
+    struct Records
+    {
+        std::function<void(Database&)> write; // inside an open transaction
+        std::function<void(bool written)> done;
+    };
+    void submitRecords(Records records);
     // The same, waiting until it has run (and with it everything handed over before).
     void runWork(const std::function<void(Database&)>& work);
 

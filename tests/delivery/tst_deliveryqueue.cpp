@@ -64,7 +64,7 @@ struct Fixture
                 in.body = "{\"n\":" + QByteArray::number(i) + "}";
                 const auto stored = engine->deliveries().insert(in);
                 ids << stored->deliveryId;
-                committed << CommittedDelivery{stored->deliveryId, stored->agentId};
+                committed << CommittedDelivery{stored->deliveryId, stored->agentId, nullptr};
             }
             return {};
         });
