@@ -16,7 +16,9 @@ db.exec(`CREATE TABLE IF NOT EXISTS deliveries (id TEXT PRIMARY KEY, webhook_id 
          status TEXT NOT NULL DEFAULT 'queued', attempts INTEGER NOT NULL DEFAULT 0)`);
 db.exec('CREATE INDEX IF NOT EXISTS deliveries_queued ON deliveries(status, received_at)');
 const insert = db.prepare('INSERT INTO deliveries (id, webhook_id, received_at, headers, body) VALUES (?, ?, ?, ?, ?)');
-const next = db.prepare("SELECT rowid, id, body FROM deliveries WHERE status = 'queued' AND rowid > ? ORDER BY rowid LIMIT ?");
+// NOT INDEXED: walk the table from the cursor (SQLite would otherwise pick the status index and scan every
+// queued row on each call).
+const next = db.prepare("SELECT rowid, id, body FROM deliveries NOT INDEXED WHERE rowid > ? AND status = 'queued' ORDER BY rowid LIMIT ?");
 const done = db.prepare("UPDATE deliveries SET status = ?, attempts = attempts + 1 WHERE id = ?");
 const answer = (res, status, body) => {
     res.writeHead(status, { 'Content-Type': 'application/json' });
