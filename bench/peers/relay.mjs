@@ -6,6 +6,7 @@
 import http from 'node:http';
 import crypto from 'node:crypto';
 import Database from 'better-sqlite3';
+import { ingestHandler } from './ingest.mjs';
 
 const [port, file, secret, forwardUrl] = process.argv.slice(2);
 const db = new Database(file);
@@ -20,10 +21,6 @@ const insert = db.prepare('INSERT INTO deliveries (id, webhook_id, received_at, 
 // queued row on each call).
 const next = db.prepare("SELECT rowid, id, body FROM deliveries NOT INDEXED WHERE rowid > ? AND status = 'queued' ORDER BY rowid LIMIT ?");
 const done = db.prepare("UPDATE deliveries SET status = ?, attempts = attempts + 1 WHERE id = ?");
-const answer = (res, status, body) => {
-    res.writeHead(status, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify(body));
-};
 
 const InFlightMax = 16;
 const agent = new http.Agent({ keepAlive: true, maxSockets: InFlightMax });
@@ -72,26 +69,8 @@ if (process.env.FILL) {
     })();
 }
 
-const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-        const body = Buffer.concat(chunks);
-        const given = Buffer.from(String(req.headers['x-alfe-signature-256'] || ''));
-        const wanted = Buffer.from('sha256=' + crypto.createHmac('sha256', secret).update(body).digest('hex'));
-        if (given.length !== wanted.length || !crypto.timingSafeEqual(given, wanted))
-            return answer(res, 401, { error: { code: 'invalid_signature' } });
-        try {
-            JSON.parse(body);
-        } catch {
-            return answer(res, 400, { error: { code: 'invalid_json' } });
-        }
-        const id = 'dlv_' + crypto.randomUUID();
-        insert.run(id, req.url.split('/').pop(), Date.now(), JSON.stringify(req.headers), body);
-        answer(res, 202, { deliveryId: id });
-        pump();
-    });
-});
+const server = http.createServer(ingestHandler(
+    secret, (id, webhookId, headers, body) => insert.run(id, webhookId, Date.now(), headers, body), pump));
 server.listen(Number(port), '127.0.0.1', () => {
     console.log('listening ' + server.address().port);
     drainStart = Date.now();
