@@ -12,6 +12,8 @@
 #include <QJsonParseError>
 #include <QUrlQuery>
 
+#include <cmath>
+
 namespace Alfe {
 
 namespace {
@@ -195,8 +197,12 @@ void ManagementApi::rotate(const Agent& agent, const QString& id, const ApiReque
     const QJsonValue graceValue = body->value(QLatin1String("graceSeconds"));
     if (!graceValue.isUndefined()) {
         const double value = graceValue.toDouble(-1);
-        if (!graceValue.isDouble() || value != double(qint64(value)))
-            return fail(Errors::invalid(QStringLiteral("graceSeconds must be a whole number of seconds.")), reply);
+        // The range first: converting 1e300 to an integer is undefined behaviour.
+        if (!graceValue.isDouble() || !(value >= 0 && value <= double(WebhookStore::MaxGraceSeconds)) ||
+            value != std::floor(value))
+            return fail(Errors::invalid(QStringLiteral("graceSeconds must be a whole number of seconds from 0 to %1.")
+                                            .arg(WebhookStore::MaxGraceSeconds)),
+                        reply);
         grace = qint64(value);
     }
     auto rotated = m_webhooks.rotate(id, grace);

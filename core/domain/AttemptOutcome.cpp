@@ -16,7 +16,8 @@ qint64 parseRetryAfter(const QByteArray& value, qint64 nowMs)
     bool ok = false;
     const qint64 seconds = trimmed.toLongLong(&ok);
     if (ok)
-        return seconds < 0 ? -1 : std::min(seconds * 1000, MaxRetryAfterMs);
+        // Compared before multiplying: "Retry-After: 9223372036854775807" must not overflow.
+        return seconds < 0 ? -1 : (seconds > MaxRetryAfterMs / 1000 ? MaxRetryAfterMs : seconds * 1000);
     // An HTTP date (IMF-fixdate), e.g. "Wed, 21 Oct 2015 07:28:00 GMT".
     const QDateTime when = QLocale::c().toDateTime(QString::fromLatin1(trimmed.left(64)),
                                                    QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"));

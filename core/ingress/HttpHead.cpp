@@ -298,8 +298,10 @@ qsizetype ChunkedBody::feed(QByteArrayView bytes, QByteArray* dataHead, qsizetyp
         case Expecting::SizeFirstDigit:
         case Expecting::SizeDigits:
             if (const int digit = hexDigitValue(c); digit >= 0) {
-                if (++m_lineLength > maxSizeDigits)
+                if (++m_lineLength > maxSizeDigits) {
                     fail(QStringLiteral("A chunk size has more than %1 hex digits.").arg(maxSizeDigits));
+                    break; // before the multiplication that would overflow
+                }
                 m_chunkSize = m_chunkSize * 16 + digit;
                 m_expecting = Expecting::SizeDigits;
             } else if (m_expecting == Expecting::SizeFirstDigit) {

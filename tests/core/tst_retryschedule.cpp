@@ -89,6 +89,8 @@ private slots:
         QCOMPARE(AttemptOutcome::classify(500, {}, "30", now).retryAfterMs, qint64(-1)); // only 429/503
         QCOMPARE(AttemptOutcome::classify(429, {}, "soon", now).retryAfterMs, qint64(-1));
         QCOMPARE(AttemptOutcome::classify(429, {}, "999999999", now).retryAfterMs, qint64(24 * 3600 * 1000)); // capped
+        QCOMPARE(AttemptOutcome::classify(503, {}, "9223372036854775807", now).retryAfterMs,
+                 qint64(24 * 3600 * 1000)); // capped, not overflowed
     }
 };
 

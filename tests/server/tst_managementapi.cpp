@@ -139,6 +139,15 @@ private slots:
                                         "{\"graceSeconds\":604801}", bearer(m_token));
         QCOMPARE(tooLong.status, 400);
         QCOMPARE(tooLong.errorCode(), QStringLiteral("invalid_argument"));
+        for (const QByteArray& bad : {QByteArray("{\"graceSeconds\":1e300}"), QByteArray("{\"graceSeconds\":-1}"),
+                                      QByteArray("{\"graceSeconds\":1.5}"), QByteArray("{\"graceSeconds\":\"60\"}")}) {
+            auto refused = m_f->http().post(QStringLiteral("/v1/webhooks/") + id + QStringLiteral("/rotate"), bad,
+                                            bearer(m_token));
+            QCOMPARE(refused.status, 400);
+            QVERIFY2(refused.body.contains("from 0 to 604800"), refused.body.constData());
+        }
+        // Nothing was rotated by the refused requests: the secret of the rotation above still verifies.
+        QCOMPARE(m_f->http().postSigned(IngressFixture::hookPath(id), "{\"v\":5}", newSecret).status, 202);
     }
 
     void patchAndDeleteReachTheIngress()
