@@ -4,6 +4,7 @@
 #include "Engine.h"
 #include "api/ApiJson.h"
 #include "delivery/BulkRetry.h"
+#include "domain/HeaderRedaction.h"
 #include "store/DeliveryStore.h"
 #include "store/WebhookStore.h"
 
@@ -186,7 +187,7 @@ int show(CliContext& context)
     QString text = CliContext::fields(summary);
 
     text += QStringLiteral("\nHeaders:\n");
-    for (const auto& [name, value] : d.headers)
+    for (const auto& [name, value] : HeaderRedaction::forDisplay(d.headers))
         text += QStringLiteral("  %1: %2\n").arg(QString::fromLatin1(name), QString::fromUtf8(value));
     if (d.headers.isEmpty())
         text += QStringLiteral("  (none)\n");

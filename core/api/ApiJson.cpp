@@ -1,5 +1,7 @@
 #include "api/ApiJson.h"
 
+#include "domain/HeaderRedaction.h"
+
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -104,7 +106,7 @@ QJsonObject refused(const RefusedEntry& e)
         {QStringLiteral("method"), e.method},
         {QStringLiteral("path"), e.path},
         {QStringLiteral("remoteAddress"), e.remoteAddress},
-        {QStringLiteral("headers"), headerArray(e.headers)},
+        {QStringLiteral("headers"), headerArray(HeaderRedaction::forDisplay(e.headers))},
         {QStringLiteral("bodySize"), double(e.bodySize)},
     };
     insertBody(out, e.bodyHead);
@@ -115,7 +117,7 @@ QJsonObject deliveryDetail(const Delivery& d)
 {
     QJsonObject out = deliverySummary(d);
     out.insert(QStringLiteral("contentType"), d.contentType);
-    out.insert(QStringLiteral("headers"), headerArray(d.headers));
+    out.insert(QStringLiteral("headers"), headerArray(HeaderRedaction::forDisplay(d.headers)));
     insertBody(out, d.body);
     QJsonArray attempts;
     for (const Attempt& a : d.attempts) {

@@ -1,5 +1,7 @@
 #include "store/DeliveryStore.h"
 
+#include "domain/HeaderRedaction.h"
+
 #include "store/DeliveryColumns.h"
 
 #include "crypto/Secrets.h"
@@ -102,7 +104,7 @@ Result<StoredDelivery> DeliveryStore::insert(const IncomingDelivery& in)
     bind(nullIfEmpty(in.dedupKey));
     bind(bodyHash);
     bind(Database::text(in.contentType));
-    bind(encodeHeaders(in.headers));
+    bind(encodeHeaders(HeaderRedaction::withoutCredentials(in.headers)));
     bind(in.body);
     bind(deliveryStatusName(stored.duplicate() ? DeliveryStatus::Duplicate : DeliveryStatus::Queued));
     bind(nullIfEmpty(stored.originalId));

@@ -2,6 +2,7 @@
 
 #include "domain/Clock.h"
 #include "domain/Delivery.h"
+#include "domain/HeaderRedaction.h"
 #include "domain/Logging.h"
 #include "store/Database.h"
 
@@ -122,7 +123,7 @@ private:
             q.addBindValue(QString::fromLatin1(r.method));
             q.addBindValue(QString::fromUtf8(r.path.left(2048)));
             q.addBindValue(Database::text(r.remoteAddress));
-            q.addBindValue(DeliveryStore::encodeHeaders(r.headers));
+            q.addBindValue(DeliveryStore::encodeHeaders(HeaderRedaction::forDisplay(r.headers)));
             q.addBindValue(r.bodyHead.left(RefusedBodyHeadBytes));
             q.addBindValue(r.declaredBodySize >= 0 ? QVariant(r.declaredBodySize)
                                                    : QVariant(qint64(r.bodyHead.size())));

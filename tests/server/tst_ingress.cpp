@@ -1,4 +1,5 @@
 #include "IngressFixture.h"
+#include "api/ApiJson.h"
 #include "crypto/Signature.h"
 #include "store/Database.h"
 #include "store/DeliveryStore.h"
@@ -141,6 +142,57 @@ private slots:
         auto put = f.http().send("PUT", IngressFixture::hookPath(id), "{}");
         QCOMPARE(put.status, 405);
         QTRY_COMPARE(f.count(QStringLiteral("status = 405"), QStringLiteral("refused_requests")), 2);
+    }
+
+    // A token or a signature in a refused request is never stored: the refused log keeps the header's name and
+    // the length of its value (issue 10: an agent token sent with the wrong method was stored verbatim).
+    void credentialsAndSignaturesAreNotKeptInTheRefusedLog()
+    {
+        IngressFixture f;
+        const QString id = f.createWebhook(Provider::Generic, nullptr);
+        const QByteArray token = "alfe_0123456789abcdefghijklmnopqrstuv";
+        QCOMPARE(
+            f.http().send("PUT", QStringLiteral("/v1/webhooks"), "{}", {{"Authorization", "Bearer " + token}}).status,
+            405);
+        QCOMPARE(f.http()
+                     .post(IngressFixture::hookPath(id), "{\"n\":1}",
+                           {{"Content-Type", "application/json"},
+                            {"X-Alfe-Signature-256", "sha256=" + QByteArray(64, 'a')},
+                            {"Cookie", "session=s3cr3t"}})
+                     .status,
+                 401);
+        QTRY_COMPARE(f.count(QStringLiteral("1"), QStringLiteral("refused_requests")), 2);
+        const QString stored =
+            f.scalar(QStringLiteral("SELECT group_concat(headers, ' ') FROM refused_requests")).toString();
+        QVERIFY2(!stored.contains(QString::fromLatin1(token)), qPrintable(stored));
+        QVERIFY2(!stored.contains(QLatin1String("s3cr3t")), qPrintable(stored));
+        QVERIFY2(!stored.contains(QLatin1String("aaaaaaaa")), qPrintable(stored));
+        QVERIFY2(stored.contains(QLatin1String("[\"Authorization\",\"[redacted, 44 bytes]\"]")), qPrintable(stored));
+        QVERIFY2(stored.contains(QLatin1String("[\"Cookie\",\"[redacted, 14 bytes]\"]")), qPrintable(stored));
+        QVERIFY2(stored.contains(QLatin1String("[\"X-Alfe-Signature-256\",\"[redacted, 71 bytes]\"]")),
+                 qPrintable(stored));
+    }
+
+    // An accepted delivery keeps no credential; its signature is kept (an agent may verify the sender's own
+    // signature) but the API never shows it.
+    void acceptedDeliveryKeepsNoCredential()
+    {
+        IngressFixture f;
+        QByteArray secret;
+        const QString id = f.createWebhook(Provider::Generic, &secret);
+        auto r = f.http().postSigned(IngressFixture::hookPath(id), "{\"n\":1}", secret,
+                                     {{"Authorization", "Basic dXNlcjpwYXNz"}});
+        QCOMPARE(r.status, 202);
+        const QString deliveryId = r.json().value(QLatin1String("deliveryId")).toString();
+        const QString stored =
+            f.scalar(QStringLiteral("SELECT headers FROM deliveries WHERE id = ?"), {deliveryId}).toString();
+        QVERIFY2(!stored.contains(QLatin1String("dXNlcjpwYXNz")), qPrintable(stored));
+        QVERIFY2(stored.contains(QLatin1String("[redacted, 18 bytes]")), qPrintable(stored));
+        QVERIFY2(stored.contains(QString::fromLatin1(Signature::sign(secret, "{\"n\":1}"))), qPrintable(stored));
+        const QByteArray shown =
+            ApiJson::compact(ApiJson::deliveryDetail(f.engine().deliveries().get(deliveryId).value()));
+        QVERIFY2(!shown.contains(Signature::sign(secret, "{\"n\":1}")), shown.constData());
+        QVERIFY2(shown.contains("[redacted, 71 bytes]"), shown.constData());
     }
 
     void bodyOverTheLimit()

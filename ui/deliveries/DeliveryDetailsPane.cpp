@@ -7,6 +7,7 @@
 #include "deliveries/DeliveryCurl.h"
 #include "deliveries/DeliveryPayloadText.h"
 #include "deliveries/JsonHighlighter.h"
+#include "domain/HeaderRedaction.h"
 #include "store/DeliveryStore.h"
 #include "store/WebhookStore.h"
 
@@ -269,7 +270,7 @@ void DeliveryDetailsPane::fillOverview(const Delivery& d)
 
     m_headers->clear();
     QList<QTreeWidgetItem*> items;
-    for (const auto& [name, value] : d.headers)
+    for (const auto& [name, value] : HeaderRedaction::forDisplay(d.headers))
         items << new QTreeWidgetItem(QStringList{QString::fromLatin1(name), QString::fromUtf8(value)});
     m_headers->addTopLevelItems(items);
     m_headers->resizeColumnToContents(0);

@@ -5,6 +5,7 @@
 
 #include "Engine.h"
 #include "deliveries/DeliveryPayloadText.h"
+#include "domain/HeaderRedaction.h"
 #include "refused/RefusedRequestsModel.h"
 #include "store/WebhookStore.h"
 
@@ -184,7 +185,7 @@ void RefusedRequestsView::currentChanged()
         summary += QStringLiteral("<br>") + why.toHtmlEscaped();
     m_summary->setText(summary);
     QList<QTreeWidgetItem*> items;
-    for (const auto& [name, value] : e.headers)
+    for (const auto& [name, value] : HeaderRedaction::forDisplay(e.headers))
         items << new QTreeWidgetItem(QStringList{QString::fromLatin1(name), QString::fromUtf8(value)});
     m_headers->addTopLevelItems(items);
     m_headers->resizeColumnToContents(0);
