@@ -34,15 +34,36 @@ QByteArray keyCheckAad(const QByteArray& keyId)
     return "alfe:key-check:" + keyId;
 }
 
+constexpr QFileDevice::Permissions OwnerOnlyDir = QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                                  QFileDevice::ExeOwner | QFileDevice::ReadUser |
+                                                  QFileDevice::WriteUser | QFileDevice::ExeUser;
+constexpr QFileDevice::Permissions OwnerOnlyFile =
+    QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadUser | QFileDevice::WriteUser;
+constexpr QFileDevice::Permissions GroupOrOther = QFileDevice::ReadGroup | QFileDevice::WriteGroup |
+                                                  QFileDevice::ExeGroup | QFileDevice::ReadOther |
+                                                  QFileDevice::WriteOther | QFileDevice::ExeOther;
+
+// Only its owner may look inside: also a directory Alfe did not create (it keeps the umask's mode).
 Result<void> ensureDirectory(const QString& path)
 {
-    if (QDir(path).exists())
-        return {};
-    if (!QDir().mkpath(path))
+    if (!QDir(path).exists() && !QDir().mkpath(path))
         return Errors::storage(QStringLiteral("The data directory %1 cannot be created.").arg(path));
-    // Only its owner may look inside.
-    QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    if ((QFile::permissions(path) & GroupOrOther) && !QFile::setPermissions(path, OwnerOnlyDir))
+        return Errors::storage(QStringLiteral("The data directory %1 is open to other users and its mode cannot be "
+                                              "changed to 0700.")
+                                   .arg(path));
     return {};
+}
+
+// The database and its WAL files are the owner's only, whatever the umask (SQLite creates them 0644; the
+// -wal and -shm files take the database file's mode).
+void tightenDatabaseFiles(const QString& databasePath)
+{
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        const QString file = databasePath + QLatin1String(suffix);
+        if (QFile::exists(file) && (QFile::permissions(file) & GroupOrOther))
+            QFile::setPermissions(file, OwnerOnlyFile);
+    }
 }
 } // namespace
 
@@ -91,6 +112,7 @@ Result<void> Engine::openStore()
     auto db = std::make_unique<Database>();
     if (auto opened = db->open(databasePath()); !opened)
         return opened;
+    tightenDatabaseFiles(databasePath());
     if (db->meta(KeyIdMeta).isEmpty()) {
         if (auto ok = db->setMeta(KeyIdMeta, Random::bytes(12).toHex()); !ok)
             return ok;

@@ -8,6 +8,9 @@
 #include <QFile>
 #include <QFileInfo>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace Alfe::KeyFile {
 
 namespace {
@@ -40,6 +43,18 @@ Result<QByteArray> read(const QString& path)
     return std::move(decoded.decoded);
 }
 
+namespace {
+bool syncFolder(const QString& folder)
+{
+    const int fd = ::open(QFile::encodeName(folder).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    const bool synced = ::fsync(fd) == 0;
+    ::close(fd);
+    return synced;
+}
+} // namespace
+
 Result<QByteArray> create(const QString& path)
 {
     const QFileInfo info(path);
@@ -51,7 +66,10 @@ Result<QByteArray> create(const QString& path)
         return Errors::key(QStringLiteral("The key file %1 cannot be created: %2").arg(path, file.errorString()));
     QByteArray key = Random::bytes(SecretBox::KeySize);
     QByteArray text = key.toBase64() + '\n';
-    const bool written = file.write(text) == text.size() && file.flush();
+    // On disk before it is used: a power cut after the first run must not leave an empty key file beside
+    // secrets sealed with the key (fsync of the file, then of its folder for the new name).
+    const bool written = file.write(text) == text.size() && file.flush() && ::fsync(file.handle()) == 0 &&
+                         syncFolder(info.absolutePath());
     Secrets::cleanse(text);
     file.close();
     if (!written) {

@@ -190,6 +190,36 @@ private slots:
         QVERIFY(perms & QFileDevice::ReadOwner);
         QVERIFY(!(perms & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::ExeOther)));
     }
+
+    // A data directory made by someone else (with the umask's 0755) and database files created 0644 are
+    // made the owner's only when the engine opens them.
+    void existingDataDirAndDatabaseAreMadePrivate()
+    {
+        QTemporaryDir root;
+        const QString dir = root.filePath(QStringLiteral("made-by-hand"));
+        QVERIFY(QDir().mkpath(dir));
+        const auto open = QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner |
+                          QFileDevice::ReadGroup | QFileDevice::ExeGroup | QFileDevice::ReadOther |
+                          QFileDevice::ExeOther;
+        QVERIFY(QFile::setPermissions(dir, open));
+        {
+            Engine first(Engine::Options{dir, root.filePath(QStringLiteral("key"))});
+            QVERIFY(first.openBlocking());
+        }
+        const QString db = QDir(dir).filePath(QStringLiteral("alfe.sqlite"));
+        QVERIFY(QFile::setPermissions(dir, open));
+        QVERIFY(QFile::setPermissions(db, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup |
+                                              QFileDevice::ReadOther));
+        Engine engine(Engine::Options{dir, root.filePath(QStringLiteral("key"))});
+        QVERIFY(engine.openBlocking());
+        const auto groupOrOther = QFileDevice::Permissions::fromInt(0x0077);
+        QCOMPARE(QFile::permissions(dir) & groupOrOther, QFileDevice::Permissions());
+        QCOMPARE(QFile::permissions(db) & groupOrOther, QFileDevice::Permissions());
+        for (const char* suffix : {"-wal", "-shm"}) {
+            if (QFile::exists(db + QLatin1String(suffix)))
+                QCOMPARE(QFile::permissions(db + QLatin1String(suffix)) & groupOrOther, QFileDevice::Permissions());
+        }
+    }
 };
 
 int main(int argc, char* argv[])
