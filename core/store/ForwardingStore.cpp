@@ -13,6 +13,7 @@ namespace Alfe {
 ForwardingStore::ForwardingStore(Database& db, const Clock& clock)
     : m_db(db)
     , m_clock(clock)
+    , m_agentChanges(db, QStringLiteral("SELECT generation FROM agent_changes WHERE id = 1"))
 {}
 
 int ForwardingStore::recoverInterrupted()
@@ -62,14 +63,7 @@ QList<ForwardingStore::AgentRow> ForwardingStore::agents()
 
 qint64 ForwardingStore::agentsGeneration()
 {
-    const qint64 version = m_db.dataVersion();
-    if (version == m_seenDataVersion && version >= 0 && m_agentsGeneration >= 0)
-        return m_agentsGeneration;
-    m_seenDataVersion = version;
-    QSqlQuery& q = m_db.prepared(QStringLiteral("SELECT generation FROM agent_changes WHERE id = 1"));
-    m_agentsGeneration = q.exec() && q.next() ? q.value(0).toLongLong() : -1;
-    q.finish();
-    return m_agentsGeneration;
+    return m_agentChanges.value();
 }
 
 QStringList ForwardingStore::waiting(const QString& agentId, qint64 nowMs, int limit)

@@ -2,6 +2,7 @@
 
 #include "domain/Delivery.h"
 #include "domain/Result.h"
+#include "store/ChangeCounter.h"
 
 #include <optional>
 
@@ -60,8 +61,7 @@ public:
 private:
     Database& m_db;
     const Clock& m_clock;
-    qint64 m_seenDataVersion = -1;
-    qint64 m_agentsGeneration = -1;
+    ChangeCounter m_agentChanges;
 };
 
 } // namespace Alfe

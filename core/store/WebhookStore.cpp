@@ -55,18 +55,12 @@ WebhookStore::WebhookStore(Database& db, const SecretBox& box, const Clock& cloc
     : m_db(db)
     , m_box(box)
     , m_clock(clock)
+    , m_changes(db, QStringLiteral("SELECT generation FROM webhook_changes WHERE id = 1"))
 {}
 
 qint64 WebhookStore::changeGeneration()
 {
-    const qint64 version = m_db.dataVersion();
-    if (version == m_seenDataVersion && version >= 0 && m_generation >= 0)
-        return m_generation;
-    m_seenDataVersion = version;
-    QSqlQuery& q = m_db.prepared(QStringLiteral("SELECT generation FROM webhook_changes WHERE id = 1"));
-    m_generation = q.exec() && q.next() ? q.value(0).toLongLong() : -1;
-    q.finish();
-    return m_generation;
+    return m_changes.value();
 }
 
 QByteArray WebhookStore::secretAad(const QString& webhookId, int version)

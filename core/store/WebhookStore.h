@@ -2,6 +2,7 @@
 
 #include "domain/Domain.h"
 #include "domain/Result.h"
+#include "store/ChangeCounter.h"
 
 namespace Alfe {
 
@@ -70,8 +71,7 @@ private:
     Database& m_db;
     const SecretBox& m_box;
     const Clock& m_clock;
-    qint64 m_seenDataVersion = -1;
-    qint64 m_generation = -1;
+    ChangeCounter m_changes;
 };
 
 } // namespace Alfe

@@ -1,0 +1,39 @@
+#pragma once
+
+#include "store/Database.h"
+
+namespace Alfe {
+
+// A count that triggers keep up to date (webhook_changes, agent_changes), read through one connection: the
+// table is read again only when PRAGMA data_version says another connection committed, so asking once per
+// request or per dispatch costs no table read while nothing changes. This connection's own changes are for
+// its caller to notice.
+class ChangeCounter final
+{
+public:
+    // `sql` selects the count (constant text: it is prepared once).
+    ChangeCounter(Database& db, QString sql)
+        : m_db(db)
+        , m_sql(std::move(sql))
+    {}
+
+    qint64 value()
+    {
+        const qint64 version = m_db.dataVersion();
+        if (version == m_seenDataVersion && version >= 0 && m_value >= 0)
+            return m_value;
+        m_seenDataVersion = version;
+        QSqlQuery& q = m_db.prepared(m_sql);
+        m_value = q.exec() && q.next() ? q.value(0).toLongLong() : -1;
+        q.finish();
+        return m_value;
+    }
+
+private:
+    Database& m_db;
+    QString m_sql;
+    qint64 m_seenDataVersion = -1;
+    qint64 m_value = -1;
+};
+
+} // namespace Alfe
