@@ -20,6 +20,8 @@
 #include <QStandardPaths>
 #include <QUrl>
 
+#include <limits>
+
 namespace Alfe {
 
 namespace {
@@ -275,6 +277,22 @@ Result<ServeOptions> Engine::serveOptions(const ServeOverrides& overrides) const
             return rate.error();
         ingress.rateLimitPerSecond = int(rate.value());
     }
+    auto requestTimeout = integer(K::RequestTimeoutSeconds, 1, 3600);
+    if (!requestTimeout)
+        return requestTimeout.error();
+    ingress.requestTimeoutMs = int(requestTimeout.value() * 1000);
+    auto bodyMemory = integer(K::BodyMemoryBytes, 1024 * 1024, std::numeric_limits<qint64>::max());
+    if (!bodyMemory)
+        return bodyMemory.error();
+    ingress.bodyMemoryBytes = bodyMemory.value();
+    auto refusedRate = integer(K::RefusedPerSecond, 0, MaxRateLimitPerSecond);
+    if (!refusedRate)
+        return refusedRate.error();
+    ingress.refusedPerSecond = int(refusedRate.value());
+    auto refusedLog = integer(K::RefusedLogBytes, 1024 * 1024, std::numeric_limits<qint64>::max());
+    if (!refusedLog)
+        return refusedLog.error();
+    ingress.refusedLogBytes = refusedLog.value();
     auto window = integer(K::DedupWindowSeconds, 0, 7 * 24 * 3600);
     if (!window)
         return window.error();

@@ -1,6 +1,7 @@
 #include "domain/Clock.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 
 namespace Alfe {
 
@@ -11,6 +12,16 @@ public:
     qint64 nowMs() const override { return QDateTime::currentMSecsSinceEpoch(); }
 };
 } // namespace
+
+qint64 Clock::elapsedMs() const
+{
+    static const QElapsedTimer started = [] {
+        QElapsedTimer t;
+        t.start();
+        return t;
+    }();
+    return started.elapsed();
+}
 
 const Clock& Clock::system()
 {

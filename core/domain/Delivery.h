@@ -72,18 +72,21 @@ struct CommittedDelivery
 // refused-request log.
 struct RefusedRequest
 {
+    // What is kept of a refused request's body: enough to see what a sender sent, not enough to fill a disk.
+    static constexpr qsizetype BodyHeadBytes = 4 * 1024;
+
     int status = 0;
     QByteArray code; // "payload_too_large", "method_not_allowed", ...
     QByteArray method;
     QByteArray path;              // the request target as in the request line
     HeaderList headers;           // in order, as received
-    QByteArray bodyHead;          // the first 64 KiB of body bytes seen, if any
+    QByteArray bodyHead;          // the first BodyHeadBytes of body bytes seen, if any
     qint64 declaredBodySize = -1; // Content-Length, if the head had one
     QString remoteAddress;
 };
 
 // A request the ingress refused (401/404/405/410/413/415/429/400…), kept so a user can see why a sender
-// fails: headers and the first 64 KiB of the body, in a capped log.
+// fails: headers and the first 4 KiB of the body, in a log capped by rows, age and bytes.
 struct RefusedEntry
 {
     qint64 id = 0;

@@ -42,21 +42,20 @@ QByteArray header(const HeaderList& headers, QByteArrayView name)
 
 QString dedupKey(Provider provider, const HeaderList& headers, const QJsonObject& body)
 {
+    // An id inside the signed body is what the provider signed: it wins over headers, which a replay of a
+    // captured request can change without breaking its signature.
+    if (provider == Provider::Stripe || provider == Provider::Slack) {
+        const QString signedId = string(body, provider == Provider::Stripe ? "id" : "event_id");
+        if (!signedId.isEmpty())
+            return bounded(signedId);
+    }
     for (const char* name : {"X-Alfe-Delivery-Id", "webhook-id", "Idempotency-Key"}) {
         const QByteArray value = header(headers, name);
         if (!value.isEmpty())
             return bounded(QString::fromUtf8(value));
     }
-    switch (provider) {
-    case Provider::GitHub:
+    if (provider == Provider::GitHub)
         return bounded(QString::fromUtf8(header(headers, "X-GitHub-Delivery")));
-    case Provider::Stripe:
-        return bounded(string(body, "id"));
-    case Provider::Slack:
-        return bounded(string(body, "event_id"));
-    case Provider::Generic:
-        break;
-    }
     return {};
 }
 

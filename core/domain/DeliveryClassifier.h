@@ -18,8 +18,8 @@ BodyKind bodyKind(const QByteArray& contentType);
 
 QByteArray header(const HeaderList& headers, QByteArrayView name); // case-insensitive, first match
 
-// The dedup key, first found: X-Alfe-Delivery-Id, webhook-id, Idempotency-Key, X-GitHub-Delivery (github),
-// body `id` (stripe), body `event_id` (slack). Empty when there is none.
+// The dedup key, first found: the id in the signed body (stripe `id`, slack `event_id`), X-Alfe-Delivery-Id,
+// webhook-id, Idempotency-Key, X-GitHub-Delivery (github). Empty when there is none.
 QString dedupKey(Provider provider, const HeaderList& headers, const QJsonObject& body);
 
 // X-GitHub-Event (+ "." + action), stripe `type`, slack `event.type` or `type`, generic X-Alfe-Event or `type`.

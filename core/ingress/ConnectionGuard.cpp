@@ -23,12 +23,13 @@ namespace {
 
 using HeaderList = QList<QPair<QByteArray, QByteArray>>;
 
-constexpr qsizetype BodyHeadBytes = 64 * 1024;
+constexpr qsizetype BodyHeadBytes = RefusedRequest::BodyHeadBytes;
 // After answering with an error (or closing an idle connection) the guard shuts its sending side and keeps
 // reading and discarding what the client still sends, for at most this long: closing a socket with unread
 // bytes resets the connection, and a reset can destroy the answer before the client reads it (RFC 9112, 9.6).
 constexpr int LingerMs = 2000;
 constexpr qint64 LingerReadBufferBytes = 64 * 1024;
+constexpr QByteArrayView ContinueAnswer = "HTTP/1.1 100 Continue\r\n\r\n";
 
 QByteArray reasonPhrase(int status)
 {
@@ -111,6 +112,9 @@ private:
     void admit(QByteArrayView rest);
     qsizetype takeBody(QByteArrayView bytes);
     void requestComplete();
+    bool reserveBody(qint64 bytes);
+    void releaseBody();
+    void onRequestTimeout();
     void holdBack(const QByteArray& bytes, qsizetype used);
     void hold(const QByteArray& bytes);
     void onBytesWritten(qint64 bytes);
@@ -138,7 +142,10 @@ private:
     qint64 m_bytesWritten = 0;
     qint64 m_answerMark = 0; // m_bytesWritten once everything written before the answer has been sent
     bool m_writeShut = false;
+    qint64 m_expectedWritten = 0; // bytes of answers the guard let QHttpServer give, and of its own 100 Continue
+    qint64 m_reservedBody = 0;    // this connection's share of ConnectionGuard::m_bufferedBodyBytes
     QTimer m_idleTimer;
+    QTimer m_requestTimer; // the whole request, then its answer
     QTimer m_lingerTimer;
 };
 
@@ -153,8 +160,10 @@ GuardedConnection::GuardedConnection(ConnectionGuard* guard, QTcpSocket* socket,
     if (m_counted)
         ++guard->m_connectionCount;
     m_idleTimer.setSingleShot(true);
+    m_requestTimer.setSingleShot(true);
     m_lingerTimer.setSingleShot(true);
     connect(&m_idleTimer, &QTimer::timeout, this, &GuardedConnection::onIdleTimeout);
+    connect(&m_requestTimer, &QTimer::timeout, this, &GuardedConnection::onRequestTimeout);
     connect(&m_lingerTimer, &QTimer::timeout, this, [this] { m_socket->abort(); });
     connect(socket, &QIODevice::readyRead, this, &GuardedConnection::onReadyRead);
     connect(socket, &QIODevice::bytesWritten, this, &GuardedConnection::onBytesWritten);
@@ -212,8 +221,10 @@ qsizetype GuardedConnection::take(QByteArrayView bytes)
         }
         const bool started = !m_head.isEmpty();
         used += m_head.feed(bytes.sliced(used));
-        if (!started && !m_head.isEmpty())
-            m_idleTimer.start(limits().idleTimeoutMs); // the whole head must arrive within this
+        if (!started && !m_head.isEmpty()) {
+            m_idleTimer.start(limits().idleTimeoutMs);       // the whole head must arrive within this
+            m_requestTimer.start(limits().requestTimeoutMs); // and the whole request within this
+        }
         switch (m_head.status()) {
         case HttpHead::Status::Incomplete:
             break;
@@ -255,9 +266,13 @@ void GuardedConnection::admit(QByteArrayView rest)
                       QStringLiteral("The body is %1; the limit is %2.")
                           .arg(sizeText(declared), sizeText(limits().bodyLimitBytes)));
     }
+    if (!reserveBody(qMax<qint64>(0, declared)))
+        return;
     m_bodyHead.clear(); // takeBody() collects it from here on
-    if (m_head.expectsContinue() && m_head.hasBody() && rest.isEmpty())
-        m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+    if (m_head.expectsContinue() && m_head.hasBody() && rest.isEmpty()) {
+        m_socket->write(ContinueAnswer.data(), ContinueAnswer.size());
+        m_expectedWritten += ContinueAnswer.size();
+    }
     m_closeAfterAnswer = !m_head.keepsAlive();
     m_chunked = ChunkedBody();
     m_bodyRemaining = qMax<qint64>(0, declared);
@@ -283,6 +298,8 @@ qsizetype GuardedConnection::takeBody(QByteArrayView bytes)
     if (m_chunked.dataSize() > limit)
         refuse(413, "payload_too_large",
                QStringLiteral("The chunked body passed the limit of %1.").arg(sizeText(limit)));
+    else if (!reserveBody(m_chunked.dataSize()))
+        return n; // refused: no room left for it in the body memory budget
     else if (m_chunked.status() == ChunkedBody::Status::Malformed)
         refuse(400, "bad_request", m_chunked.problem());
     else if (m_chunked.hasTrailerFields()) // Qt 6.4's parser takes them for the start of another request
@@ -298,7 +315,35 @@ void GuardedConnection::requestComplete()
 {
     m_phase = Phase::Awaiting;
     m_idleTimer.stop();
+    m_requestTimer.start(limits().requestTimeoutMs);          // now for the answer
     m_answerMark = m_bytesWritten + m_socket->bytesToWrite(); // a 100 Continue may still be on its way
+}
+
+// Grows this request's share of the body memory budget to `bytes`; refuses the request (503) when the budget
+// has no room for it.
+bool GuardedConnection::reserveBody(qint64 bytes)
+{
+    if (bytes <= m_reservedBody || !m_guard)
+        return true;
+    const qint64 budget = limits().bodyMemoryBytes;
+    const qint64 others = m_guard->m_bufferedBodyBytes - m_reservedBody;
+    if (bytes > budget - others) {
+        refuse(503, "server_busy",
+               QStringLiteral("The server is holding %1 of request bodies, its limit; retry shortly.")
+                   .arg(sizeText(budget)),
+               {{"Retry-After", "1"}});
+        return false;
+    }
+    m_guard->m_bufferedBodyBytes += bytes - m_reservedBody;
+    m_reservedBody = bytes;
+    return true;
+}
+
+void GuardedConnection::releaseBody()
+{
+    if (m_guard)
+        m_guard->m_bufferedBodyBytes -= m_reservedBody;
+    m_reservedBody = 0;
 }
 
 // This read went past the end of the request now complete: QHttpServer must see only up to `used` now; the
@@ -330,6 +375,13 @@ void GuardedConnection::hold(const QByteArray& bytes)
 void GuardedConnection::onBytesWritten(qint64 bytes)
 {
     m_bytesWritten += bytes;
+    if ((m_phase == Phase::Head || m_phase == Phase::Body) && m_bytesWritten > m_expectedWritten) {
+        // QHttpServer answered a request the guard has not passed it whole: they disagree about where requests
+        // end on this connection, so nothing more on it can be trusted.
+        qCWarning(lcIngress) << "the HTTP server answered outside a request on a connection from"
+                             << m_socket->peerAddress() << "; closing it";
+        return closeGracefully();
+    }
     if (m_socket->bytesToWrite() > 0)
         return;
     if (m_phase == Phase::Awaiting && m_bytesWritten > m_answerMark)
@@ -340,6 +392,9 @@ void GuardedConnection::onBytesWritten(qint64 bytes)
 
 void GuardedConnection::answered()
 {
+    m_requestTimer.stop();
+    m_expectedWritten = m_bytesWritten;
+    releaseBody();
     if (m_closeAfterAnswer)
         return closeGracefully();
     m_phase = Phase::Head;
@@ -376,6 +431,25 @@ void GuardedConnection::onIdleTimeout()
     }
 }
 
+void GuardedConnection::onRequestTimeout()
+{
+    if (m_phase == Phase::Head || m_phase == Phase::Body) {
+        refuse(408, "request_timeout",
+               QStringLiteral("The request was not complete within %1 ms of its first byte.")
+                   .arg(limits().requestTimeoutMs),
+               {}, false);
+    } else if (m_phase == Phase::Awaiting) {
+        qCWarning(lcIngress).noquote() << "no answer within" << limits().requestTimeoutMs << "ms to" << m_head.method()
+                                       << m_head.target().left(200) << "from" << m_socket->peerAddress().toString()
+                                       << "; closing the connection";
+        refuse(503, "answer_timeout",
+               QStringLiteral("No answer was ready within %1 ms; the request may have been stored. Retry it with "
+                              "the same delivery id.")
+                   .arg(limits().requestTimeoutMs),
+               {{"Retry-After", "1"}}, false);
+    }
+}
+
 void GuardedConnection::refuse(int status, const QByteArray& code, const QString& message,
                                const HeaderList& extraHeaders, bool report)
 {
@@ -405,6 +479,10 @@ void GuardedConnection::closeGracefully()
         return;
     m_phase = Phase::Closing;
     m_idleTimer.stop();
+    m_requestTimer.stop();
+    releaseBody();
+    // An answer QHttpServer gives from here on (one it was still working on) is dropped: see ResponseQueue.
+    m_socket->setProperty(ConnectionGuard::ClosedProperty, true);
     m_held = QByteArray();
     QObject::disconnect(m_socket, &QIODevice::readyRead, nullptr, nullptr);
     connect(m_socket, &QIODevice::readyRead, this, &GuardedConnection::drain);
@@ -436,6 +514,7 @@ void GuardedConnection::drain()
 
 void GuardedConnection::release()
 {
+    releaseBody();
     if (!m_counted)
         return;
     m_counted = false;

@@ -34,6 +34,7 @@ HookReceiver::HookReceiver(WebhookStore& webhooks, DeliveryWriter& writer, const
     , m_clock(clock)
     , m_options(options)
     , m_rateLimiter(options.rateLimitPerSecond)
+    , m_refusals(options.refusedPerSecond)
 {}
 
 HookReceiver::~HookReceiver()
@@ -108,11 +109,31 @@ void HookReceiver::refuse(int status, const char* code, const QString& message, 
     refused.method = "POST";
     refused.path = request.url().path(QUrl::FullyEncoded).toUtf8();
     refused.headers = request.headers();
-    refused.bodyHead = request.body().left(64 * 1024);
+    refused.bodyHead = request.body().left(RefusedRequest::BodyHeadBytes);
     refused.declaredBodySize = request.body().size();
     refused.remoteAddress = remote;
     m_writer.submitRefused(refused);
     reply(status, ApiJson::error(QString::fromLatin1(code), message), extraHeaders);
+}
+
+bool HookReceiver::takeRefusal(const QString& address)
+{
+    return m_refusals.tryAcquire(address, m_clock.elapsedMs());
+}
+
+void HookReceiver::refuseUnverified(int status, const char* code, const QString& message,
+                                    const QHttpServerRequest& request, const QString& remote, const Reply& reply)
+{
+    int retryAfter = 1;
+    if (!m_refusals.tryAcquire(remote, m_clock.elapsedMs(), &retryAfter)) {
+        reply(429,
+              ApiJson::error(QStringLiteral("too_many_refusals"),
+                             QStringLiteral("Over %1 refused requests per second from this address; retry later.")
+                                 .arg(m_refusals.rate())),
+              {{"Retry-After", QByteArray::number(retryAfter)}});
+        return;
+    }
+    refuse(status, code, message, request, remote, reply);
 }
 
 void HookReceiver::receive(const QString& webhookId, const QHttpServerRequest& request, const QString& remote,
@@ -120,29 +141,23 @@ void HookReceiver::receive(const QString& webhookId, const QHttpServerRequest& r
 {
     const Cached& hook = lookup(webhookId);
     if (!hook.found) {
-        refuse(404, "not_found", QStringLiteral("No webhook with this id."), request, remote, reply);
+        refuseUnverified(404, "not_found", QStringLiteral("No webhook with this id."), request, remote, reply);
         return;
     }
     if (!hook.webhook.enabled) {
-        refuse(410, "gone", QStringLiteral("This webhook is disabled."), request, remote, reply);
-        return;
-    }
-    int retryAfter = 1;
-    if (!m_rateLimiter.tryAcquire(webhookId, m_clock.nowMs(), &retryAfter)) {
-        refuse(429, "rate_limited",
-               QStringLiteral("Over %1 requests per second for this webhook; retry later.").arg(m_rateLimiter.rate()),
-               request, remote, reply, {{"Retry-After", QByteArray::number(retryAfter)}});
+        refuseUnverified(410, "gone", QStringLiteral("This webhook is disabled."), request, remote, reply);
         return;
     }
     const HeaderList headers = request.headers();
     const QByteArray contentType = DeliveryClassifier::header(headers, "Content-Type");
     const auto kind = DeliveryClassifier::bodyKind(contentType);
     if (kind == DeliveryClassifier::BodyKind::Unsupported) {
-        refuse(415, "unsupported_media_type",
-               QStringLiteral("Send application/json, application/*+json or application/x-www-form-urlencoded, not "
-                              "\"%1\".")
-                   .arg(QString::fromLatin1(contentType.isEmpty() ? QByteArray("(none)") : contentType.left(100))),
-               request, remote, reply);
+        refuseUnverified(
+            415, "unsupported_media_type",
+            QStringLiteral("Send application/json, application/*+json or application/x-www-form-urlencoded, not "
+                           "\"%1\".")
+                .arg(QString::fromLatin1(contentType.isEmpty() ? QByteArray("(none)") : contentType.left(100))),
+            request, remote, reply);
         return;
     }
     const QByteArray body = request.body();
@@ -153,9 +168,16 @@ void HookReceiver::receive(const QString& webhookId, const QHttpServerRequest& r
         verified = Signature::verify(signature, body, hook.secrets);
     }
     if (!verified) {
-        refuse(401, "invalid_signature",
-               QStringLiteral("The X-Alfe-Signature-256 header is missing or does not match the body."), request,
-               remote, reply);
+        refuseUnverified(401, "invalid_signature",
+                         QStringLiteral("The X-Alfe-Signature-256 header is missing or does not match the body."),
+                         request, remote, reply);
+        return;
+    }
+    int retryAfter = 1;
+    if (!m_rateLimiter.tryAcquire(webhookId, m_clock.elapsedMs(), &retryAfter)) {
+        refuse(429, "rate_limited",
+               QStringLiteral("Over %1 requests per second for this webhook; retry later.").arg(m_rateLimiter.rate()),
+               request, remote, reply, {{"Retry-After", QByteArray::number(retryAfter)}});
         return;
     }
     if (body.isEmpty()) {

@@ -16,9 +16,11 @@ class DeliveryWriter;
 class WebhookStore;
 struct IngressOptions;
 
-// POST /v1/hooks/{webhookId}: checks a request in the order 404, 410, 429, 415, 401, 400 (the signature is
-// verified before the body is parsed), then hands it to the writer and answers once it is on disk.
-// Every refusal is written to the refused-request log.
+// POST /v1/hooks/{webhookId}: checks a request in the order 404, 410, 415, 401, 429, 400 (the signature is
+// verified before the body is parsed, and only verified requests count against the webhook's rate limit, so
+// that whoever knows a URL cannot spend its budget), then hands it to the writer and answers once it is on
+// disk. Refusals before the signature is verified count against the source address instead: past its rate
+// they are answered 429 and not logged. Every other refusal is written to the refused-request log.
 class HookReceiver final
 {
 public:
@@ -32,6 +34,8 @@ public:
     // Forget what is cached about a webhook (after a change through the API).
     void invalidate(const QString& webhookId);
     void setRateLimit(int perSecond) { m_rateLimiter.setRate(perSecond); }
+    // Whether a refusal from `address` may still be logged (the guard's refusals ask too); counts it.
+    bool takeRefusal(const QString& address);
 
 private:
     struct Cached
@@ -45,6 +49,9 @@ private:
     const Cached& lookup(const QString& webhookId);
     void refuse(int status, const char* code, const QString& message, const QHttpServerRequest& request,
                 const QString& remote, const Reply& reply, const HeaderList& extraHeaders = {});
+    // A refusal of a request not (yet) known to come from the webhook's sender: counted against `remote`.
+    void refuseUnverified(int status, const char* code, const QString& message, const QHttpServerRequest& request,
+                          const QString& remote, const Reply& reply);
     void drop(Cached& cached);
     void dropAll();
     // Drops the cache when another connection changed a webhook or a secret since the last request.
@@ -54,7 +61,8 @@ private:
     DeliveryWriter& m_writer;
     const Clock& m_clock;
     const IngressOptions& m_options;
-    RateLimiter m_rateLimiter;
+    RateLimiter m_rateLimiter; // verified requests, per webhook
+    RateLimiter m_refusals;    // refused requests, per source address
     QHash<QString, Cached> m_cache;
     qint64 m_generation = -1;
 };

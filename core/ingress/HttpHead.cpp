@@ -203,8 +203,21 @@ void HttpHead::takeField(QByteArrayView line)
 
 void HttpHead::finish()
 {
-    const QList<QByteArray> lengths = listElements(values("Content-Length"));
-    for (const QByteArray& length : lengths) {
+    // Content-Length is one field holding one number. RFC 9110 allows a list of equal values, but Qt 6.4's
+    // parser reads such a list as no length at all (it answers at once and takes the body for the next request),
+    // so any disagreement between the guard and QHttpServer about where a request ends is refused instead.
+    const QList<QByteArray> lengthFields = values("Content-Length");
+    if (lengthFields.size() > 1) {
+        return fail(Status::Malformed,
+                    QStringLiteral("Content-Length is given %1 times; send it once.").arg(lengthFields.size()));
+    }
+    if (!lengthFields.isEmpty()) {
+        const QByteArray& length = lengthFields.first();
+        if (length.isEmpty())
+            return fail(Status::Malformed, QStringLiteral("Content-Length is empty."));
+        if (length.contains(','))
+            return fail(Status::Malformed,
+                        QStringLiteral("Content-Length %1 is a list; send one number of bytes.").arg(quoted(length)));
         for (const char c : length) {
             if (c < '0' || c > '9') {
                 return fail(Status::Malformed,
@@ -213,17 +226,8 @@ void HttpHead::finish()
         }
         // A number too long for qint64 is still a length: clamp it, so it is answered 413, not 400.
         constexpr qsizetype maxDigits = 18;
-        const qint64 n = length.size() > maxDigits ? std::numeric_limits<qint64>::max() : length.toLongLong();
-        if (m_contentLength >= 0 && n != m_contentLength) {
-            return fail(Status::Malformed, QStringLiteral("Content-Length is given more than once, with different "
-                                                          "values (%1 and %2).")
-                                               .arg(m_contentLength)
-                                               .arg(n));
-        }
-        m_contentLength = n;
+        m_contentLength = length.size() > maxDigits ? std::numeric_limits<qint64>::max() : length.toLongLong();
     }
-    if (lengths.isEmpty() && !values("Content-Length").isEmpty())
-        return fail(Status::Malformed, QStringLiteral("Content-Length is empty."));
 
     const QList<QByteArray> transferFields = values("Transfer-Encoding");
     if (!transferFields.isEmpty()) {
@@ -308,10 +312,13 @@ qsizetype ChunkedBody::feed(QByteArrayView bytes, QByteArray* dataHead, qsizetyp
                 fail(QStringLiteral("A chunk does not start with its size in hex."));
             } else if (c == '\r') {
                 m_expecting = Expecting::SizeLF;
-            } else if (c == ';' || isWhitespace(c)) {
+            } else if (c == ';') {
                 m_expecting = Expecting::SizeLineEnd;
             } else {
-                fail(QStringLiteral("A chunk size is followed by something other than an extension or CRLF."));
+                // Whitespace included: Qt 6.4 reads "29 z" as a last chunk of size 0, so only what both read the
+                // same way is let through.
+                fail(QStringLiteral("A chunk size is followed by something other than \";\" (an extension) or "
+                                    "CRLF."));
             }
             break;
         case Expecting::SizeLineEnd: // chunk extensions: ignored, but bounded

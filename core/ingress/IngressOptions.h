@@ -13,9 +13,13 @@ struct IngressOptions
     quint16 port = 8787; // 0 = any free port
     QString publicUrl;   // base of webhook URLs; empty = http://<bind address>:<port>
     qint64 bodyLimitBytes = 10 * 1024 * 1024;
-    int rateLimitPerSecond = 100; // per webhook; 0 = off
+    int rateLimitPerSecond = 100; // verified requests per webhook; 0 = off
+    int refusedPerSecond = 20;    // refused requests per source address before they are answered 429; 0 = off
     qint64 dedupWindowSeconds = 300;
     int idleTimeoutMs = 30'000;
+    int requestTimeoutMs = 60'000;              // a whole request, and then its answer
+    qint64 bodyMemoryBytes = 256 * 1024 * 1024; // request bodies held at once, across connections
+    qint64 refusedLogBytes = 64 * 1024 * 1024;  // the refused-request log's size cap
     int maxConnections = 1024;
 };
 

@@ -97,6 +97,7 @@ Result<quint16> IngressServer::start()
     if (auto started = m_writer->start(); !started)
         return started.error();
     connect(m_writer, &DeliveryWriter::committed, this, &IngressServer::deliveriesCommitted);
+    m_writer->setRefusedLogBytes(m_options.refusedLogBytes);
 
     m_hooks = std::make_unique<HookReceiver>(*m_webhooks, *m_writer, m_clock, m_options);
     m_writer->runWork([this](Database& db) {
@@ -111,6 +112,8 @@ Result<quint16> IngressServer::start()
     GuardLimits limits;
     limits.bodyLimitBytes = m_options.bodyLimitBytes;
     limits.idleTimeoutMs = m_options.idleTimeoutMs;
+    limits.requestTimeoutMs = m_options.requestTimeoutMs;
+    limits.bodyMemoryBytes = m_options.bodyMemoryBytes;
     limits.maxConnections = m_options.maxConnections;
     m_guard = new ConnectionGuard(limits, m_server);
     connect(m_guard, &ConnectionGuard::refused, this, &IngressServer::logRefused);
@@ -153,6 +156,11 @@ QString IngressServer::webhookUrl(const QString& webhookId) const
 
 void IngressServer::logRefused(const RefusedRequest& request)
 {
+    // The guard's refusals count against their source address too: a flood of them is answered, not logged.
+    if (!m_hooks->takeRefusal(request.remoteAddress)) {
+        qCDebug(lcIngress) << "not logging a refused request from" << request.remoteAddress << "(over its rate)";
+        return;
+    }
     m_writer->submitRefused(request);
 }
 

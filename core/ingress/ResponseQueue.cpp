@@ -1,5 +1,7 @@
 #include "ingress/ResponseQueue.h"
 
+#include "ingress/ConnectionGuard.h"
+
 namespace Alfe {
 
 std::shared_ptr<ResponseQueue::Ticket> ResponseQueue::reserve(QTcpSocket* socket, QHttpServerResponder&& responder)
@@ -38,9 +40,11 @@ void ResponseQueue::flush(QTcpSocket* key)
     if (it == m_connections.end())
         return;
     Connection& connection = it->second;
-    const bool alive = connection.socket && connection.socket->state() == QAbstractSocket::ConnectedState;
+    const bool alive = connection.socket && connection.socket->state() == QAbstractSocket::ConnectedState &&
+                       !connection.socket->property(ConnectionGuard::ClosedProperty).toBool();
     if (!alive) {
-        // Responders of a client that left are dropped unwritten: writing through them would crash.
+        // Responders of a client that left are dropped unwritten: writing through them would crash. So are
+        // those of a connection the guard closed (it answered, e.g. 503 to a request whose answer came late).
         m_connections.erase(it);
         return;
     }

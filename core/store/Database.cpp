@@ -53,7 +53,9 @@ Result<void> Database::open(const QString& path, int targetVersion)
     if (!m_db.open())
         return sqlError(QStringLiteral("open %1").arg(path), m_db.lastError());
 
-    for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
+    // journal_size_limit: after a checkpoint the WAL file is cut back to 64 MiB, whatever a burst grew it to.
+    for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON",
+                               "PRAGMA journal_size_limit=67108864"}) {
         if (auto ok = exec(QString::fromLatin1(pragma)); !ok)
             return ok;
     }

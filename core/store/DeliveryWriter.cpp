@@ -5,16 +5,13 @@
 #include "domain/HeaderRedaction.h"
 #include "domain/Logging.h"
 #include "store/Database.h"
+#include "store/RefusedLog.h"
 
 #include <QSqlQuery>
 #include <QTimer>
 #include <QVariant>
 
 namespace Alfe {
-
-namespace {
-constexpr qsizetype RefusedBodyHeadBytes = 64 * 1024;
-}
 
 struct DeliveryWriter::Job
 {
@@ -26,8 +23,6 @@ struct DeliveryWriter::Job
 struct DeliveryWriter::Batch
 {
     std::vector<Job> jobs;
-    QList<RefusedRequest> refused;
-    QList<qint64> refusedAtMs;
 };
 
 // Lives in the writer thread with its own connection.
@@ -38,17 +33,42 @@ public:
         : m_clock(clock)
         , m_store(m_db, clock)
         , m_recordsTimer(new QTimer(this))
+        , m_refusedTimer(new QTimer(this))
     {
+        // Refusals are written apart from accepted deliveries, a few times a second at most.
+        m_refusedTimer->setSingleShot(true);
+        m_refusedTimer->setInterval(RefusedWaitMs);
+        connect(m_refusedTimer, &QTimer::timeout, this, &Worker::writeRefused);
         // Records wait a moment for the ingress's next batch, to share its transaction (and its fsync).
         m_recordsTimer->setSingleShot(true);
         m_recordsTimer->setInterval(RecordsWaitMs);
         connect(m_recordsTimer, &QTimer::timeout, this, &Worker::writeRecordsAlone);
     }
 
+    ~Worker() override { writeRefused(); }
+    Q_DISABLE_COPY_MOVE(Worker)
+
     Result<void> open(const QString& path) { return m_db.open(path); }
     Database& database() { return m_db; }
 
-    void flushRecords() { writeRecordsAlone(); }
+    void flushRecords()
+    {
+        writeRecordsAlone();
+        writeRefused();
+    }
+
+    void addRefused(const RefusedRequest& request)
+    {
+        if (!m_refused.add(request, m_clock.nowMs())) {
+            if (m_droppedRefusals++ % 1000 == 0)
+                qCWarning(lcStore) << "refused requests come faster than they can be logged; not logging some";
+            return;
+        }
+        if (!m_refusedTimer->isActive())
+            m_refusedTimer->start();
+    }
+
+    void setRefusedLogBytes(qint64 bytes) { m_refused.setMaxBytes(bytes); }
 
     void addRecords(Records records)
     {
@@ -72,7 +92,6 @@ public:
                 m_db.execPrepared(QStringLiteral("ROLLBACK TO row"));
             m_db.execPrepared(QStringLiteral("RELEASE row"));
         }
-        writeRefused(batch);
         auto records = std::exchange(m_records, {});
         m_recordsTimer->stop();
         for (const Records& r : records)
@@ -89,6 +108,14 @@ public:
 
 private:
     static constexpr int RecordsWaitMs = 2;
+    static constexpr int RefusedWaitMs = 200;
+
+    void writeRefused()
+    {
+        m_refusedTimer->stop();
+        if (auto written = m_refused.write(m_db, m_clock.nowMs()); !written)
+            qCWarning(lcStore) << "refused requests could not be logged:" << written.error().message;
+    }
 
     void writeRecordsAlone()
     {
@@ -104,45 +131,14 @@ private:
             r.done(written.ok());
     }
 
-    void writeRefused(const Batch& batch)
-    {
-        if (batch.refused.isEmpty())
-            return;
-        QSqlQuery q(m_db.connection());
-        q.prepare(QStringLiteral("INSERT INTO refused_requests (received_at, webhook_id, status, reason, method, path,"
-                                 " remote, headers, body_head, body_size) VALUES (?,?,?,?,?,?,?,?,?,?)"));
-        for (qsizetype i = 0; i < batch.refused.size(); ++i) {
-            const RefusedRequest& r = batch.refused.at(i);
-            const QByteArray hookId =
-                r.path.startsWith("/v1/hooks/") ? r.path.mid(10).split('?').first() : QByteArray();
-            q.addBindValue(batch.refusedAtMs.at(i));
-            q.addBindValue(hookId.isEmpty() ? QVariant(QMetaType::fromType<QString>())
-                                            : QVariant(QString::fromUtf8(hookId)));
-            q.addBindValue(r.status);
-            q.addBindValue(QString::fromUtf8(r.code));
-            q.addBindValue(QString::fromLatin1(r.method));
-            q.addBindValue(QString::fromUtf8(r.path.left(2048)));
-            q.addBindValue(Database::text(r.remoteAddress));
-            q.addBindValue(DeliveryStore::encodeHeaders(HeaderRedaction::forDisplay(r.headers)));
-            q.addBindValue(r.bodyHead.left(RefusedBodyHeadBytes));
-            q.addBindValue(r.declaredBodySize >= 0 ? QVariant(r.declaredBodySize)
-                                                   : QVariant(qint64(r.bodyHead.size())));
-            m_db.exec(q);
-        }
-        QSqlQuery trim(m_db.connection());
-        trim.prepare(
-            QStringLiteral("DELETE FROM refused_requests WHERE id <= (SELECT max(id) FROM refused_requests) - ?"
-                           " OR received_at < ?"));
-        trim.addBindValue(RefusedLogMaxRows);
-        trim.addBindValue(m_clock.nowMs() - RefusedLogMaxAgeMs);
-        m_db.exec(trim);
-    }
-
     const Clock& m_clock;
     Database m_db;
     DeliveryStore m_store;
     QTimer* m_recordsTimer;
     std::vector<Records> m_records;
+    QTimer* m_refusedTimer;
+    RefusedLog m_refused;
+    quint64 m_droppedRefusals = 0;
 };
 
 DeliveryWriter::DeliveryWriter(const QString& databasePath, const Clock& clock, QObject* parent)
@@ -187,11 +183,12 @@ void DeliveryWriter::submit(IncomingDelivery delivery, Done done)
 
 void DeliveryWriter::submitRefused(const RefusedRequest& request)
 {
-    if (!m_pending)
-        m_pending = std::make_shared<Batch>();
-    m_pending->refused << request;
-    m_pending->refusedAtMs << m_clock.nowMs();
-    flush();
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, request] { worker->addRefused(request); });
+}
+
+void DeliveryWriter::setRefusedLogBytes(qint64 bytes)
+{
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, bytes] { worker->setRefusedLogBytes(bytes); });
 }
 
 void DeliveryWriter::submitWork(std::function<void(Database&)> work)

@@ -18,7 +18,7 @@ struct RefusedRequest;
 // Stores accepted deliveries durably off the ingress thread, with group commit: requests that arrive
 // while a batch is being committed wait and go together in the next transaction (one fsync for many).
 // Every request gets its own result; a row whose insert failed is never reported as stored.
-// Refused requests ride along into their capped log (10,000 rows, 24 h).
+// Refused requests go to their capped log (RefusedLog) in transactions of their own.
 class DeliveryWriter final : public QObject
 {
     Q_OBJECT
@@ -26,8 +26,6 @@ class DeliveryWriter final : public QObject
 public:
     using Done = std::function<void(Result<StoredDelivery>)>;
 
-    static constexpr int RefusedLogMaxRows = 10'000;
-    static constexpr qint64 RefusedLogMaxAgeMs = 24 * 3600 * 1000;
     static constexpr int MaxBatch = 512;
     // Committed deliveries up to this size are handed on whole (committed()), not only by id.
     static constexpr qsizetype CarriedBodyMaxBytes = 64 * 1024;
@@ -40,7 +38,9 @@ public:
     Result<void> start();
     // Call from the thread that owns this object; `done` runs there after the commit.
     void submit(IncomingDelivery delivery, Done done);
+    // Thread-safe. Logged within 200 ms, apart from accepted deliveries (see RefusedLog).
     void submitRefused(const RefusedRequest& request);
+    void setRefusedLogBytes(qint64 bytes);
 
     // Thread-safe: runs `work` on the writer's thread and connection, after what was handed to it before.
     // Other writers (the delivery scheduler's attempt records) go through here, so that nothing contends for

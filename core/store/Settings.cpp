@@ -14,9 +14,9 @@ struct Entry
     QVariant defaultValue;
 };
 
-const std::array<Entry, 10>& table()
+const std::array<Entry, 14>& table()
 {
-    static const std::array<Entry, 10> entries{{
+    static const std::array<Entry, 14> entries{{
         {Settings::Key::BindAddress, "ingress/bindAddress", QStringLiteral("127.0.0.1")},
         {Settings::Key::Port, "ingress/port", 8787},
         {Settings::Key::PublicUrl, "ingress/publicUrl", QString()},
@@ -27,6 +27,10 @@ const std::array<Entry, 10>& table()
         {Settings::Key::RetentionDays, "delivery/retentionDays", 30},
         {Settings::Key::DeliveryConcurrency, "delivery/concurrency", 16},
         {Settings::Key::ClipboardTimeoutSeconds, "console/clipboardTimeoutSeconds", 30},
+        {Settings::Key::RequestTimeoutSeconds, "ingress/requestTimeoutSeconds", 60},
+        {Settings::Key::BodyMemoryBytes, "ingress/bodyMemoryBytes", qint64(256) * 1024 * 1024},
+        {Settings::Key::RefusedPerSecond, "ingress/refusedPerSecond", 20},
+        {Settings::Key::RefusedLogBytes, "ingress/refusedLogBytes", qint64(64) * 1024 * 1024},
     }};
     return entries;
 }

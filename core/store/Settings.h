@@ -27,6 +27,10 @@ public:
         RetentionDays,
         DeliveryConcurrency,
         ClipboardTimeoutSeconds,
+        RequestTimeoutSeconds,
+        BodyMemoryBytes,
+        RefusedPerSecond,
+        RefusedLogBytes,
     };
     Q_ENUM(Key)
 

@@ -103,10 +103,21 @@ public:
 
     bool connected() { return socket.waitForConnected(5000); }
     QList<Answer> answers() const { return parseAnswers(received); }
+    // Sends `bytes` one at a time, every `intervalMs`, while connected; `trickled` counts those sent.
+    void trickle(const QByteArray& bytes, int intervalMs)
+    {
+        QObject::connect(&trickleTimer, &QTimer::timeout, &socket, [this, bytes] {
+            if (socket.state() == QAbstractSocket::ConnectedState && trickled < bytes.size())
+                socket.write(bytes.mid(trickled++, 1));
+        });
+        trickleTimer.start(intervalMs);
+    }
 
     QTcpSocket socket;
     QByteArray received;
     bool closed = false;
+    QTimer trickleTimer;
+    int trickled = 0;
 };
 
 inline QByteArray post(QByteArrayView path, const QByteArray& body, QByteArrayView extraHeaders = {})
@@ -164,6 +175,10 @@ private slots:
     void pipeliningFarAheadOfAnAnswerIsCut();
     void connectionLimit();
     void currentSocketIsTheRequestsSocket();
+    void slowBodyIsCutOffByTheRequestTimeout();
+    void answerThatNeverComesClosesTheConnection();
+    void answerOutsideARequestClosesTheConnection();
+    void bodiesOverTheMemoryBudgetAreRefused();
 
 private:
     void startServer(const GuardLimits& limits = {});
@@ -173,4 +188,5 @@ private:
     quint16 m_port = 0;
     QList<RefusedRequest> m_refused;
     QList<quint16> m_handlerPeerPorts; // currentSocket()->peerPort() as seen by each hook handler
+    std::vector<std::shared_ptr<QHttpServerResponder>> m_unanswered; // whk_never's requests
 };

@@ -8,6 +8,7 @@ void TestConnectionGuard::init()
 
 void TestConnectionGuard::cleanup()
 {
+    m_unanswered.clear();
     m_server.reset();
     m_refused.clear();
     m_handlerPeerPorts.clear();
@@ -23,6 +24,18 @@ void TestConnectionGuard::startServer(const GuardLimits& limits)
                       QTcpSocket* socket = m_guard->currentSocket();
                       m_handlerPeerPorts.append(socket ? socket->peerPort() : 0);
                       const QJsonDocument answer(QJsonObject{{QStringLiteral("bytes"), request.body().size()}});
+                      if (id == QLatin1String("whk_never")) // a handler that loses its request
+                          return m_unanswered.push_back(std::make_shared<QHttpServerResponder>(std::move(responder)));
+                      if (id == QLatin1String("whk_twice")) {
+                          // Answers, then writes another answer to a request the guard never passed on: what
+                          // QHttpServer does when it reads framing differently from the guard.
+                          responder.write(answer, QHttpServerResponder::StatusCode::Accepted);
+                          QTimer::singleShot(100, m_server.get(), [alive = QPointer(socket)] {
+                              if (alive)
+                                  alive->write("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+                          });
+                          return;
+                      }
                       if (id != QLatin1String("whk_slow"))
                           return responder.write(answer, QHttpServerResponder::StatusCode::Accepted);
                       // Answer later, as the ingress does after its commit: only while the client is there.
@@ -126,7 +139,7 @@ void TestConnectionGuard::chunkedBodyIsCutOffSoonAfterTheLimit()
     QVERIFY2(growth < 40 * MiB, qPrintable(QString::number(growth)));
     QCOMPARE(m_refused.size(), 1);
     QCOMPARE(header(m_refused[0], "Transfer-Encoding"), "chunked");
-    QCOMPARE(m_refused[0].bodyHead, QByteArray(64 * 1024, 'x')); // decoded data, not chunk framing
+    QCOMPARE(m_refused[0].bodyHead, QByteArray(RefusedRequest::BodyHeadBytes, 'x')); // decoded data, not chunk framing
     QCOMPARE(m_refused[0].declaredBodySize, qint64(-1));
 }
 
@@ -291,7 +304,12 @@ void TestConnectionGuard::malformedHeadIsRefused_data()
     QTest::newRow("non-numeric Content-Length") << line + "Content-Length: 12abc\r\n\r\n{}" << QStringLiteral("12abc");
     QTest::newRow("negative Content-Length") << line + "Content-Length: -1\r\n\r\n" << QStringLiteral("-1");
     QTest::newRow("differing Content-Lengths")
-        << line + "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{} " << QStringLiteral("different");
+        << line + "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{} " << QStringLiteral("2 times");
+    // Qt 6.4 reads this list as no body and answers at once, while the body is still to come.
+    QTest::newRow("Content-Length list") << line + "Content-Length: 2, 2\r\n\r\n{}" << QStringLiteral("list");
+    // Qt 6.4 reads "29 z" as the last chunk (size 0).
+    QTest::newRow("space after chunk size") << line + "Transfer-Encoding: chunked\r\n\r\n29 z\r\n"
+                                            << QStringLiteral("\";\"");
     QTest::newRow("Content-Length and Transfer-Encoding")
         << line + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
         << QStringLiteral("smuggling");

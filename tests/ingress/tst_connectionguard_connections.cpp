@@ -36,16 +36,10 @@ void TestConnectionGuard::slowHeadIsCutOff()
     QVERIFY(client.connected());
     // One byte every 100 ms never leaves the connection idle for 300 ms, but the head must be complete within it.
     const QByteArray head = "POST /v1/hooks/whk_x HTTP/1.1\r\nHost: a\r\nX-Slow: " + QByteArray(200, 's');
-    int next = 0;
-    QTimer trickle;
-    connect(&trickle, &QTimer::timeout, &client.socket, [&] {
-        if (client.socket.state() == QAbstractSocket::ConnectedState && next < head.size())
-            client.socket.write(head.mid(next++, 1));
-    });
-    trickle.start(100);
+    client.trickle(head, 100);
     QTRY_VERIFY_WITH_TIMEOUT(client.closed, 10000);
     QCOMPARE(client.answers().value(0).status, 408);
-    QVERIFY2(next < head.size(), "the whole head went out before the close");
+    QVERIFY2(client.trickled < head.size(), "the whole head went out before the close");
 }
 
 void TestConnectionGuard::idleKeepAliveConnectionIsClosed()
@@ -213,4 +207,101 @@ void TestConnectionGuard::currentSocketIsTheRequestsSocket()
     first.socket.write(request.sliced(30));
     QTRY_COMPARE(first.answers().size(), 1);
     QCOMPARE(m_handlerPeerPorts, QList<quint16>({second.socket.localPort(), first.socket.localPort()}));
+}
+
+void TestConnectionGuard::slowBodyIsCutOffByTheRequestTimeout()
+{
+    GuardLimits limits;
+    limits.idleTimeoutMs = 5000;
+    limits.requestTimeoutMs = 500;
+    startServer(limits);
+    RawClient client(m_port);
+    QVERIFY(client.connected());
+    // One body byte every 50 ms never leaves the connection idle, but the whole request has 500 ms.
+    const QByteArray body(200, 'x');
+    client.socket.write("POST /v1/hooks/whk_x HTTP/1.1\r\nHost: a\r\nContent-Length: 200\r\n\r\n");
+    client.trickle(body, 50);
+    QTRY_VERIFY_WITH_TIMEOUT(client.closed, 10000);
+    QCOMPARE(client.answers().size(), 1);
+    QCOMPARE(client.answers()[0].status, 408);
+    QVERIFY2(client.answers()[0].errorMessage().contains(QStringLiteral("500 ms of its first byte")),
+             qPrintable(client.answers()[0].errorMessage()));
+    QVERIFY2(client.trickled < body.size(), "the whole body went out before the close");
+    QVERIFY(m_handlerPeerPorts.isEmpty());
+    QCOMPARE(m_guard->bufferedBodyBytes(), qint64(0));
+}
+
+void TestConnectionGuard::answerThatNeverComesClosesTheConnection()
+{
+    GuardLimits limits;
+    limits.requestTimeoutMs = 400;
+    startServer(limits);
+    RawClient client(m_port);
+    QVERIFY(client.connected());
+    client.socket.write(post("/v1/hooks/whk_never", "{}"));
+    QTRY_VERIFY_WITH_TIMEOUT(client.closed, 5000);
+    QCOMPARE(client.answers().size(), 1);
+    QCOMPARE(client.answers()[0].status, 503);
+    QCOMPARE(client.answers()[0].errorCode(), QStringLiteral("answer_timeout"));
+    QCOMPARE(client.answers()[0].header("Retry-After"), "1");
+    QCOMPARE(m_handlerPeerPorts.size(), 1); // the handler had it
+    QTRY_COMPARE(m_guard->connectionCount(), 0);
+}
+
+void TestConnectionGuard::answerOutsideARequestClosesTheConnection()
+{
+    GuardLimits limits;
+    limits.idleTimeoutMs = 20'000; // so that only the guard's check can close it within the wait below
+    startServer(limits);
+    RawClient client(m_port);
+    QVERIFY(client.connected());
+    client.socket.write(post("/v1/hooks/whk_twice", "{}"));
+    QTRY_VERIFY_WITH_TIMEOUT(client.closed, 5000);
+    QCOMPARE(client.answers().value(0).status, 202);
+    // A request sent now is not handed to a server that has lost track of this connection.
+    QCOMPARE(m_handlerPeerPorts.size(), 1);
+}
+
+void TestConnectionGuard::bodiesOverTheMemoryBudgetAreRefused()
+{
+    GuardLimits limits;
+    limits.bodyMemoryBytes = 1000;
+    startServer(limits);
+    // A holds 800 bytes of the budget from its head on, while its body is still on the way.
+    RawClient a(m_port);
+    QVERIFY(a.connected());
+    const QByteArray body(800, 'a');
+    a.socket.write("POST /v1/hooks/whk_a HTTP/1.1\r\nHost: a\r\nContent-Length: 800\r\n\r\n" + body.left(10));
+    QTRY_COMPARE(m_guard->bufferedBodyBytes(), qint64(800));
+
+    // B's 300 bytes do not fit beside it.
+    RawClient b(m_port);
+    QVERIFY(b.connected());
+    b.socket.write(post("/v1/hooks/whk_b", QByteArray(300, 'b')));
+    QTRY_VERIFY(b.closed);
+    QCOMPARE(b.answers().value(0).status, 503);
+    QCOMPARE(b.answers().value(0).errorCode(), QStringLiteral("server_busy"));
+    QCOMPARE(b.answers().value(0).header("Retry-After"), "1");
+
+    // Chunked bodies count as they arrive: 150 fit, 300 more do not.
+    RawClient c(m_port);
+    QVERIFY(c.connected());
+    c.socket.write("POST /v1/hooks/whk_c HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n96\r\n" +
+                   QByteArray(150, 'c') + "\r\n");
+    QTRY_COMPARE(m_guard->bufferedBodyBytes(), qint64(950));
+    c.socket.write("12c\r\n" + QByteArray(300, 'c') + "\r\n0\r\n\r\n");
+    QTRY_VERIFY(c.closed);
+    QCOMPARE(c.answers().value(0).status, 503);
+    QTRY_COMPARE(m_guard->bufferedBodyBytes(), qint64(800));
+
+    // Once A is answered its share is free again, and a request of the same size passes.
+    a.socket.write(body.mid(10));
+    QTRY_COMPARE(a.answers().size(), 1);
+    QCOMPARE(a.answers()[0].status, 202);
+    QTRY_COMPARE(m_guard->bufferedBodyBytes(), qint64(0));
+    RawClient d(m_port);
+    QVERIFY(d.connected());
+    d.socket.write(post("/v1/hooks/whk_d", QByteArray(300, 'd')));
+    QTRY_COMPARE(d.answers().size(), 1);
+    QCOMPARE(d.answers()[0].status, 202);
 }

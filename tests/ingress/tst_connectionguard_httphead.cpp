@@ -101,8 +101,7 @@ void TestHttpHead::framing_data()
     const QByteArray line = "POST /x HTTP/1.1\r\nHost: a\r\n";
     QTest::newRow("no body") << QByteArray("GET / HTTP/1.1\r\n\r\n") << qint64(-1) << false << true << false;
     QTest::newRow("bare LF lines") << QByteArray("GET / HTTP/1.1\nHost: a\n\n") << qint64(-1) << false << true << false;
-    QTest::newRow("same length twice") << line + "Content-Length: 3\r\ncontent-length: 3, 3\r\n\r\n"
-                                       << qint64(3) << false << true << false;
+    QTest::newRow("leading zeros") << line + "Content-Length: 003\r\n\r\n" << qint64(3) << false << true << false;
     QTest::newRow("chunked") << line + "Transfer-Encoding: Chunked\r\n\r\n" << qint64(-1) << true << true << false;
     QTest::newRow("huge length clamps") << line + "Content-Length: 99999999999999999999999\r\n\r\n"
                                         << std::numeric_limits<qint64>::max() << false << true << false;
@@ -160,9 +159,13 @@ void TestHttpHead::rejects_data()
     QTest::newRow("length with sign") << line + "Content-Length: +1\r\n\r\n" << malformed << QStringLiteral("\"+1\"");
     QTest::newRow("empty length") << line + "Content-Length: \r\n\r\n" << malformed << QStringLiteral("empty");
     QTest::newRow("lengths differ") << line + "Content-Length: 1\r\nContent-Length: 2\r\n\r\n"
-                                    << malformed << QStringLiteral("(1 and 2)");
+                                    << malformed << QStringLiteral("2 times");
+    QTest::newRow("same length twice") << line + "Content-Length: 3\r\ncontent-length: 3\r\n\r\n"
+                                       << malformed << QStringLiteral("2 times");
     QTest::newRow("length list differs") << line + "Content-Length: 1, 2\r\n\r\n"
-                                         << malformed << QStringLiteral("(1 and 2)");
+                                         << malformed << QStringLiteral("\"1, 2\" is a list");
+    QTest::newRow("length list of equal values") << line + "Content-Length: 2, 2\r\n\r\n"
+                                                 << malformed << QStringLiteral("\"2, 2\" is a list");
     QTest::newRow("length and chunked") << line + "Transfer-Encoding: chunked\r\nContent-Length: 1\r\n\r\n"
                                         << malformed << QStringLiteral("smuggling");
     QTest::newRow("gzip") << line + "Transfer-Encoding: gzip\r\n\r\n" << malformed << QStringLiteral("\"gzip\"");
@@ -223,7 +226,7 @@ void TestHttpHead::chunkedBodyCountsDataNotFraming()
 {
     QFETCH(qsizetype, step);
     const QByteArray body = "5\r\nhello\r\n1A;name=value;x\r\n" + QByteArray(26, 'z') +
-                            "\r\n0000 ; last\r\n"
+                            "\r\n0000;last\r\n"
                             "Trailer-One: 1\r\nTrailer-Two: 2\r\n\r\n";
     ChunkedBody chunked;
     QByteArray data;
@@ -254,6 +257,8 @@ void TestHttpHead::chunkedBodyRejects_data()
     QTest::newRow("no size") << QByteArray("\r\n");
     QTest::newRow("not hex") << QByteArray("g\r\n");
     QTest::newRow("junk after size") << QByteArray("5x\r\nhello\r\n");
+    QTest::newRow("space after size") << QByteArray("29 z\r\n");
+    QTest::newRow("tab after size") << QByteArray("5\t;x\r\nhello\r\n0\r\n\r\n");
     QTest::newRow("bare LF after size") << QByteArray("5\nhello\r\n");
     QTest::newRow("data longer than size") << QByteArray("3\r\nhello\r\n");
     QTest::newRow("no CRLF after data") << QByteArray("5\r\nhelloXY");

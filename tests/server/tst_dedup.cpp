@@ -6,8 +6,8 @@
 using namespace Alfe;
 using Test::IngressFixture;
 
-// Dedup keys, first found: X-Alfe-Delivery-Id, webhook-id, Idempotency-Key, X-GitHub-Delivery (github),
-// body id (stripe), body event_id (slack); without one, the body hash inside the window.
+// Dedup keys, first found: the signed body's id (stripe id, slack event_id), X-Alfe-Delivery-Id, webhook-id,
+// Idempotency-Key, X-GitHub-Delivery (github); without one, the body hash inside the window.
 class TestDedup : public QObject
 {
     Q_OBJECT
@@ -83,6 +83,33 @@ private slots:
         auto second = f.http().postSigned(IngressFixture::hookPath(id), "{\"a\":2}", secret,
                                           {{"X-Alfe-Delivery-Id", "alfe-2"}, {"X-GitHub-Delivery", "gh-1"}});
         QCOMPARE(second.status, 202);
+    }
+
+    // A captured signed Stripe (or Slack) request replayed with a fresh, unsigned X-Alfe-Delivery-Id is still the
+    // same event: the id inside the signed body decides, so the replay is a duplicate and is not forwarded.
+    void signedBodyIdWinsOverHeaders_data()
+    {
+        QTest::addColumn<int>("provider");
+        QTest::addColumn<QByteArray>("body");
+        QTest::newRow("stripe") << int(Provider::Stripe)
+                                << QByteArray("{\"id\":\"evt_1\",\"type\":\"charge.succeeded\"}");
+        QTest::newRow("slack") << int(Provider::Slack)
+                               << QByteArray("{\"event_id\":\"Ev1\",\"type\":\"event_callback\"}");
+    }
+
+    void signedBodyIdWinsOverHeaders()
+    {
+        QFETCH(int, provider);
+        QFETCH(QByteArray, body);
+        IngressFixture f;
+        QByteArray secret;
+        const QString id = f.createWebhook(Provider(provider), &secret);
+        auto first = f.http().postSigned(IngressFixture::hookPath(id), body, secret, {{"X-Alfe-Delivery-Id", "a-1"}});
+        QCOMPARE(first.status, 202);
+        auto replay = f.http().postSigned(IngressFixture::hookPath(id), body, secret, {{"X-Alfe-Delivery-Id", "a-2"}});
+        QCOMPARE(replay.status, 200);
+        QCOMPARE(replay.json().value(QLatin1String("duplicate")).toBool(), true);
+        QCOMPARE(f.count(QStringLiteral("status = 'queued'")), 1);
     }
 
     void bodyHashWindow()

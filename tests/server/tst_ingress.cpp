@@ -235,6 +235,62 @@ private slots:
         QCOMPARE(f.http().postSigned(IngressFixture::hookPath(id), "{\"n\":4}", secret).status, 202);
     }
 
+    // Whoever knows a URL cannot spend its budget: unsigned requests do not count against the webhook.
+    void rateLimitCountsOnlyVerifiedRequests()
+    {
+        auto options = IngressFixture::defaultOptions();
+        options.rateLimitPerSecond = 3;
+        IngressFixture f(options);
+        QByteArray secret;
+        const QString id = f.createWebhook(Provider::Generic, &secret);
+        for (int i = 0; i < 10; ++i)
+            QCOMPARE(f.http().post(IngressFixture::hookPath(id), "{}", {{"Content-Type", "application/json"}}).status,
+                     401);
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(f.http()
+                         .postSigned(IngressFixture::hookPath(id), "{\"n\":" + QByteArray::number(i) + "}", secret)
+                         .status,
+                     202);
+        QCOMPARE(f.http().postSigned(IngressFixture::hookPath(id), "{\"n\":9}", secret).status, 429);
+    }
+
+    // The rate limit runs on a monotonic clock: setting the wall clock back an hour refuses no one.
+    void rateLimitIgnoresTheWallClockGoingBack()
+    {
+        auto options = IngressFixture::defaultOptions();
+        options.rateLimitPerSecond = 3;
+        IngressFixture f(options);
+        QByteArray secret;
+        const QString id = f.createWebhook(Provider::Generic, &secret);
+        QCOMPARE(f.http().postSigned(IngressFixture::hookPath(id), "{\"n\":1}", secret).status, 202);
+        f.clock().stepWallMs(-3600 * 1000);
+        QCOMPARE(f.http().postSigned(IngressFixture::hookPath(id), "{\"n\":2}", secret).status, 202);
+        QCOMPARE(f.http().postSigned(IngressFixture::hookPath(id), "{\"n\":3}", secret).status, 202);
+    }
+
+    // Refusals of requests not known to come from the sender count against their source address: past the
+    // rate they are answered 429 and not logged, while the address's signed requests still get through.
+    void refusalsPerAddressAreLimited()
+    {
+        auto options = IngressFixture::defaultOptions();
+        options.refusedPerSecond = 5;
+        IngressFixture f(options);
+        QByteArray secret;
+        const QString id = f.createWebhook(Provider::Generic, &secret);
+        QList<int> statuses;
+        for (int i = 0; i < 8; ++i)
+            statuses << f.http().post(QStringLiteral("/v1/hooks/whk_%1").arg(i), "{}").status;
+        QCOMPARE(statuses, (QList<int>{404, 404, 404, 404, 404, 429, 429, 429}));
+        const auto limited = f.http().post(IngressFixture::hookPath(id), "{}");
+        QCOMPARE(limited.status, 429);
+        QCOMPARE(limited.errorCode(), QStringLiteral("too_many_refusals"));
+        QCOMPARE(limited.header("Retry-After"), QByteArray("1"));
+        QCOMPARE(f.http().postSigned(IngressFixture::hookPath(id), "{}", secret).status, 202);
+        QTRY_COMPARE(f.count(QStringLiteral("1"), QStringLiteral("refused_requests")), 5);
+        f.clock().advanceMs(1000);
+        QCOMPARE(f.http().post(IngressFixture::hookPath(id), "{}", {{"Content-Type", "application/json"}}).status, 401);
+    }
+
     // Store unavailable: the insert fails inside SQLite (a trigger raises), the sender gets 503 and
     // nothing is stored; when the store recovers, deliveries are accepted again.
     void storeUnavailable()

@@ -6,7 +6,8 @@
 
 namespace Alfe::Test {
 
-// A clock the test moves by hand, so expiry and schedules are tested without sleeping.
+// A clock the test moves by hand, so expiry and schedules are tested without sleeping. advance*() moves both
+// the wall clock and the monotonic one; stepWallMs() only the wall clock (as when someone sets the time).
 class ManualClock final : public Clock
 {
 public:
@@ -14,11 +15,18 @@ public:
         : m_now(startMs)
     {}
     qint64 nowMs() const override { return m_now.load(); }
-    void advanceMs(qint64 ms) { m_now += ms; }
-    void advanceSeconds(qint64 s) { m_now += s * 1000; }
+    qint64 elapsedMs() const override { return m_elapsed.load(); }
+    void advanceMs(qint64 ms)
+    {
+        m_now += ms;
+        m_elapsed += ms;
+    }
+    void advanceSeconds(qint64 s) { advanceMs(s * 1000); }
+    void stepWallMs(qint64 ms) { m_now += ms; }
 
 private:
     std::atomic<qint64> m_now;
+    std::atomic<qint64> m_elapsed{0};
 };
 
 } // namespace Alfe::Test
