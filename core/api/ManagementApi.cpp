@@ -3,6 +3,7 @@
 #include "api/ApiJson.h"
 #include "crypto/Secrets.h"
 #include "domain/DeliveryClassifier.h"
+#include "domain/Logging.h"
 #include "store/AgentStore.h"
 #include "store/DeliveryStore.h"
 #include "store/WebhookStore.h"
@@ -32,6 +33,24 @@ Error notFound()
 {
     return Errors::notFound(QStringLiteral("Not found."));
 }
+
+// `object` as compact JSON with "secret" added. The secret goes straight into the answer's bytes: through
+// QJsonObject it would be copied into a QString (UTF-16) and QJsonValue internals that nothing here can wipe.
+// One buffer reserved at its final size, so no reallocation leaves a copy behind. A webhook secret's alphabet
+// (base64 and '_') needs no JSON escaping.
+QByteArray withSecret(const QJsonObject& object, const QByteArray& secret)
+{
+    Q_ASSERT(Secrets::isWebhookSecret(secret));
+    static constexpr char Key[] = "\"secret\":\"";
+    const QByteArray rest = ApiJson::compact(object); // "{...}"
+    QByteArray json;
+    json.reserve(rest.size() + qsizetype(sizeof Key) + secret.size() + 2);
+    json.append(rest.constData(), rest.size() - 1);
+    if (rest.size() > 2)
+        json.append(',');
+    json.append(Key).append(secret).append("\"}");
+    return json;
+}
 } // namespace
 
 ManagementApi::ManagementApi(AgentStore& agents, WebhookStore& webhooks, DeliveryStore& deliveries, UrlOf urlOf,
@@ -46,7 +65,17 @@ ManagementApi::ManagementApi(AgentStore& agents, WebhookStore& webhooks, Deliver
 
 void ManagementApi::fail(const Error& error, const Reply& reply)
 {
-    reply(statusFor(error), ApiJson::error(error.code, error.message), {});
+    const int status = statusFor(error);
+    if (status != 503) {
+        reply(status, ApiJson::error(error.code, error.message), {});
+        return;
+    }
+    // What the store or the crypto layer said (SQLite's text, a path) is for the log, not for the client.
+    qCWarning(lcStore) << "management API answered 503:" << error.code << error.message;
+    reply(503,
+          ApiJson::error(QStringLiteral("storage_unavailable"),
+                         QStringLiteral("The store is unavailable right now. Retry later.")),
+          {{"Retry-After", "5"}});
 }
 
 Result<QJsonObject> ManagementApi::jsonBody(const ApiRequest& request)
@@ -75,6 +104,7 @@ Result<Webhook> ManagementApi::ownWebhook(const Agent& agent, const QString& id)
 
 void ManagementApi::handle(const ApiRequest& request, const Reply& reply)
 {
+    m_answers.sweep();
     const QByteArray& method = request.method;
     const QByteArray& path = request.path;
     const QByteArray authorization = DeliveryClassifier::header(request.headers, "Authorization");
@@ -139,12 +169,19 @@ void ManagementApi::webhooks(const Agent& agent, const QByteArray& method, const
     auto created = m_webhooks.create(agent.id, provider, description.toString());
     if (!created)
         return fail(created.error(), reply);
-    QJsonObject out = ApiJson::webhook(created->webhook, m_urlOf(created->webhook.id));
-    out.insert(QStringLiteral("secret"), QString::fromLatin1(created->secret));
-    QByteArray json = ApiJson::compact(out);
-    Secrets::cleanse(created->secret);
-    reply(201, json, {{"Location", "/v1/webhooks/" + created->webhook.id.toUtf8()}});
-    Secrets::cleanse(json);
+    replyWithSecret(201, ApiJson::webhook(created->webhook, m_urlOf(created->webhook.id)), created->secret,
+                    {{"Location", "/v1/webhooks/" + created->webhook.id.toUtf8()}}, reply);
+}
+
+void ManagementApi::replyWithSecret(int status, const QJsonObject& object, QByteArray& secret,
+                                    const HeaderList& headers, const Reply& reply)
+{
+    QByteArray json = withSecret(object, secret);
+    Secrets::cleanse(secret);
+    reply(status, json, headers);
+    // The ingress still holds the answer (queued to its thread, then in QHttpServerResponse): it is wiped
+    // once they let go, after it was written.
+    m_answers.keep(std::move(json));
 }
 
 void ManagementApi::webhook(const Agent& agent, const QString& id, const QByteArray& method, const ApiRequest& request,
@@ -209,16 +246,15 @@ void ManagementApi::rotate(const Agent& agent, const QString& id, const ApiReque
     if (!rotated)
         return fail(rotated.error(), reply);
     m_changed(id);
-    QByteArray json = ApiJson::compact({
-        {QStringLiteral("id"), id},
-        {QStringLiteral("url"), m_urlOf(id)},
-        {QStringLiteral("secret"), QString::fromLatin1(rotated->secret)},
-        {QStringLiteral("secretVersion"), rotated->webhook.secretVersion},
-        {QStringLiteral("previousSecretExpiresAt"), ApiJson::timestamp(rotated->previousSecretExpiresAtMs)},
-    });
-    Secrets::cleanse(rotated->secret);
-    reply(200, json, {});
-    Secrets::cleanse(json);
+    replyWithSecret(
+        200,
+        {
+            {QStringLiteral("id"), id},
+            {QStringLiteral("url"), m_urlOf(id)},
+            {QStringLiteral("secretVersion"), rotated->webhook.secretVersion},
+            {QStringLiteral("previousSecretExpiresAt"), ApiJson::timestamp(rotated->previousSecretExpiresAtMs)},
+        },
+        rotated->secret, {}, reply);
 }
 
 void ManagementApi::deliveries(const Agent& agent, const ApiRequest& request, const Reply& reply)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "crypto/Secrets.h"
 #include "domain/Delivery.h"
 #include "domain/Domain.h"
 #include "domain/Result.h"
@@ -56,7 +57,12 @@ private:
 
     Result<Webhook> ownWebhook(const Agent& agent, const QString& id) const;
     static Result<QJsonObject> jsonBody(const ApiRequest& request);
+    // Answers 503 for a store or crypto failure with a fixed message (the detail goes to the log).
     static void fail(const Error& error, const Reply& reply);
+    // Answers `object` with the secret added, cleanses the secret, and wipes the answer once the ingress has
+    // let go of it (Secrets::Shredder).
+    void replyWithSecret(int status, const QJsonObject& object, QByteArray& secret, const HeaderList& headers,
+                         const Reply& reply);
 
     AgentStore& m_agents;
     WebhookStore& m_webhooks;
@@ -64,6 +70,7 @@ private:
     UrlOf m_urlOf;
     Changed m_changed;
     std::function<void()> m_requeued;
+    Secrets::Shredder m_answers; // create and rotate answers, until the ingress has written them
 };
 
 } // namespace Alfe

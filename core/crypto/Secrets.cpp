@@ -2,6 +2,11 @@
 
 #include "domain/Random.h"
 
+#include <QAbstractEventDispatcher>
+#include <QTimer>
+
+#include <atomic>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
@@ -11,18 +16,29 @@ namespace {
 QByteArray randomEncoded(const char* prefix, QByteArray::Base64Options options)
 {
     QByteArray raw = Random::bytes(32);
-    QByteArray out = QByteArray(prefix) + raw.toBase64(options);
+    QByteArray encoded = raw.toBase64(options);
     cleanse(raw);
+    // One buffer at its final size: growing it would leave the earlier buffer behind, unwiped.
+    const qsizetype prefixSize = qsizetype(qstrlen(prefix));
+    QByteArray out;
+    out.reserve(prefixSize + encoded.size());
+    out.append(prefix, prefixSize).append(encoded);
+    cleanse(encoded);
     return out;
 }
 
 bool hasForm(const QByteArray& text, const char* prefix, int length, QByteArray::Base64Options options)
 {
+    const qsizetype prefixSize = qsizetype(qstrlen(prefix));
     if (text.size() != length || !text.startsWith(prefix))
         return false;
-    const auto decoded =
-        QByteArray::fromBase64Encoding(text.mid(qstrlen(prefix)), options | QByteArray::AbortOnBase64DecodingErrors);
-    return decoded && decoded.decoded.size() == 32;
+    // Decoded from the text's own bytes (mid() would copy the secret), and the decoded key wiped.
+    auto decoded =
+        QByteArray::fromBase64Encoding(QByteArray::fromRawData(text.constData() + prefixSize, text.size() - prefixSize),
+                                       options | QByteArray::AbortOnBase64DecodingErrors);
+    const bool ok = decoded && decoded.decoded.size() == 32;
+    cleanse(decoded.decoded);
+    return ok;
 }
 } // namespace
 
@@ -58,13 +74,74 @@ QByteArray sha256(const QByteArray& data)
     return digest;
 }
 
-void cleanse(QByteArray& secret)
+bool overwrite(QByteArray& secret)
 {
-    if (!secret.isEmpty()) {
-        secret.detach();
-        OPENSSL_cleanse(secret.data(), size_t(secret.size()));
-    }
+    if (secret.isEmpty() || !secret.isDetached())
+        return false;
+    // The other holders' releases happen before these writes.
+    std::atomic_thread_fence(std::memory_order_acquire);
+    OPENSSL_cleanse(secret.data(), size_t(secret.size())); // data() does not detach: we are the only holder
+    return true;
+}
+
+bool cleanse(QByteArray& secret)
+{
+    const bool wiped = overwrite(secret);
     secret.clear();
+    return wiped;
+}
+
+struct Shredder::State
+{
+    QList<QByteArray> buffers;
+    bool sweepQueued = false;
+};
+
+Shredder::Shredder()
+    : m_state(std::make_shared<State>())
+{}
+
+Shredder::~Shredder()
+{
+    for (QByteArray& buffer : m_state->buffers)
+        cleanse(buffer);
+}
+
+void Shredder::keep(QByteArray&& buffer)
+{
+    m_state->buffers.append(std::move(buffer));
+    buffer = QByteArray();
+    sweep();
+}
+
+int Shredder::sweep()
+{
+    return sweep(m_state);
+}
+
+int Shredder::sweep(const std::shared_ptr<State>& state)
+{
+    for (auto it = state->buffers.begin(); it != state->buffers.end();) {
+        if (it->isEmpty() || overwrite(*it))
+            it = state->buffers.erase(it);
+        else
+            ++it; // someone else still holds it: keep our reference
+    }
+    if (!state->buffers.isEmpty() && !state->sweepQueued && QAbstractEventDispatcher::instance()) {
+        state->sweepQueued = true;
+        QTimer::singleShot(100, [weak = std::weak_ptr<State>(state)] {
+            if (auto alive = weak.lock()) {
+                alive->sweepQueued = false;
+                sweep(alive);
+            }
+        });
+    }
+    return int(state->buffers.size());
+}
+
+int Shredder::waiting() const
+{
+    return int(m_state->buffers.size());
 }
 
 } // namespace Alfe::Secrets

@@ -244,13 +244,15 @@ void DeliveryScheduler::armTimer()
     m_wakeTimer->start(int(wait));
 }
 
-const QByteArray* DeliveryScheduler::secretFor(const QString& webhookId)
+const QByteArray* DeliveryScheduler::secretFor(const QString& webhookId, Error* error)
 {
     auto it = m_secrets.find(webhookId);
     if (it == m_secrets.end()) {
         auto current = m_webhooks->currentSecret(webhookId);
-        if (!current)
+        if (!current) {
+            *error = current.error();
             return nullptr;
+        }
         it = m_secrets.insert(webhookId, std::move(current.value()));
     }
     return &*it;
@@ -263,13 +265,40 @@ void DeliveryScheduler::forgetSecrets()
     m_secrets.clear();
 }
 
+void DeliveryScheduler::secretUnreadable(const DeliveryQueue::Claim& claim, const Error& error)
+{
+    // The store's messages name the webhook and the secret's version, never what it holds.
+    qCWarning(lcDelivery) << "delivery" << claim.outgoing.delivery.id << "not sent: the secret of webhook"
+                          << claim.outgoing.delivery.webhookId << "could not be read:" << error.code << error.message;
+    // Settled like an attempt the agent refused (not a connection failure: the agent was never asked, and
+    // must not be counted offline for it): it spends one retry and waits on the schedule. A lock or a
+    // keychain that answers late passes within it; a secret that stays unreadable (a wrong master key, a
+    // damaged row) ends as failed once the retries are spent, with these records saying why, and is sent
+    // again by a manual retry once repaired. Retrying without spending would write a record every few
+    // seconds for ever. A probe spends nothing either way: the agent is probed again later.
+    const QString reason = error.code == u"crypto_error" ? QStringLiteral("it does not open with this master key")
+                           : error.code == u"storage_unavailable" ? QStringLiteral("the database could not be read")
+                                                                  : error.code;
+    const bool lastTry = !claim.probe && m_options.schedule.delayAfter(claim.outgoing.failures + 1) < 0;
+    DeliveryQueue::Report report;
+    report.outcome.kind = claim.probe ? AttemptOutcome::Kind::ConnectionFailure : AttemptOutcome::Kind::Failed;
+    report.outcome.error = QStringLiteral("not sent: the webhook's secret could not be read (%1); %2")
+                               .arg(reason, lastTry ? QStringLiteral("no retries left") : QStringLiteral("will retry"));
+    m_queue->settle(claim, report);
+}
+
 void DeliveryScheduler::launch(DeliveryQueue::Claim claim)
 {
     const Delivery& delivery = claim.outgoing.delivery;
-    const QByteArray* secret = secretFor(delivery.webhookId);
-    if (!secret) {
+    Error error;
+    const QByteArray* secret = secretFor(delivery.webhookId, &error);
+    if (!secret && error.code == u"not_found") {
         // Deleted webhooks have no secret left to sign with: such a delivery cannot be forwarded.
         m_queue->unsendable(claim, QStringLiteral("not sent: the webhook was deleted and its secret with it"));
+        return;
+    }
+    if (!secret) {
+        secretUnreadable(claim, error); // the store or the master key failed: worth trying again
         return;
     }
     const auto headers = ForwardRequest::headers(delivery, *secret, claim.attempt, m_clock.nowMs());

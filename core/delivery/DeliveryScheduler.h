@@ -80,7 +80,9 @@ private:
     void emitEvents(const QList<DeliveryQueue::Event>& events);
     void armTimer();
     void purge();
-    const QByteArray* secretFor(const QString& webhookId);
+    // The webhook's current secret, cached; nullptr with `error` set when it cannot be read.
+    const QByteArray* secretFor(const QString& webhookId, Error* error);
+    void secretUnreadable(const DeliveryQueue::Claim& claim, const Error& error);
     void forgetSecrets();
 
     QString m_databasePath;

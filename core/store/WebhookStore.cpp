@@ -7,6 +7,7 @@
 #include "domain/Logging.h"
 #include "store/Database.h"
 
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
 
@@ -254,8 +255,12 @@ Result<QList<QByteArray>> WebhookStore::validSecrets(const QString& id) const
                              " AND (s.expires_at IS NULL OR s.expires_at > ?) ORDER BY s.version DESC"));
     q.addBindValue(id);
     q.addBindValue(m_clock.nowMs());
-    if (!q.exec())
+    const auto unreadable = [&] {
+        qCWarning(lcStore) << "cannot read the secrets of webhook" << id << ':' << q.lastError().text();
         return Errors::storage(QStringLiteral("The secrets of webhook %1 could not be read.").arg(id));
+    };
+    if (!q.exec())
+        return unreadable();
     QList<QByteArray> secrets;
     while (q.next()) {
         const int version = q.value(0).toInt();
@@ -269,6 +274,13 @@ Result<QList<QByteArray>> WebhookStore::validSecrets(const QString& id) const
                                       .arg(id));
         }
         secrets << std::move(*plain);
+    }
+    if (q.lastError().isValid()) {
+        // A step that failed part way (a lock, an I/O error) is not "no secrets": the caller must not take the
+        // webhook for deleted.
+        for (QByteArray& s : secrets)
+            Secrets::cleanse(s);
+        return unreadable();
     }
     if (secrets.isEmpty())
         return unknownWebhook(id);

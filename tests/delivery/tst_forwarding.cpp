@@ -1,8 +1,10 @@
 #include "DeliveryFixture.h"
+#include "LogCapture.h"
 #include "crypto/Signature.h"
 #include "delivery/ForwardRequest.h"
 #include "store/Database.h"
 
+#include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -284,6 +286,63 @@ private slots:
         QVERIFY2(d.attempts.last().error.contains(QLatin1String("webhook was deleted")),
                  qPrintable(d.attempts.last().error));
         QCOMPARE(f.receiver.count(), 1); // only the first attempt reached the agent
+    }
+
+    // A secret that cannot be read for a while (its sealed row does not open, as with a wrong master key or a
+    // damaged row) is not a deleted webhook: the delivery is not failed, its attempt says what happened, it is
+    // retried on the schedule, and once the row is repaired it is delivered.
+    void unreadableSecretIsRetriedNotFailed()
+    {
+        DeliveryFixture f;
+        f.receiver.script({TestReceiver::status(410)}); // the agent pauses: the delivery waits, nothing spent
+        const QString id = f.send("{\"n\":1}");
+        QTRY_COMPARE(f.agent().status, AgentStatus::Paused);
+
+        QSqlDatabase side = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("side"));
+        side.setDatabaseName(f.ingress.engine().databasePath());
+        QVERIFY(side.open());
+        const auto setSealed = [&](const QByteArray& sealed) {
+            QSqlQuery q(side);
+            q.prepare(QStringLiteral("UPDATE secret_versions SET sealed = ? WHERE webhook_id = ?"));
+            q.addBindValue(sealed);
+            q.addBindValue(f.webhookId);
+            return q.exec() && q.numRowsAffected() == 1;
+        };
+        QSqlQuery read(side);
+        read.prepare(QStringLiteral("SELECT sealed FROM secret_versions WHERE webhook_id = ?"));
+        read.addBindValue(f.webhookId);
+        QVERIFY(read.exec() && read.next());
+        const QByteArray sealed = read.value(0).toByteArray();
+        read = QSqlQuery(side);
+        QByteArray damaged = sealed;
+        damaged[damaged.size() - 1] = char(damaged.at(damaged.size() - 1) ^ 0x01); // the GCM tag no longer matches
+        QVERIFY(setSealed(damaged));
+
+        Test::LogCapture log;
+        QVERIFY(f.ingress.engine().agents().resume(f.agentId));
+        f.advance(0);
+        QTRY_COMPARE(f.delivery(id).attempts.size(), 2);
+        QVERIFY(log.text().contains("could not be read"));
+        QVERIFY(!log.text().contains(f.secret));
+        Delivery d = f.delivery(id);
+        QCOMPARE(d.status, DeliveryStatus::Retrying);
+        QCOMPARE(d.nextAttemptAtMs.value_or(0), f.ingress.clock().nowMs() + 5'000); // the schedule's next step
+        const QString error = d.attempts.last().error;
+        QVERIFY2(error.contains(QLatin1String("secret could not be read")), qPrintable(error));
+        QVERIFY2(error.contains(QLatin1String("will retry")), qPrintable(error));
+        QVERIFY2(!error.contains(QLatin1String("deleted")), qPrintable(error));
+        QCOMPARE(f.receiver.count(), 1); // not sent unsigned
+        QCOMPARE(f.agent().status, AgentStatus::Online);
+
+        QVERIFY(setSealed(sealed));
+        side.close();
+        side = QSqlDatabase();
+        QSqlDatabase::removeDatabase(QStringLiteral("side"));
+        f.advance(5'000);
+        QTRY_COMPARE(f.delivery(id).status, DeliveryStatus::Delivered);
+        QCOMPARE(f.receiver.count(), 2);
+        const auto& got = f.receiver.received().last();
+        QVERIFY(Signature::verify(got.header("X-Alfe-Signature-256"), got.body, {f.secret}));
     }
 
     void duplicatesAreNotForwarded()

@@ -3,6 +3,10 @@
 #include "crypto/Signature.h"
 
 #include <QJsonArray>
+#include <QRegularExpression>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTest>
 
 using namespace Alfe;
@@ -254,6 +258,37 @@ private slots:
                                         bearer(m_token));
         QCOMPARE(retried.status, 202);
         QCOMPARE(retried.json().value(QLatin1String("status")).toString(), QStringLiteral("queued"));
+    }
+
+    // A store that fails (here: another connection holds SQLite's write lock past the busy timeout) is a 503
+    // with a fixed message and Retry-After: what SQLite said goes to the log, never to the client.
+    void storageFailureIs503WithoutSqliteText()
+    {
+        auto created = m_f->http().post(QStringLiteral("/v1/webhooks"), "{}", bearer(m_token)); // the token's use
+        QCOMPARE(created.status, 201);                                                          // is recorded
+        const QString id = created.json().value(QLatin1String("id")).toString();
+        {
+            QSqlDatabase locker = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("locker"));
+            locker.setDatabaseName(m_f->engine().databasePath());
+            QVERIFY(locker.open());
+            QSqlQuery lock(locker);
+            QVERIFY2(lock.exec(QStringLiteral("BEGIN EXCLUSIVE")), qPrintable(lock.lastError().text()));
+            QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("database is locked")));
+            auto failed = m_f->http().send("PATCH", QStringLiteral("/v1/webhooks/") + id,
+                                           "{\"description\":\"while locked\"}", bearer(m_token));
+            QVERIFY(lock.exec(QStringLiteral("ROLLBACK")));
+            QCOMPARE(failed.status, 503);
+            QCOMPARE(failed.errorCode(), QStringLiteral("storage_unavailable"));
+            QVERIFY(failed.header("Retry-After").toInt() > 0);
+            for (const char* leak : {"database", "locked", "SQL", "statement", "fetch row"})
+                QVERIFY2(!failed.body.contains(leak), failed.body.constData());
+            lock = QSqlQuery();
+            locker.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("locker"));
+        auto patched = m_f->http().send("PATCH", QStringLiteral("/v1/webhooks/") + id,
+                                        "{\"description\":\"after the lock\"}", bearer(m_token));
+        QCOMPARE(patched.status, 200);
     }
 
     void agentsMe()
