@@ -34,7 +34,10 @@ bool dropped(const QByteArray& name)
 QByteArray standardWebhooksSignature(const QByteArray& secret, const QByteArray& id, qint64 timestampSeconds,
                                      const QByteArray& body)
 {
-    QByteArray key = QByteArray::fromBase64(secret.mid(qstrlen(Secrets::WebhookSecretPrefix)));
+    // A view of the secret, not a copy: the only plain copy made here is `key`, which is wiped below.
+    const qsizetype prefix = qstrlen(Secrets::WebhookSecretPrefix);
+    QByteArray key = QByteArray::fromBase64(QByteArray::fromRawData(secret.constData() + qMin(prefix, secret.size()),
+                                                                    qMax<qsizetype>(0, secret.size() - prefix)));
     const QByteArray signed_ = id + '.' + QByteArray::number(timestampSeconds) + '.' + body;
     const QByteArray mac = Signature::hmacSha256(key, signed_);
     Secrets::cleanse(key);
