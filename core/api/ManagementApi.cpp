@@ -108,7 +108,9 @@ void ManagementApi::handle(const ApiRequest& request, const Reply& reply)
     const QByteArray& method = request.method;
     const QByteArray& path = request.path;
     const QByteArray authorization = DeliveryClassifier::header(request.headers, "Authorization");
-    QByteArray token = authorization.startsWith("Bearer ") ? authorization.mid(7).trimmed() : QByteArray();
+    // The scheme is case-insensitive (RFC 9110, 11.1): "bearer" is as good as "Bearer".
+    const bool bearer = authorization.size() > 7 && authorization.first(7).compare("Bearer ", Qt::CaseInsensitive) == 0;
+    QByteArray token = bearer ? authorization.mid(7).trimmed() : QByteArray();
     auto agent = m_agents.authenticate(token);
     Secrets::cleanse(token);
     if (!agent) {

@@ -25,6 +25,9 @@ Result<QByteArray> read(const QString& path)
     QFile file(path);
     if (!file.exists())
         return Errors::notFound(QStringLiteral("The key file %1 does not exist.").arg(path));
+    if (QFileInfo(path).isDir())
+        return Errors::key(
+            QStringLiteral("The key file %1 is a directory; give the path of the key file itself.").arg(path));
     if (file.permissions() & GroupOrOther) {
         return Errors::key(QStringLiteral("The key file %1 can be read by other users; restrict it with "
                                           "\"chmod 600 %1\" and try again.")

@@ -66,4 +66,13 @@ std::optional<AgentStatus> agentStatusFromName(const QString& name)
     return valueOf(StatusNames, name);
 }
 
+bool isOneLineOfText(const QString& text)
+{
+    for (const QChar c : text) {
+        if (c.category() == QChar::Other_Control || c == QChar::LineSeparator || c == QChar::ParagraphSeparator)
+            return false;
+    }
+    return true;
+}
+
 } // namespace Alfe

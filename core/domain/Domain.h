@@ -30,6 +30,9 @@ enum class AgentStatus
 };
 
 QString agentStatusName(AgentStatus status);
+// Whether a name or description is one line of text: no control character (a newline would let it pass for
+// something else in a listing) and no Unicode line or paragraph separator.
+bool isOneLineOfText(const QString& text);
 std::optional<AgentStatus> agentStatusFromName(const QString& name);
 
 struct Agent

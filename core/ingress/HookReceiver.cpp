@@ -5,6 +5,7 @@
 #include "crypto/Signature.h"
 #include "domain/Clock.h"
 #include "domain/DeliveryClassifier.h"
+#include "domain/JsonText.h"
 #include "domain/Logging.h"
 #include "ingress/ConnectionGuard.h"
 #include "ingress/IngressOptions.h"
@@ -186,16 +187,14 @@ void HookReceiver::receive(const QString& webhookId, const QHttpServerRequest& r
     }
     QJsonObject json;
     if (kind == DeliveryClassifier::BodyKind::Json) {
-        QJsonParseError error;
-        const QJsonDocument document = QJsonDocument::fromJson(body, &error);
-        if (error.error != QJsonParseError::NoError) {
-            refuse(
-                400, "invalid_json",
-                QStringLiteral("The body is not valid JSON: %1 at byte %2.").arg(error.errorString()).arg(error.offset),
-                request, remote, reply);
+        const JsonText::Parsed parsed = JsonText::parse(body);
+        if (!parsed.error.isEmpty()) {
+            refuse(400, "invalid_json",
+                   QStringLiteral("The body is not valid JSON: %1 at byte %2.").arg(parsed.error).arg(parsed.offset),
+                   request, remote, reply);
             return;
         }
-        json = document.object();
+        json = parsed.value.toObject(); // what the classifier reads; a scalar or an array has no fields
     }
 
     IncomingDelivery incoming;

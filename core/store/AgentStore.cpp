@@ -45,6 +45,8 @@ Result<QString> AgentStore::validateName(const QString& name)
         return Errors::invalid(QStringLiteral("An agent needs a name."));
     if (trimmed.size() > MaxNameLength)
         return Errors::invalid(QStringLiteral("An agent name is at most %1 characters.").arg(MaxNameLength));
+    if (!isOneLineOfText(trimmed))
+        return Errors::invalid(QStringLiteral("An agent name is one line of text, without control characters."));
     return trimmed;
 }
 

@@ -4,8 +4,11 @@
 #include "store/Migrations.h"
 
 #include <QAtomicInteger>
+#include <QDir>
+#include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QStorageInfo>
 #include <QVariant>
 
 namespace Alfe {
@@ -17,9 +20,21 @@ QString nextConnectionName()
     return QStringLiteral("alfe-%1").arg(counter.fetchAndAddRelaxed(1));
 }
 
-Error sqlError(const QString& what, const QSqlError& error)
+// `databasePath`: to tell a full disk from other failures (SQLite reports one as "disk I/O error" when it
+// cannot even create its WAL file), so that the message says what to do.
+Error sqlError(const QString& what, const QSqlError& error, const QString& databasePath)
 {
     qCWarning(lcStore) << what << "failed:" << error.text();
+    const QString folder = QFileInfo(databasePath).absolutePath();
+    const QStorageInfo storage(folder);
+    constexpr qint64 nearlyFull = 1024 * 1024;
+    if (storage.isValid() && storage.bytesAvailable() >= 0 && storage.bytesAvailable() < nearlyFull) {
+        return Errors::storage(QStringLiteral("The disk holding %1 is full (%2 bytes free); free some space and try "
+                                              "again. (The database could not %3: %4)")
+                                   .arg(QDir::toNativeSeparators(folder))
+                                   .arg(storage.bytesAvailable())
+                                   .arg(what, error.text()));
+    }
     return Errors::storage(QStringLiteral("The database could not %1: %2").arg(what, error.text()));
 }
 } // namespace
@@ -51,7 +66,7 @@ Result<void> Database::open(const QString& path, int targetVersion)
     m_db.setDatabaseName(path);
     m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
     if (!m_db.open())
-        return sqlError(QStringLiteral("open %1").arg(path), m_db.lastError());
+        return sqlError(QStringLiteral("open %1").arg(path), m_db.lastError(), path);
 
     // journal_size_limit: after a checkpoint the WAL file is cut back to 64 MiB, whatever a burst grew it to.
     for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON",
@@ -88,7 +103,7 @@ int Database::userVersion() const
 Result<void> Database::exec(QSqlQuery& query)
 {
     if (!query.exec())
-        return sqlError(QStringLiteral("run a statement"), query.lastError());
+        return sqlError(QStringLiteral("run a statement"), query.lastError(), m_db.databaseName());
     return {};
 }
 
@@ -109,7 +124,7 @@ Result<void> Database::execPrepared(const QString& sql)
     const bool ok = query.exec();
     query.finish();
     if (!ok)
-        return sqlError(QStringLiteral("run \"%1\"").arg(sql.left(60)), query.lastError());
+        return sqlError(QStringLiteral("run \"%1\"").arg(sql.left(60)), query.lastError(), m_db.databaseName());
     return {};
 }
 
@@ -117,7 +132,7 @@ Result<void> Database::exec(const QString& sql)
 {
     QSqlQuery query(m_db);
     if (!query.exec(sql))
-        return sqlError(QStringLiteral("run \"%1\"").arg(sql.left(60)), query.lastError());
+        return sqlError(QStringLiteral("run \"%1\"").arg(sql.left(60)), query.lastError(), m_db.databaseName());
     return {};
 }
 

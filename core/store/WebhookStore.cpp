@@ -48,6 +48,8 @@ Result<QString> validateDescription(const QString& description)
         return Errors::invalid(
             QStringLiteral("A description is at most %1 characters.").arg(WebhookStore::MaxDescriptionLength));
     }
+    if (!isOneLineOfText(trimmed))
+        return Errors::invalid(QStringLiteral("A description is one line of text, without control characters."));
     return trimmed;
 }
 } // namespace
