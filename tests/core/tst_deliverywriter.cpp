@@ -122,33 +122,38 @@ private slots:
         QTRY_COMPARE(count(*engine, QStringLiteral("SELECT count(*) FROM refused_requests")), 1);
     }
 
-    // A flood of refusals is not written at its own speed: what waits is bounded, the rest is dropped, and
-    // the log stays within its byte cap, keeping the newest.
+    // A flood of refusals is not written at its own speed: at most MaxPending wait for the next write (the rest
+    // is dropped), and the log stays within its byte cap, keeping the newest.
     void refusedLogIsBoundedInBytesAndRate()
     {
         Test::ManualClock clock;
         Test::TestEngine engine(clock);
-        DeliveryWriter writer(engine->databasePath(), clock);
-        QVERIFY(writer.start());
+        Database db;
+        QVERIFY(db.open(engine->databasePath()));
         constexpr qint64 cap = 256 * 1024;
-        writer.setRefusedLogBytes(cap);
+        RefusedLog log(cap);
         RefusedRequest refused;
         refused.status = 401;
         refused.code = "invalid_signature";
         refused.method = "POST";
         refused.path = "/v1/hooks/whk_x";
         refused.bodyHead = QByteArray(RefusedRequest::BodyHeadBytes, 'b');
+        int taken = 0;
         for (int i = 0; i < 5000; ++i) {
             refused.headers = {{"X-N", QByteArray::number(i)}};
-            writer.submitRefused(refused);
+            taken += log.add(refused, clock.nowMs()) ? 1 : 0;
         }
-        writer.runWork([](Database&) {}); // everything handed over is written
+        QCOMPARE(taken, RefusedLog::MaxPending);
+        QVERIFY(log.write(db, clock.nowMs()));
+        QVERIFY(!log.hasPending());
         QCOMPARE(count(*engine, QStringLiteral("SELECT max(id) FROM refused_requests")), RefusedLog::MaxPending);
         const int bytes = count(*engine, QStringLiteral("SELECT sum(length(CAST(headers AS BLOB)) + length(body_head) "
                                                         "+ length(path) + length(reason)) FROM refused_requests"));
         QVERIFY2(bytes <= cap && bytes > cap - 5 * 1024, qPrintable(QString::number(bytes)));
         QCOMPARE(count(*engine, QStringLiteral("SELECT count(*) FROM refused_requests WHERE headers LIKE '%\"999\"%'")),
                  1);
+        // Room again once written.
+        QVERIFY(log.add(refused, clock.nowMs()));
     }
 
     void walIsCutBackAfterCheckpoints()
