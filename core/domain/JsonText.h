@@ -8,9 +8,9 @@ namespace Alfe::JsonText {
 
 struct Parsed
 {
-    QJsonValue value;     // undefined when error is set
-    QString error;        // empty when the text is valid JSON
-    qsizetype offset = 0; // byte offset of the error
+    QJsonValue value{QJsonValue::Undefined}; // undefined when error is set
+    QString error;                           // empty when the text is valid JSON
+    qsizetype offset = 0;                    // byte offset of the error
 };
 
 // Parses a whole JSON text as RFC 8259 defines it. Qt 6.4's QJsonDocument differs in two ways, both fixed
