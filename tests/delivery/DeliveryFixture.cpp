@@ -10,7 +10,9 @@ DeliveryOptions DeliveryFixture::defaultOptions()
 {
     DeliveryOptions options;
     options.schedule = RetrySchedule({0, 5'000, 300'000, 1'800'000}, 0.0); // no jitter: exact times
-    options.timeoutMs = 500;
+    // Long enough that no attempt times out because the machine is slow (a sanitizer build, a loaded CI
+    // machine): the tests of timeouts set their own.
+    options.timeoutMs = 10'000;
     options.pollIntervalMs = 200;
     return options;
 }

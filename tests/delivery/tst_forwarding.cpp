@@ -160,7 +160,9 @@ private slots:
 
     void hangingAgentTimesOut()
     {
-        DeliveryFixture f; // timeout 500 ms
+        auto options = DeliveryFixture::defaultOptions();
+        options.timeoutMs = 500;
+        DeliveryFixture f(options);
         f.receiver.script({TestReceiver::hang()});
         const QString id = f.send("{\"n\":1}");
         QTRY_COMPARE_WITH_TIMEOUT(f.delivery(id).status, DeliveryStatus::Retrying, 5000);
@@ -175,7 +177,9 @@ private slots:
     // inside the 500 ms timeout each time, is still cut off at 500 ms and the attempt fails as timed out.
     void drippingAgentTimesOutInTotal()
     {
-        DeliveryFixture f; // timeout 500 ms
+        auto options = DeliveryFixture::defaultOptions();
+        options.timeoutMs = 500;
+        DeliveryFixture f(options);
         RawAgent agent;
         agent.dripMs = 100;
         QVERIFY(f.ingress.engine().agents().setForwardUrl(f.agentId, agent.url()));
