@@ -53,7 +53,7 @@ Parsed parse(const QByteArray& text)
             parsed.value = document.isObject() ? QJsonValue(document.object()) : QJsonValue(document.array());
             return parsed;
         }
-        parsed.offset = error.offset;
+        parsed.offset = qBound(qsizetype(0), qsizetype(error.offset), text.size()); // Qt may point past the end
     } else {
         // A scalar: QJsonDocument takes it as the one element of an array.
         const QJsonDocument document = QJsonDocument::fromJson('[' + text + ']', &error);
