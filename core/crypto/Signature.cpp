@@ -76,15 +76,25 @@ QByteArray sign(QByteArrayView secret, QByteArrayView body)
 
 bool verify(QByteArrayView header, QByteArrayView body, const QList<QByteArray>& secrets)
 {
-    if (!header.startsWith(Prefix))
-        return false;
+    return header.startsWith(Prefix) && matchesHex(header.sliced(Prefix.size()), body, secrets);
+}
+
+bool matchesHex(QByteArrayView hex, QByteArrayView data, const QList<QByteArray>& keys)
+{
     unsigned char claimed[DigestSize];
-    if (!decodeDigest(header.sliced(Prefix.size()), claimed))
+    if (!decodeDigest(hex, claimed))
+        return false;
+    return matchesDigest(QByteArrayView(claimed, DigestSize), data, keys);
+}
+
+bool matchesDigest(QByteArrayView digest, QByteArrayView data, const QList<QByteArray>& keys)
+{
+    if (digest.size() != DigestSize)
         return false;
     bool matched = false;
-    for (const QByteArray& secret : secrets) {
-        const QByteArray expected = hmacSha256(secret, body);
-        matched |= CRYPTO_memcmp(claimed, expected.constData(), DigestSize) == 0;
+    for (const QByteArray& key : keys) {
+        const QByteArray expected = hmacSha256(key, data);
+        matched |= CRYPTO_memcmp(digest.data(), expected.constData(), DigestSize) == 0;
     }
     return matched;
 }

@@ -21,4 +21,10 @@ QByteArray sign(QByteArrayView secret, QByteArrayView body);
 // timing does not tell which one matched or how much of the value was right.
 bool verify(QByteArrayView header, QByteArrayView body, const QList<QByteArray>& secrets);
 
+// True when `hex` is exactly 64 hex digits (either case) equal to the HMAC-SHA256 of `data` under any of the
+// keys, compared in constant time with every key tried. Stripe's v1 and Slack's v0 values are this.
+bool matchesHex(QByteArrayView hex, QByteArrayView data, const QList<QByteArray>& keys);
+// The same with a raw 32-byte digest (a decoded Standard Webhooks value): false for any other size.
+bool matchesDigest(QByteArrayView digest, QByteArrayView data, const QList<QByteArray>& keys);
+
 } // namespace Alfe::Signature

@@ -1,6 +1,6 @@
 #include "delivery/ForwardRequest.h"
 
-#include "crypto/Secrets.h"
+#include "crypto/Schemes.h"
 #include "crypto/Signature.h"
 
 namespace Alfe::ForwardRequest {
@@ -31,19 +31,6 @@ bool dropped(const QByteArray& name)
 }
 } // namespace
 
-QByteArray standardWebhooksSignature(const QByteArray& secret, const QByteArray& id, qint64 timestampSeconds,
-                                     const QByteArray& body)
-{
-    // A view of the secret, not a copy: the only plain copy made here is `key`, which is wiped below.
-    const qsizetype prefix = qstrlen(Secrets::WebhookSecretPrefix);
-    QByteArray key = QByteArray::fromBase64(QByteArray::fromRawData(secret.constData() + qMin(prefix, secret.size()),
-                                                                    qMax<qsizetype>(0, secret.size() - prefix)));
-    const QByteArray signed_ = id + '.' + QByteArray::number(timestampSeconds) + '.' + body;
-    const QByteArray mac = Signature::hmacSha256(key, signed_);
-    Secrets::cleanse(key);
-    return "v1," + mac.toBase64();
-}
-
 HeaderList headers(const Delivery& d, const QByteArray& secret, int attempt, qint64 nowMs)
 {
     HeaderList out;
@@ -61,7 +48,8 @@ HeaderList headers(const Delivery& d, const QByteArray& secret, int attempt, qin
         << qMakePair(QByteArray(Signature::HeaderName), Signature::sign(secret, d.body))
         << qMakePair(QByteArray("webhook-id"), id)
         << qMakePair(QByteArray("webhook-timestamp"), QByteArray::number(timestamp))
-        << qMakePair(QByteArray("webhook-signature"), standardWebhooksSignature(secret, id, timestamp, d.body));
+        << qMakePair(QByteArray("webhook-signature"),
+                     Schemes::standardWebhooksSignature(secret, id, timestamp, d.body));
     return out;
 }
 

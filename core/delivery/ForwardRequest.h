@@ -11,10 +11,6 @@ namespace Alfe::ForwardRequest {
 // X-Alfe-Signature-256 (same contract as the ingress) and Standard Webhooks' webhook-id,
 // webhook-timestamp and webhook-signature, so agents can verify with stock libraries.
 HeaderList headers(const Delivery& delivery, const QByteArray& secret, int attempt, qint64 nowMs);
-
-// Standard Webhooks: "v1," + base64(HMAC-SHA256(key = base64-decoded part after "whsec_",
-// "<id>.<timestamp>.<body>")).
-QByteArray standardWebhooksSignature(const QByteArray& secret, const QByteArray& id, qint64 timestampSeconds,
-                                     const QByteArray& body);
+// (Schemes::standardWebhooksSignature computes the last.)
 
 } // namespace Alfe::ForwardRequest

@@ -47,6 +47,7 @@ struct Delivery
     QString eventType;
     QString dedupKey;
     QString contentType;
+    QString verifiedBy; // the signature scheme that verified it ("alfe", "stripe", …); filled only by get()
     DeliveryStatus status = DeliveryStatus::Queued;
     QString duplicateOf;
     int attemptCount = 0;
@@ -77,6 +78,7 @@ struct RefusedRequest
 
     int status = 0;
     QByteArray code; // "payload_too_large", "method_not_allowed", ...
+    QString detail;  // why, beyond the code ("Stripe-Signature timestamp 412 s old (tolerance 300 s)")
     QByteArray method;
     QByteArray path;              // the request target as in the request line
     HeaderList headers;           // in order, as received
@@ -94,6 +96,7 @@ struct RefusedEntry
     QString webhookId; // empty when the path named none
     int status = 0;
     QString reason; // the error code answered
+    QString detail; // why, in words (which signature failed and how); may be empty
     QString method;
     QString path;
     QString remoteAddress;

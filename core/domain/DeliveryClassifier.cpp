@@ -1,5 +1,9 @@
 #include "domain/DeliveryClassifier.h"
 
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QUrlQuery>
+
 namespace Alfe::DeliveryClassifier {
 
 namespace {
@@ -78,6 +82,32 @@ QString eventType(Provider provider, const HeaderList& headers, const QJsonObjec
     }
     const QByteArray explicitType = header(headers, "X-Alfe-Event");
     return bounded(explicitType.isEmpty() ? string(body, "type") : QString::fromUtf8(explicitType));
+}
+
+Result<QJsonObject> slackFormPayload(const QByteArray& body)
+{
+    // In application/x-www-form-urlencoded a '+' is a space; QUrlQuery leaves it as it is.
+    QByteArray encoded = body;
+    encoded.replace('+', "%20");
+    const QUrlQuery form(QString::fromUtf8(encoded));
+    if (form.hasQueryItem(QStringLiteral("payload"))) {
+        const QByteArray payload = form.queryItemValue(QStringLiteral("payload"), QUrl::FullyDecoded).toUtf8();
+        QJsonParseError error;
+        const QJsonDocument document = QJsonDocument::fromJson(payload, &error);
+        if (error.error != QJsonParseError::NoError || !document.isObject())
+            return Errors::invalid(
+                QStringLiteral("The form's payload field is not a JSON object%1.")
+                    .arg(error.error != QJsonParseError::NoError
+                             ? QStringLiteral(": %1 at byte %2").arg(error.errorString()).arg(error.offset)
+                             : QString()));
+        return document.object();
+    }
+    if (form.hasQueryItem(QStringLiteral("command"))) {
+        return QJsonObject{
+            {QStringLiteral("type"), QStringLiteral("slash_command")},
+            {QStringLiteral("command"), form.queryItemValue(QStringLiteral("command"), QUrl::FullyDecoded)}};
+    }
+    return QJsonObject();
 }
 
 } // namespace Alfe::DeliveryClassifier

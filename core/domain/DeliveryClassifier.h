@@ -1,6 +1,7 @@
 #pragma once
 
 #include "domain/Delivery.h"
+#include "domain/Result.h"
 
 #include <QJsonObject>
 
@@ -24,5 +25,10 @@ QString dedupKey(Provider provider, const HeaderList& headers, const QJsonObject
 
 // X-GitHub-Event (+ "." + action), stripe `type`, slack `event.type` or `type`, generic X-Alfe-Event or `type`.
 QString eventType(Provider provider, const HeaderList& headers, const QJsonObject& body);
+
+// What the classifier reads of a form-encoded Slack request: the JSON of its `payload` field (interactivity:
+// block_actions, view_submission, shortcuts…), or {"type":"slash_command","command":…} for a slash command.
+// An error when `payload` is there but is not a JSON object.
+Result<QJsonObject> slackFormPayload(const QByteArray& body);
 
 } // namespace Alfe::DeliveryClassifier

@@ -54,6 +54,11 @@ struct Webhook
     qint64 createdAtMs = 0;
     int secretVersion = 0;                           // the current signing secret
     std::optional<qint64> previousSecretExpiresAtMs; // set while the previous secret is in its grace period
+    // The signing secret the provider generated (Stripe's, Slack's, a Standard Webhooks sender's), if imported.
+    int providerSecretVersion = 0; // 0: none
+    std::optional<qint64> previousProviderSecretExpiresAtMs;
+    // How far a provider's signed timestamp may be from now, either way.
+    int toleranceSeconds = 300;
 };
 
 } // namespace Alfe

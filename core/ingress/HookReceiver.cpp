@@ -2,7 +2,7 @@
 
 #include "api/ApiJson.h"
 #include "crypto/Secrets.h"
-#include "crypto/Signature.h"
+#include "crypto/SignatureSchemes.h"
 #include "domain/Clock.h"
 #include "domain/DeliveryClassifier.h"
 #include "domain/JsonText.h"
@@ -45,9 +45,11 @@ HookReceiver::~HookReceiver()
 
 void HookReceiver::drop(Cached& cached)
 {
-    for (QByteArray& secret : cached.secrets)
-        Secrets::cleanse(secret);
-    cached.secrets.clear();
+    for (QList<QByteArray>* list : {&cached.secrets, &cached.providerSecrets}) {
+        for (QByteArray& secret : *list)
+            Secrets::cleanse(secret);
+        list->clear();
+    }
 }
 
 void HookReceiver::invalidate(const QString& webhookId)
@@ -91,22 +93,30 @@ const HookReceiver::Cached& HookReceiver::lookup(const QString& webhookId)
     if (auto webhook = m_webhooks.get(webhookId)) {
         fresh.found = true;
         fresh.webhook = webhook.value();
-        if (webhook->previousSecretExpiresAtMs)
-            fresh.validUntilMs = std::min(fresh.validUntilMs, *webhook->previousSecretExpiresAtMs);
+        for (const auto& expiry : {webhook->previousSecretExpiresAtMs, webhook->previousProviderSecretExpiresAtMs}) {
+            if (expiry)
+                fresh.validUntilMs = std::min(fresh.validUntilMs, *expiry);
+        }
         if (auto secrets = m_webhooks.validSecrets(webhookId))
             fresh.secrets = std::move(secrets.value());
         else
             qCWarning(lcStore) << "cannot read the secrets of" << webhookId << ":" << secrets.error().message;
+        if (auto secrets = m_webhooks.validProviderSecrets(webhookId))
+            fresh.providerSecrets = std::move(secrets.value());
+        else
+            qCWarning(lcStore) << "cannot read the provider secrets of" << webhookId << ":" << secrets.error().message;
     }
     return *m_cache.insert(webhookId, std::move(fresh));
 }
 
 void HookReceiver::refuse(int status, const char* code, const QString& message, const QHttpServerRequest& request,
-                          const QString& remote, const Reply& reply, const HeaderList& extraHeaders)
+                          const QString& remote, const Reply& reply, const HeaderList& extraHeaders,
+                          const QString& detail)
 {
     RefusedRequest refused;
     refused.status = status;
     refused.code = code;
+    refused.detail = detail;
     refused.method = "POST";
     refused.path = request.url().path(QUrl::FullyEncoded).toUtf8();
     refused.headers = request.headers();
@@ -123,7 +133,8 @@ bool HookReceiver::takeRefusal(const QString& address)
 }
 
 void HookReceiver::refuseUnverified(int status, const char* code, const QString& message,
-                                    const QHttpServerRequest& request, const QString& remote, const Reply& reply)
+                                    const QHttpServerRequest& request, const QString& remote, const Reply& reply,
+                                    const QString& detail)
 {
     int retryAfter = 1;
     if (!m_refusals.tryAcquire(remote, m_clock.elapsedMs(), &retryAfter)) {
@@ -134,7 +145,7 @@ void HookReceiver::refuseUnverified(int status, const char* code, const QString&
               {{"Retry-After", QByteArray::number(retryAfter)}});
         return;
     }
-    refuse(status, code, message, request, remote, reply);
+    refuse(status, code, message, request, remote, reply, {}, detail);
 }
 
 void HookReceiver::receive(const QString& webhookId, const QHttpServerRequest& request, const QString& remote,
@@ -162,16 +173,13 @@ void HookReceiver::receive(const QString& webhookId, const QHttpServerRequest& r
         return;
     }
     const QByteArray body = request.body();
-    QByteArray signature = DeliveryClassifier::header(headers, Signature::HeaderName);
-    bool verified = Signature::verify(signature, body, hook.secrets);
-    if (!verified && hook.webhook.provider == Provider::GitHub) {
-        signature = DeliveryClassifier::header(headers, Signature::GitHubHeaderName);
-        verified = Signature::verify(signature, body, hook.secrets);
-    }
-    if (!verified) {
+    const SignatureSchemes::Verification verification =
+        SignatureSchemes::verify(hook.webhook.provider, {headers, body, m_clock.nowMs(), hook.webhook.toleranceSeconds},
+                                 {hook.secrets, hook.providerSecrets});
+    if (!verification.verified()) {
         refuseUnverified(401, "invalid_signature",
-                         QStringLiteral("The X-Alfe-Signature-256 header is missing or does not match the body."),
-                         request, remote, reply);
+                         QStringLiteral("The signature did not verify: %1.").arg(verification.reason), request, remote,
+                         reply, verification.reason);
         return;
     }
     int retryAfter = 1;
@@ -195,6 +203,21 @@ void HookReceiver::receive(const QString& webhookId, const QHttpServerRequest& r
             return;
         }
         json = parsed.value.toObject(); // what the classifier reads; a scalar or an array has no fields
+    } else if (hook.webhook.provider == Provider::Slack) {
+        auto form = DeliveryClassifier::slackFormPayload(body);
+        if (!form) {
+            refuse(400, "invalid_json", form.error().message, request, remote, reply);
+            return;
+        }
+        json = form.value();
+    }
+    if (hook.webhook.provider == Provider::Slack &&
+        json.value(QLatin1String("type")).toString() == u"url_verification") {
+        // Slack's handshake for a new Request URL: answered with its challenge (the signature verified), and
+        // not a delivery for the agent.
+        qCInfo(lcIngress) << "answered Slack's url_verification for" << webhookId;
+        reply(200, ApiJson::compact({{QStringLiteral("challenge"), json.value(QLatin1String("challenge"))}}), {});
+        return;
     }
 
     IncomingDelivery incoming;
@@ -204,14 +227,23 @@ void HookReceiver::receive(const QString& webhookId, const QHttpServerRequest& r
     incoming.dedupKey = DeliveryClassifier::dedupKey(incoming.provider, headers, json);
     incoming.dedupWindowMs = m_options.dedupWindowSeconds * 1000;
     incoming.contentType = QString::fromLatin1(contentType);
+    incoming.verifiedBy = verification.scheme;
     incoming.headers = headers;
     incoming.body = body;
-    m_writer.submit(std::move(incoming), [reply](Result<StoredDelivery> stored) {
+    // Slack shows what a slash command or an interactive action is answered with to the person who clicked:
+    // those get an empty 200, and the delivery id in a header.
+    const bool emptyAnswer = hook.webhook.provider == Provider::Slack && kind == DeliveryClassifier::BodyKind::Form;
+    m_writer.submit(std::move(incoming), [reply, emptyAnswer](Result<StoredDelivery> stored) {
         if (!stored) {
             reply(503,
                   ApiJson::error(QStringLiteral("storage_unavailable"),
                                  QStringLiteral("The delivery could not be stored; nothing was accepted. Retry.")),
                   {{"Retry-After", "5"}});
+            return;
+        }
+        if (emptyAnswer) {
+            reply(200, {},
+                  {{"X-Alfe-Delivery-Id", (stored->duplicate() ? stored->originalId : stored->deliveryId).toLatin1()}});
             return;
         }
         if (stored->duplicate()) {

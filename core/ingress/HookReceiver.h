@@ -17,10 +17,11 @@ class WebhookStore;
 struct IngressOptions;
 
 // POST /v1/hooks/{webhookId}: checks a request in the order 404, 410, 415, 401, 429, 400 (the signature is
-// verified before the body is parsed, and only verified requests count against the webhook's rate limit, so
-// that whoever knows a URL cannot spend its budget), then hands it to the writer and answers once it is on
-// disk. Refusals before the signature is verified count against the source address instead: past its rate
-// they are answered 429 and not logged. Every other refusal is written to the refused-request log.
+// verified before the body is parsed, by every scheme that applies to the webhook's provider (SignatureSchemes), and
+// only verified requests count against the webhook's rate limit, so that whoever knows a URL cannot spend its budget),
+// then hands it to the writer and answers once it is on disk. Refusals before the signature is verified count against
+// the source address instead: past its rate they are answered 429 and not logged. Every other refusal is written to the
+// refused-request log.
 class HookReceiver final
 {
 public:
@@ -42,16 +43,18 @@ private:
     {
         bool found = false;
         Webhook webhook;
-        QList<QByteArray> secrets;
+        QList<QByteArray> secrets;         // Alfe's own, current first
+        QList<QByteArray> providerSecrets; // imported from the provider, current first
         qint64 validUntilMs = 0;
     };
 
     const Cached& lookup(const QString& webhookId);
     void refuse(int status, const char* code, const QString& message, const QHttpServerRequest& request,
-                const QString& remote, const Reply& reply, const HeaderList& extraHeaders = {});
+                const QString& remote, const Reply& reply, const HeaderList& extraHeaders = {},
+                const QString& detail = {});
     // A refusal of a request not (yet) known to come from the webhook's sender: counted against `remote`.
     void refuseUnverified(int status, const char* code, const QString& message, const QHttpServerRequest& request,
-                          const QString& remote, const Reply& reply);
+                          const QString& remote, const Reply& reply, const QString& detail = {});
     void drop(Cached& cached);
     void dropAll();
     // Drops the cache when another connection changed a webhook or a secret since the last request.

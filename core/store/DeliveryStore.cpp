@@ -90,7 +90,7 @@ Result<StoredDelivery> DeliveryStore::insert(const IncomingDelivery& in)
     QSqlQuery& q = m_db.prepared(
         QStringLiteral("INSERT INTO deliveries (id, webhook_id, received_at, provider, event_type, dedup_key,"
                        " body_sha256, content_type, headers, body, status, duplicate_of, next_attempt_at,"
-                       " agent_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,"
+                       " verified_by, agent_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
                        " (SELECT agent_id FROM webhooks WHERE id = ?)) RETURNING agent_id"));
     int column = 0;
     const auto bind = [&q, &column](const QVariant& value) {
@@ -109,6 +109,7 @@ Result<StoredDelivery> DeliveryStore::insert(const IncomingDelivery& in)
     bind(deliveryStatusName(stored.duplicate() ? DeliveryStatus::Duplicate : DeliveryStatus::Queued));
     bind(nullIfEmpty(stored.originalId));
     bind(stored.duplicate() ? QVariant(QMetaType::fromType<qint64>()) : QVariant(now));
+    bind(Database::text(in.verifiedBy));
     bind(in.webhookId);
     const auto inserted = m_db.exec(q);
     if (inserted && q.next())
@@ -124,7 +125,8 @@ Result<Delivery> DeliveryStore::get(const QString& id) const
 {
     // The delivery thread reads one per attempt: both statements are prepared once per connection.
     static const QString DeliverySql =
-        QStringLiteral("SELECT %1, d.headers, d.body FROM deliveries d WHERE d.id = ?").arg(DeliveryColumns::Summary);
+        QStringLiteral("SELECT %1, d.headers, d.body, d.verified_by FROM deliveries d WHERE d.id = ?")
+            .arg(DeliveryColumns::Summary);
     QSqlQuery& q = m_db.prepared(DeliverySql);
     q.bindValue(0, id);
     if (!q.exec() || !q.next()) {
@@ -134,6 +136,7 @@ Result<Delivery> DeliveryStore::get(const QString& id) const
     Delivery d = DeliveryColumns::summaryFrom(q);
     d.headers = decodeHeaders(q.value(DeliveryColumns::SummaryCount).toByteArray());
     d.body = q.value(DeliveryColumns::SummaryCount + 1).toByteArray();
+    d.verifiedBy = q.value(DeliveryColumns::SummaryCount + 2).toString();
     q.finish();
 
     QSqlQuery& a = m_db.prepared(QStringLiteral("SELECT n, started_at, duration_ms, status_code, error FROM attempts"
@@ -213,7 +216,7 @@ Result<DeliveryPage> DeliveryStore::list(const DeliveryFilter& filter) const
 
 namespace {
 const QString RefusedColumns = QStringLiteral("id, received_at, webhook_id, status, reason, method, path, remote,"
-                                              " body_size, %1 FROM refused_requests");
+                                              " body_size, detail, %1 FROM refused_requests");
 
 RefusedEntry refusedFrom(const QSqlQuery& q, bool withBodies)
 {
@@ -227,9 +230,10 @@ RefusedEntry refusedFrom(const QSqlQuery& q, bool withBodies)
     e.path = q.value(6).toString();
     e.remoteAddress = q.value(7).toString();
     e.bodySize = q.value(8).toLongLong();
+    e.detail = q.value(9).toString();
     if (withBodies) {
-        e.headers = DeliveryStore::decodeHeaders(q.value(9).toByteArray());
-        e.bodyHead = q.value(10).toByteArray();
+        e.headers = DeliveryStore::decodeHeaders(q.value(10).toByteArray());
+        e.bodyHead = q.value(11).toByteArray();
     }
     return e;
 }

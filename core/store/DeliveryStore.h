@@ -34,6 +34,7 @@ struct IncomingDelivery
     QString dedupKey;         // explicit key, or empty
     qint64 dedupWindowMs = 0; // body-hash dedup window when there is no explicit key (0 = off)
     QString contentType;
+    QString verifiedBy; // the signature scheme that verified it
     HeaderList headers;
     QByteArray body;
 };

@@ -179,13 +179,38 @@ QStringList v9FewerIndexes()
     // written into both.
     return {QStringLiteral("DROP INDEX deliveries_due")};
 }
+QStringList v10ProviderSecrets()
+{
+    // The signing secrets providers generate (Stripe, Slack, Standard Webhooks senders), imported per webhook and
+    // sealed like Alfe's own (AAD "alfe:provider-secret:<id>:<version>"), with the same grace on replacement;
+    // the tolerance of their signed timestamps; the scheme that verified each delivery; and why a request was
+    // refused, in words.
+    QStringList steps{
+        QStringLiteral("CREATE TABLE provider_secret_versions ("
+                       " webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,"
+                       " version INTEGER NOT NULL,"
+                       " sealed BLOB NOT NULL,"
+                       " created_at INTEGER NOT NULL,"
+                       " expires_at INTEGER,"
+                       " PRIMARY KEY (webhook_id, version)) WITHOUT ROWID"),
+        QStringLiteral("ALTER TABLE webhooks ADD COLUMN tolerance_seconds INTEGER NOT NULL DEFAULT 300"),
+        QStringLiteral("ALTER TABLE deliveries ADD COLUMN verified_by TEXT NOT NULL DEFAULT ''"),
+        QStringLiteral("ALTER TABLE refused_requests ADD COLUMN detail TEXT NOT NULL DEFAULT ''"),
+    };
+    for (const char* event : {"INSERT", "UPDATE", "DELETE"}) {
+        steps << QStringLiteral("CREATE TRIGGER provider_secret_versions_%1_counts AFTER %2 ON provider_secret_versions"
+                                " BEGIN UPDATE webhook_changes SET generation = generation + 1 WHERE id = 1; END")
+                     .arg(QLatin1String(event).toString().toLower(), QLatin1String(event));
+    }
+    return steps;
+}
 } // namespace
 
 const QList<QStringList>& steps()
 {
-    static const QList<QStringList> all{v1Accounts(),     v2Deliveries(),   v3RefusedAndIndexes(),
-                                        v4IngressDedup(), v5Forwarding(),   v6WebhookChanges(),
-                                        v7AgentQueues(),  v8AgentChanges(), v9FewerIndexes()};
+    static const QList<QStringList> all{v1Accounts(),     v2Deliveries(),      v3RefusedAndIndexes(), v4IngressDedup(),
+                                        v5Forwarding(),   v6WebhookChanges(),  v7AgentQueues(),       v8AgentChanges(),
+                                        v9FewerIndexes(), v10ProviderSecrets()};
     return all;
 }
 

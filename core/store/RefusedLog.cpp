@@ -12,8 +12,10 @@ namespace Alfe {
 namespace {
 // What a row costs on disk, near enough: its variable-length columns.
 const QString RowBytes = QStringLiteral("length(CAST(headers AS BLOB)) + coalesce(length(body_head), 0) + "
-                                        "length(CAST(path AS BLOB)) + length(CAST(reason AS BLOB))");
+                                        "length(CAST(path AS BLOB)) + length(CAST(reason AS BLOB)) + "
+                                        "length(CAST(detail AS BLOB))");
 constexpr qsizetype MaxPathBytes = 2048;
+constexpr qsizetype MaxDetailChars = 1000;
 } // namespace
 
 RefusedLog::RefusedLog(qint64 maxBytes)
@@ -87,7 +89,7 @@ Result<void> RefusedLog::insertPending(Database& db)
 {
     QSqlQuery q(db.connection());
     q.prepare(QStringLiteral("INSERT INTO refused_requests (received_at, webhook_id, status, reason, method, path,"
-                             " remote, headers, body_head, body_size) VALUES (?,?,?,?,?,?,?,?,?,?)"
+                             " remote, headers, body_head, body_size, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
                              " RETURNING id, %1")
                   .arg(RowBytes));
     for (const Pending& p : std::as_const(m_pending)) {
@@ -104,6 +106,7 @@ Result<void> RefusedLog::insertPending(Database& db)
         q.addBindValue(DeliveryStore::encodeHeaders(storedHeaders(r.headers)));
         q.addBindValue(r.bodyHead);
         q.addBindValue(r.declaredBodySize >= 0 ? QVariant(r.declaredBodySize) : QVariant(qint64(r.bodyHead.size())));
+        q.addBindValue(Database::text(r.detail.left(MaxDetailChars)));
         if (auto ran = db.exec(q); !ran)
             return ran;
         if (q.next()) {

@@ -18,7 +18,12 @@ namespace {
 const QString WebhookSelect =
     QStringLiteral("SELECT w.id, w.agent_id, w.provider, w.description, w.enabled, w.created_at,"
                    " (SELECT max(version) FROM secret_versions s WHERE s.webhook_id = w.id),"
-                   " (SELECT max(expires_at) FROM secret_versions s WHERE s.webhook_id = w.id AND s.expires_at > :now)"
+                   " (SELECT max(expires_at) FROM secret_versions s WHERE s.webhook_id = w.id AND s.expires_at > :now),"
+                   " (SELECT max(version) FROM provider_secret_versions p WHERE p.webhook_id = w.id"
+                   "  AND (p.expires_at IS NULL OR p.expires_at > :now)),"
+                   " (SELECT max(expires_at) FROM provider_secret_versions p WHERE p.webhook_id = w.id"
+                   "  AND p.expires_at > :now),"
+                   " w.tolerance_seconds"
                    " FROM webhooks w WHERE w.deleted_at IS NULL");
 
 Webhook webhookFrom(const QSqlQuery& q)
@@ -33,6 +38,10 @@ Webhook webhookFrom(const QSqlQuery& q)
     w.secretVersion = q.value(6).toInt();
     if (!q.value(7).isNull())
         w.previousSecretExpiresAtMs = q.value(7).toLongLong();
+    w.providerSecretVersion = q.value(8).toInt();
+    if (!q.value(9).isNull())
+        w.previousProviderSecretExpiresAtMs = q.value(9).toLongLong();
+    w.toleranceSeconds = q.value(10).toInt();
     return w;
 }
 
@@ -195,10 +204,14 @@ Result<void> WebhookStore::remove(const QString& id)
             return ok;
         if (q.numRowsAffected() != 1)
             return unknownWebhook(id);
-        QSqlQuery secrets(m_db.connection());
-        secrets.prepare(QStringLiteral("DELETE FROM secret_versions WHERE webhook_id = ?"));
-        secrets.addBindValue(id);
-        return m_db.exec(secrets);
+        for (const char* table : {"secret_versions", "provider_secret_versions"}) {
+            QSqlQuery secrets(m_db.connection());
+            secrets.prepare(QStringLiteral("DELETE FROM %1 WHERE webhook_id = ?").arg(QLatin1String(table)));
+            secrets.addBindValue(id);
+            if (auto ok = m_db.exec(secrets); !ok)
+                return ok;
+        }
+        return {};
     });
 }
 
@@ -251,10 +264,20 @@ Result<RotatedSecret> WebhookStore::rotate(const QString& id, qint64 graceSecond
 
 Result<QList<QByteArray>> WebhookStore::validSecrets(const QString& id) const
 {
+    auto secrets = readSecrets(SecretKind::Own, id);
+    if (secrets && secrets->isEmpty())
+        return unknownWebhook(id);
+    return secrets;
+}
+
+Result<QList<QByteArray>> WebhookStore::readSecrets(SecretKind kind, const QString& id) const
+{
+    const bool own = kind == SecretKind::Own;
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("SELECT s.version, s.sealed FROM secret_versions s JOIN webhooks w ON w.id = s.webhook_id"
+    q.prepare(QStringLiteral("SELECT s.version, s.sealed FROM %1 s JOIN webhooks w ON w.id = s.webhook_id"
                              " WHERE s.webhook_id = ? AND w.deleted_at IS NULL"
-                             " AND (s.expires_at IS NULL OR s.expires_at > ?) ORDER BY s.version DESC"));
+                             " AND (s.expires_at IS NULL OR s.expires_at > ?) ORDER BY s.version DESC")
+                  .arg(own ? QStringLiteral("secret_versions") : QStringLiteral("provider_secret_versions")));
     q.addBindValue(id);
     q.addBindValue(m_clock.nowMs());
     const auto unreadable = [&] {
@@ -266,12 +289,14 @@ Result<QList<QByteArray>> WebhookStore::validSecrets(const QString& id) const
     QList<QByteArray> secrets;
     while (q.next()) {
         const int version = q.value(0).toInt();
-        auto plain = m_box.open(q.value(1).toByteArray(), secretAad(id, version));
+        auto plain =
+            m_box.open(q.value(1).toByteArray(), own ? secretAad(id, version) : providerSecretAad(id, version));
         if (!plain) {
             for (QByteArray& s : secrets)
                 Secrets::cleanse(s);
-            return Errors::crypto(QStringLiteral("Secret version %1 of webhook %2 does not decrypt with this master "
+            return Errors::crypto(QStringLiteral("%1 version %2 of webhook %3 does not decrypt with this master "
                                                  "key: the key or the database was changed.")
+                                      .arg(own ? QStringLiteral("Secret") : QStringLiteral("Provider secret"))
                                       .arg(version)
                                       .arg(id));
         }
@@ -284,8 +309,6 @@ Result<QList<QByteArray>> WebhookStore::validSecrets(const QString& id) const
             Secrets::cleanse(s);
         return unreadable();
     }
-    if (secrets.isEmpty())
-        return unknownWebhook(id);
     return secrets;
 }
 

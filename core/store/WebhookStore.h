@@ -4,6 +4,8 @@
 #include "domain/Result.h"
 #include "store/ChangeCounter.h"
 
+#include <optional>
+
 namespace Alfe {
 
 class Clock;
@@ -65,7 +67,32 @@ public:
 
     static QByteArray secretAad(const QString& webhookId, int version);
 
+    // The provider's signing secret (WebhookProviderSecrets.cpp). Setting one when there is one keeps the
+    // previous valid for `graceSeconds`, as rotate() does; older ones end at once. The secret is checked for
+    // what the provider shows (one line of printable ASCII, 8 to 512 bytes; "whsec_…" for Stripe, and an API
+    // key pasted by mistake is named as such). The caller cleanses `secret`.
+    Result<Webhook> setProviderSecret(const QString& id, const QByteArray& secret,
+                                      qint64 graceSeconds = DefaultGraceSeconds);
+    // Removes every provider secret of the webhook at once.
+    Result<Webhook> clearProviderSecret(const QString& id);
+    // Every provider secret that verifies now (current first); empty when none is imported. The caller cleanses
+    // them.
+    Result<QList<QByteArray>> validProviderSecrets(const QString& id) const;
+    static constexpr int MinToleranceSeconds = 1;
+    static constexpr int MaxToleranceSeconds = 24 * 3600;
+    Result<Webhook> setToleranceSeconds(const QString& id, int seconds);
+    static QByteArray providerSecretAad(const QString& webhookId, int version);
+    // Why `secret` cannot be a provider secret for `provider`, or nothing.
+    static std::optional<QString> providerSecretProblem(Provider provider, QByteArrayView secret);
+
 private:
+    enum class SecretKind
+    {
+        Own,
+        Provider,
+    };
+    // The valid versions of one kind, current first (none: an empty list).
+    Result<QList<QByteArray>> readSecrets(SecretKind kind, const QString& id) const;
     Result<void> storeSecret(const QString& webhookId, int version, const QByteArray& secret);
 
     Database& m_db;

@@ -1,3 +1,4 @@
+#include "crypto/Schemes.h"
 #include "crypto/Signature.h"
 #include "delivery/ForwardRequest.h"
 
@@ -28,9 +29,9 @@ private slots:
     // The Standard Webhooks specification's own example (also what the npm standardwebhooks library signs).
     void standardWebhooksKnownAnswer()
     {
-        QCOMPARE(ForwardRequest::standardWebhooksSignature("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-                                                           "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330,
-                                                           "{\"test\": 2432232314}"),
+        QCOMPARE(Schemes::standardWebhooksSignature("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                                                    "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330,
+                                                    "{\"test\": 2432232314}"),
                  QByteArray("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="));
     }
 
@@ -64,7 +65,7 @@ private slots:
         QCOMPARE(header(out, "webhook-id"), d.id.toLatin1());
         QCOMPARE(header(out, "webhook-timestamp"), QByteArray("1750000000"));
         QCOMPARE(header(out, "webhook-signature"),
-                 ForwardRequest::standardWebhooksSignature(secret, d.id.toLatin1(), 1750000000, d.body));
+                 Schemes::standardWebhooksSignature(secret, d.id.toLatin1(), 1750000000, d.body));
     }
 };
 

@@ -1,5 +1,6 @@
 #include "DeliveryFixture.h"
 #include "LogCapture.h"
+#include "crypto/Schemes.h"
 #include "crypto/Signature.h"
 #include "delivery/ForwardRequest.h"
 #include "store/Database.h"
@@ -96,7 +97,7 @@ private slots:
         const qint64 timestamp = got.header("webhook-timestamp").toLongLong();
         QCOMPARE(timestamp, f.ingress.clock().nowMs() / 1000);
         QCOMPARE(got.header("webhook-signature"),
-                 ForwardRequest::standardWebhooksSignature(f.secret, id.toLatin1(), timestamp, body));
+                 Schemes::standardWebhooksSignature(f.secret, id.toLatin1(), timestamp, body));
 
         QTRY_COMPARE(f.delivery(id).status, DeliveryStatus::Delivered);
         const Delivery d = f.delivery(id);

@@ -50,9 +50,14 @@ private slots:
         IngressFixture f;
         QByteArray secret;
         const QString id = f.createWebhook(Provider::Slack, &secret);
-        auto r = f.http().postSigned(IngressFixture::hookPath(id), "payload=%7B%22a%22%3A1%7D", secret,
-                                     {{"Content-Type", "application/x-www-form-urlencoded"}});
-        QCOMPARE(r.status, 202);
+        auto r = f.http().postSigned(IngressFixture::hookPath(id), "payload=%7B%22type%22%3A%22block_actions%22%7D",
+                                     secret, {{"Content-Type", "application/x-www-form-urlencoded"}});
+        // Slack shows the answer to an interactive action to the person who clicked: an empty 200.
+        QCOMPARE(r.status, 200);
+        QVERIFY(r.body.isEmpty());
+        const QString deliveryId = QString::fromLatin1(r.header("X-Alfe-Delivery-Id"));
+        QVERIFY2(deliveryId.startsWith(QLatin1String("dlv_")), qPrintable(deliveryId));
+        QCOMPARE(f.engine().deliveries().get(deliveryId)->eventType, QStringLiteral("block_actions"));
         auto r2 = f.http().postSigned(IngressFixture::hookPath(id), "{\"a\":1}", secret,
                                       {{"Content-Type", "application/vnd.custom+json; charset=utf-8"}});
         QCOMPARE(r2.status, 202);
@@ -119,7 +124,9 @@ private slots:
         QCOMPARE(f.scalar(QStringLiteral("SELECT reason FROM refused_requests")).toString(), code);
     }
 
-    void unsignedAndBadSignatureLookTheSame()
+    // A refusal says why (no header, or a header that does not match), in the answer and the refused log, and
+    // nothing of the secret or of the signature that would have matched.
+    void unsignedAndBadSignatureSayWhy()
     {
         IngressFixture f;
         QByteArray secret;
@@ -129,7 +136,25 @@ private slots:
             IngressFixture::hookPath(id), "{}",
             {{"Content-Type", "application/json"}, {Signature::HeaderName, Signature::sign("whsec_nope", "{}")}});
         QCOMPARE(missing.status, 401);
-        QCOMPARE(missing.body, wrong.body);
+        QCOMPARE(wrong.status, 401);
+        const auto message = [](const Test::HttpResponse& r) {
+            return r.json().value(QLatin1String("error")).toObject().value(QLatin1String("message")).toString();
+        };
+        QCOMPARE(message(missing), QStringLiteral("The signature did not verify: no signature header for this provider "
+                                                  "(expected X-Alfe-Signature-256 or webhook-signature)."));
+        QCOMPARE(message(wrong),
+                 QStringLiteral("The signature did not verify: X-Alfe-Signature-256 does not match the body."));
+        const QByteArray expected = Signature::sign(secret, "{}");
+        for (const auto* r : {&missing, &wrong}) {
+            QVERIFY(!r->body.contains(secret));
+            QVERIFY(!r->body.contains(expected.mid(7)));
+        }
+        QTRY_COMPARE(f.count(QStringLiteral("1"), QStringLiteral("refused_requests")), 2);
+        QCOMPARE(f.scalar(QStringLiteral("SELECT group_concat(detail, '|') FROM (SELECT detail FROM refused_requests"
+                                         " ORDER BY id)"))
+                     .toString(),
+                 QStringLiteral("no signature header for this provider (expected X-Alfe-Signature-256 or "
+                                "webhook-signature)|X-Alfe-Signature-256 does not match the body"));
     }
 
     void wrongMethod()
@@ -360,8 +385,8 @@ private slots:
         QTest::newRow("slack event") << int(Provider::Slack)
                                      << QByteArray("{\"type\":\"event_callback\",\"event\":{\"type\":\"app_mention\"}}")
                                      << QByteArray() << QByteArray() << "app_mention";
-        QTest::newRow("slack plain") << int(Provider::Slack) << QByteArray("{\"type\":\"url_verification\"}")
-                                     << QByteArray() << QByteArray() << "url_verification";
+        QTest::newRow("slack plain") << int(Provider::Slack) << QByteArray("{\"type\":\"app_rate_limited\"}")
+                                     << QByteArray() << QByteArray() << "app_rate_limited";
         QTest::newRow("generic header") << int(Provider::Generic) << QByteArray("{\"type\":\"ignored\"}")
                                         << QByteArray("X-Alfe-Event") << QByteArray("build.done") << "build.done";
         QTest::newRow("generic body") << int(Provider::Generic) << QByteArray("{\"type\":\"order.paid\"}")
