@@ -3,6 +3,7 @@
 #include "Commands.h"
 #include "Engine.h"
 #include "api/ApiJson.h"
+#include "crypto/SignatureSchemes.h"
 #include "delivery/BulkRetry.h"
 #include "domain/HeaderRedaction.h"
 #include "store/DeliveryStore.h"
@@ -174,6 +175,7 @@ int show(CliContext& context)
         {QStringLiteral("webhook"), d.webhookId},
         {QStringLiteral("received"), CliContext::localTime(d.receivedAtMs)},
         {QStringLiteral("provider"), providerName(d.provider)},
+        {QStringLiteral("verified by"), orDash(SignatureSchemes::describe(d.verifiedBy))},
         {QStringLiteral("event"), orDash(d.eventType)},
         {QStringLiteral("status"), deliveryStatusName(d.status)},
         {QStringLiteral("attempts"), QString::number(d.attemptCount)},
@@ -318,10 +320,12 @@ int refused(CliContext& context)
                             e.reason,
                             e.method,
                             e.path,
-                            orDash(e.remoteAddress)};
+                            orDash(e.remoteAddress),
+                            orDash(e.detail)};
     }
     CliContext::out(CliContext::table({QStringLiteral("RECEIVED"), QStringLiteral("STATUS"), QStringLiteral("REASON"),
-                                       QStringLiteral("METHOD"), QStringLiteral("PATH"), QStringLiteral("FROM")},
+                                       QStringLiteral("METHOD"), QStringLiteral("PATH"), QStringLiteral("FROM"),
+                                       QStringLiteral("WHY")},
                                       rows)
                         .toUtf8());
     return ExitOk;

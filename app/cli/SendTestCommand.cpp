@@ -4,8 +4,9 @@
 #include "Commands.h"
 #include "Engine.h"
 #include "crypto/Secrets.h"
-#include "crypto/Signature.h"
+#include "crypto/SignatureSchemes.h"
 #include "domain/Clock.h"
+#include "domain/Ids.h"
 #include "domain/SamplePayloads.h"
 #include "store/Settings.h"
 #include "store/WebhookStore.h"
@@ -189,12 +190,28 @@ int runSendTest(CliContext& context)
                                      "alfe-send-test/" + QCoreApplication::applicationVersion().toUtf8());
     }
 
+    // Signed the way the provider's own sender would (Stripe-Signature for a stripe webhook with an imported
+    // secret, X-Slack-Signature for slack, X-Hub-Signature-256 for github…), so the whole path is tried.
+    QString scheme;
     {
-        auto secret = engine.webhooks().currentSecret(webhookId);
-        if (!secret)
-            return CliContext::fail(secret.error());
-        Secrets::Wipe wipe(secret.value());
-        request.headers << qMakePair(QByteArray(Signature::HeaderName), Signature::sign(secret.value(), request.body));
+        auto secrets = engine.webhooks().validSecrets(webhookId);
+        if (!secrets)
+            return CliContext::fail(secrets.error());
+        auto providerSecrets = engine.webhooks().validProviderSecrets(webhookId);
+        if (!providerSecrets) {
+            for (QByteArray& s : secrets.value())
+                Secrets::cleanse(s);
+            return CliContext::fail(providerSecrets.error());
+        }
+        const SchemeKeys keys{secrets.value(), providerSecrets.value()};
+        const SignatureScheme& sender = SignatureSchemes::senderScheme(webhook->provider, keys);
+        scheme = sender.name();
+        request.headers << sender.sign(request.body, keys, engine.clock().nowMs(),
+                                       "msg_" + Ids::newDeliveryId(engine.clock().nowMs()).mid(4).toLatin1());
+        for (QList<QByteArray>* list : {&secrets.value(), &providerSecrets.value()}) {
+            for (QByteArray& s : *list)
+                Secrets::cleanse(s);
+        }
     }
 
     if (base.isEmpty() && !port) // the server that runs on this data directory, if one does
@@ -237,6 +254,7 @@ int runSendTest(CliContext& context)
             {QStringLiteral("url"), request.url.toString()},
             {QStringLiteral("provider"), providerName(provider)},
             {QStringLiteral("eventType"), eventType},
+            {QStringLiteral("signedWith"), scheme},
             {QStringLiteral("bytes"), qint64(request.body.size())},
             {QStringLiteral("status"), answer.status},
             {QStringLiteral("response"),
@@ -244,10 +262,10 @@ int runSendTest(CliContext& context)
         });
         return ExitOk;
     }
-    QString text =
-        QStringLiteral("Sent a signed %1 test event (%2 bytes) to %3\nHTTP %4 %5\n")
-            .arg(eventType.isEmpty() ? providerName(provider) : eventType, QString::number(request.body.size()),
-                 request.url.toString(), QString::number(answer.status), answer.reason);
+    QString text = QStringLiteral("Sent test event %1 (%2 bytes), signed with %3, to %4\nHTTP %5 %6\n")
+                       .arg(eventType.isEmpty() ? providerName(provider) : eventType,
+                            QString::number(request.body.size()), SignatureSchemes::describe(scheme),
+                            request.url.toString(), QString::number(answer.status), answer.reason);
     if (!answer.body.isEmpty())
         text += QString::fromUtf8(answer.body).trimmed() + QLatin1Char('\n');
     CliContext::out(text.toUtf8());

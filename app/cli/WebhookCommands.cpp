@@ -1,7 +1,9 @@
-// alfe webhook create | list | show | rotate | disable | enable | delete
+// alfe webhook create | list | show | rotate | disable | enable | delete (set-provider-secret:
+// ProviderSecretCommand.cpp)
 #include "CliContext.h"
 #include "Commands.h"
 #include "Engine.h"
+#include "WebhookCli.h"
 #include "api/ApiJson.h"
 #include "domain/Duration.h"
 #include "store/AgentStore.h"
@@ -14,8 +16,7 @@
 
 namespace Alfe::Cli {
 
-namespace {
-CommandSpec spec(const QString& description, const QString& arguments = {}, int count = 0)
+CommandSpec webhookSpec(const QString& description, const QString& arguments, int count)
 {
     CommandSpec spec;
     spec.description = description;
@@ -56,11 +57,49 @@ Result<qint64> parseGrace(const QString& text)
     return *seconds;
 }
 
-QString previousSecretText(const Webhook& webhook)
+static QString previousSecretText(const Webhook& webhook)
 {
     return webhook.previousSecretExpiresAtMs
                ? QStringLiteral("verifies until %1").arg(CliContext::localTime(*webhook.previousSecretExpiresAtMs))
                : QStringLiteral("-");
+}
+
+static QString providerSecretText(const Webhook& webhook)
+{
+    if (webhook.providerSecretVersion == 0)
+        return QStringLiteral("not imported");
+    QString text = QStringLiteral("imported (version %1)").arg(webhook.providerSecretVersion);
+    if (webhook.previousProviderSecretExpiresAtMs) {
+        text += QStringLiteral("; the previous one verifies until %1")
+                    .arg(CliContext::localTime(*webhook.previousProviderSecretExpiresAtMs));
+    }
+    return text;
+}
+
+void printWebhook(Engine& engine, const Webhook& w)
+{
+    CliContext::out(
+        CliContext::fields(
+            {
+                {QStringLiteral("id"), w.id},
+                {QStringLiteral("url"), engine.webhookUrl(w.id)},
+                {QStringLiteral("agent"), w.agentId},
+                {QStringLiteral("provider"), providerName(w.provider)},
+                {QStringLiteral("description"), w.description.isEmpty() ? QStringLiteral("-") : w.description},
+                {QStringLiteral("state"), w.enabled ? QStringLiteral("enabled") : QStringLiteral("disabled")},
+                {QStringLiteral("created"), CliContext::localTime(w.createdAtMs)},
+                {QStringLiteral("secret version"), QString::number(w.secretVersion)},
+                {QStringLiteral("previous secret"), previousSecretText(w)},
+                {QStringLiteral("provider secret"), providerSecretText(w)},
+                {QStringLiteral("tolerance"), QStringLiteral("%1 s").arg(w.toleranceSeconds)},
+            })
+            .toUtf8());
+}
+
+namespace {
+CommandSpec spec(const QString& description, const QString& arguments = {}, int count = 0)
+{
+    return webhookSpec(description, arguments, count);
 }
 
 int create(CliContext& context)
@@ -159,24 +198,6 @@ int list(CliContext& context)
                           rows)
             .toUtf8());
     return ExitOk;
-}
-
-void printWebhook(Engine& engine, const Webhook& w)
-{
-    CliContext::out(
-        CliContext::fields(
-            {
-                {QStringLiteral("id"), w.id},
-                {QStringLiteral("url"), engine.webhookUrl(w.id)},
-                {QStringLiteral("agent"), w.agentId},
-                {QStringLiteral("provider"), providerName(w.provider)},
-                {QStringLiteral("description"), w.description.isEmpty() ? QStringLiteral("-") : w.description},
-                {QStringLiteral("state"), w.enabled ? QStringLiteral("enabled") : QStringLiteral("disabled")},
-                {QStringLiteral("created"), CliContext::localTime(w.createdAtMs)},
-                {QStringLiteral("secret version"), QString::number(w.secretVersion)},
-                {QStringLiteral("previous secret"), previousSecretText(w)},
-            })
-            .toUtf8());
 }
 
 int show(CliContext& context)
@@ -310,6 +331,9 @@ int runWebhookCommand(CliContext& context)
          [](CliContext& c) {
              return setEnabled(c, true);
          }},
+        {QStringLiteral("set-provider-secret"),
+         QStringLiteral("ID [--grace D] [--tolerance S] | ID --clear: import the provider's signing secret (stdin)"),
+         setProviderSecret},
         {QStringLiteral("delete"), QStringLiteral("ID: delete it and its secrets"), remove},
     };
     return context.dispatch(1, QStringLiteral("Webhooks: the signed URLs senders post to, each owned by an agent."),

@@ -44,6 +44,10 @@ QJsonObject webhook(const Webhook& w, const QString& url)
         {QStringLiteral("createdAt"), timestamp(w.createdAtMs)},
         {QStringLiteral("secretVersion"), w.secretVersion},
         {QStringLiteral("previousSecretExpiresAt"), timeOrNull(w.previousSecretExpiresAtMs)},
+        {QStringLiteral("providerSecretImported"), w.providerSecretVersion > 0},
+        {QStringLiteral("providerSecretVersion"), w.providerSecretVersion},
+        {QStringLiteral("previousProviderSecretExpiresAt"), timeOrNull(w.previousProviderSecretExpiresAtMs)},
+        {QStringLiteral("toleranceSeconds"), w.toleranceSeconds},
     };
 }
 
@@ -103,6 +107,7 @@ QJsonObject refused(const RefusedEntry& e)
         {QStringLiteral("webhookId"), textOrNull(e.webhookId)},
         {QStringLiteral("status"), e.status},
         {QStringLiteral("reason"), e.reason},
+        {QStringLiteral("detail"), textOrNull(e.detail)},
         {QStringLiteral("method"), e.method},
         {QStringLiteral("path"), e.path},
         {QStringLiteral("remoteAddress"), e.remoteAddress},
@@ -117,6 +122,7 @@ QJsonObject deliveryDetail(const Delivery& d)
 {
     QJsonObject out = deliverySummary(d);
     out.insert(QStringLiteral("contentType"), d.contentType);
+    out.insert(QStringLiteral("verifiedBy"), textOrNull(d.verifiedBy));
     out.insert(QStringLiteral("headers"), headerArray(HeaderRedaction::forDisplay(d.headers)));
     insertBody(out, d.body);
     QJsonArray attempts;

@@ -94,6 +94,20 @@ Result<QJsonObject> ManagementApi::jsonBody(const ApiRequest& request)
     return document.object();
 }
 
+Result<std::optional<qint64>> ManagementApi::wholeNumber(const QJsonObject& body, const char* key, qint64 min,
+                                                         qint64 max)
+{
+    const QJsonValue value = body.value(QLatin1String(key));
+    if (value.isUndefined())
+        return std::optional<qint64>();
+    const double number = value.toDouble(-1);
+    // The range first: converting 1e300 to an integer is undefined behaviour.
+    if (!value.isDouble() || !(number >= double(min) && number <= double(max)) || number != std::floor(number))
+        return Errors::invalid(
+            QStringLiteral("%1 must be a whole number from %2 to %3.").arg(QLatin1String(key)).arg(min).arg(max));
+    return std::optional<qint64>(qint64(number));
+}
+
 Result<Webhook> ManagementApi::ownWebhook(const Agent& agent, const QString& id) const
 {
     auto webhook = m_webhooks.get(id);
@@ -129,6 +143,8 @@ void ManagementApi::handle(const ApiRequest& request, const Reply& reply)
         webhooks(agent.value(), method, request, reply);
     } else if (collection == "webhooks" && parts.size() == 4) {
         webhook(agent.value(), id, method, request, reply);
+    } else if (collection == "webhooks" && parts.size() == 5 && parts[4] == "provider-secret") {
+        providerSecret(agent.value(), id, method, request, reply);
     } else if (collection == "webhooks" && parts.size() == 5) {
         rotate(agent.value(), id, request, reply);
     } else if (collection == "deliveries" && parts.size() == 3) {
@@ -232,18 +248,10 @@ void ManagementApi::rotate(const Agent& agent, const QString& id, const ApiReque
     auto body = jsonBody(request);
     if (!body)
         return fail(body.error(), reply);
-    qint64 grace = WebhookStore::DefaultGraceSeconds;
-    const QJsonValue graceValue = body->value(QLatin1String("graceSeconds"));
-    if (!graceValue.isUndefined()) {
-        const double value = graceValue.toDouble(-1);
-        // The range first: converting 1e300 to an integer is undefined behaviour.
-        if (!graceValue.isDouble() || !(value >= 0 && value <= double(WebhookStore::MaxGraceSeconds)) ||
-            value != std::floor(value))
-            return fail(Errors::invalid(QStringLiteral("graceSeconds must be a whole number of seconds from 0 to %1.")
-                                            .arg(WebhookStore::MaxGraceSeconds)),
-                        reply);
-        grace = qint64(value);
-    }
+    const auto graceValue = wholeNumber(body.value(), "graceSeconds", 0, WebhookStore::MaxGraceSeconds);
+    if (!graceValue)
+        return fail(graceValue.error(), reply);
+    const qint64 grace = graceValue->value_or(WebhookStore::DefaultGraceSeconds);
     auto rotated = m_webhooks.rotate(id, grace);
     if (!rotated)
         return fail(rotated.error(), reply);

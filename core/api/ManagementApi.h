@@ -52,6 +52,9 @@ private:
     void webhook(const Agent& agent, const QString& id, const QByteArray& method, const ApiRequest& request,
                  const Reply& reply);
     void rotate(const Agent& agent, const QString& id, const ApiRequest& request, const Reply& reply);
+    // PUT|DELETE /v1/webhooks/{id}/provider-secret (ProviderSecretRoute.cpp).
+    void providerSecret(const Agent& agent, const QString& id, const QByteArray& method, const ApiRequest& request,
+                        const Reply& reply);
     void deliveries(const Agent& agent, const ApiRequest& request, const Reply& reply);
     void delivery(const Agent& agent, const QString& id, bool retry, const Reply& reply);
 
@@ -59,6 +62,8 @@ private:
     static Result<QJsonObject> jsonBody(const ApiRequest& request);
     // Answers 503 for a store or crypto failure with a fixed message (the detail goes to the log).
     static void fail(const Error& error, const Reply& reply);
+    // body[key] as a whole number from `min` to `max`; nothing when absent; an error naming the key otherwise.
+    static Result<std::optional<qint64>> wholeNumber(const QJsonObject& body, const char* key, qint64 min, qint64 max);
     // Answers `object` with the secret added, cleanses the secret, and wipes the answer once the ingress has
     // let go of it (Secrets::Shredder).
     void replyWithSecret(int status, const QJsonObject& object, QByteArray& secret, const HeaderList& headers,

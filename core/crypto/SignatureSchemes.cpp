@@ -23,6 +23,12 @@ const SignatureScheme* byName(const QString& name)
     return nullptr;
 }
 
+QString describe(const QString& scheme)
+{
+    const SignatureScheme* known = byName(scheme);
+    return known ? QStringLiteral("%1 (%2)").arg(QString::fromLatin1(known->header()), scheme) : scheme;
+}
+
 Verification verify(Provider provider, const SignedRequest& request, const SchemeKeys& keys)
 {
     QStringList expected;

@@ -27,6 +27,10 @@ Verification verify(Provider provider, const SignedRequest& request, const Schem
 // Webhooks for any other webhook with an imported `whsec_` secret, and X-Alfe-Signature-256 otherwise.
 const SignatureScheme& senderScheme(Provider provider, const SchemeKeys& keys);
 
+// A scheme as a person reads it: "Stripe-Signature (stripe)"; the name alone for one this build does not know;
+// empty for empty (a delivery stored before the scheme was recorded).
+QString describe(const QString& scheme);
+
 // A Unix timestamp in seconds as providers send it: 1 to 12 digits, nothing else.
 std::optional<qint64> parseTimestamp(QByteArrayView text);
 // Why `timestampSeconds` is outside the tolerance ("Stripe-Signature timestamp 412 s old (tolerance 300 s)"),

@@ -37,6 +37,8 @@ const QList<Route>& all()
         {"PATCH", "/v1/webhooks/{webhookId}"},
         {"DELETE", "/v1/webhooks/{webhookId}"},
         {"POST", "/v1/webhooks/{webhookId}/rotate"},
+        {"PUT", "/v1/webhooks/{webhookId}/provider-secret"},
+        {"DELETE", "/v1/webhooks/{webhookId}/provider-secret"},
         {"GET", "/v1/deliveries"},
         {"GET", "/v1/deliveries/{deliveryId}"},
         {"POST", "/v1/deliveries/{deliveryId}/retry"},
