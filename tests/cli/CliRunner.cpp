@@ -11,8 +11,9 @@ namespace Alfe::Test {
 
 namespace {
 constexpr int RunTimeoutMs = 60'000;
+} // namespace
 
-CliResult finish(QProcess& process)
+CliResult CliRunner::finish(QProcess& process)
 {
     CliResult result;
     if (!process.waitForFinished(RunTimeoutMs)) {
@@ -26,7 +27,6 @@ CliResult finish(QProcess& process)
     result.err = process.readAllStandardError();
     return result;
 }
-} // namespace
 
 QString CliResult::field(const QString& key) const
 {
@@ -71,6 +71,16 @@ CliResult CliRunner::run(const QStringList& arguments) const
 {
     return runRaw(arguments +
                   QStringList{QStringLiteral("--data-dir"), dataDir(), QStringLiteral("--key-file"), keyFile()});
+}
+
+CliResult CliRunner::run(const QStringList& arguments, const QByteArray& input) const
+{
+    QProcess process;
+    process.start(program(), arguments + QStringList{QStringLiteral("--data-dir"), dataDir(),
+                                                     QStringLiteral("--key-file"), keyFile()});
+    process.write(input);
+    process.closeWriteChannel();
+    return finish(process);
 }
 
 CliResult CliRunner::runRaw(const QStringList& arguments)

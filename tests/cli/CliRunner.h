@@ -42,6 +42,8 @@ public:
 
     // alfe ARGS --data-dir D --key-file K (the directories go last: options after positionals).
     CliResult run(const QStringList& arguments) const;
+    // The same with `input` on its standard input.
+    CliResult run(const QStringList& arguments, const QByteArray& input) const;
     // alfe ARGS exactly as given.
     static CliResult runRaw(const QStringList& arguments);
     // Starts alfe ARGS --data-dir D --key-file K without waiting (for `serve`).
@@ -51,6 +53,8 @@ public:
     QString addAgent(const QString& name = QStringLiteral("build-bot")) const;
     QPair<QString, QByteArray> createWebhook(const QString& agentId,
                                              const QString& provider = QStringLiteral("generic")) const;
+    // Waits for a started process (60 s at most, then kills it) and collects what it printed.
+    static CliResult finish(QProcess& process);
     // An engine of the test's own on the same directory, beside any running `alfe` (not exclusive).
     std::unique_ptr<Engine> openEngine() const;
 

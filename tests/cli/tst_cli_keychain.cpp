@@ -130,17 +130,7 @@ CliResult TestCliKeychain::run(const QStringList& arguments, const QString& data
     process.setProcessEnvironment(m_environment);
     process.start(CliRunner::program(), arguments + QStringList{QStringLiteral("--data-dir"), dataDir});
     process.closeWriteChannel();
-    CliResult result;
-    if (!process.waitForFinished(60'000)) {
-        process.kill();
-        process.waitForFinished();
-        result.crashed = true;
-    }
-    result.crashed = result.crashed || process.exitStatus() != QProcess::NormalExit;
-    result.exitCode = process.exitCode();
-    result.out = process.readAllStandardOutput();
-    result.err = process.readAllStandardError();
-    return result;
+    return CliRunner::finish(process);
 }
 
 void TestCliKeychain::lockedKeychain()

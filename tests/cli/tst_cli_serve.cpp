@@ -151,7 +151,8 @@ void TestCliServe::serveTakesSignedPostsBesideAdminCommands()
     const CliResult sent = m_cli->run({QStringLiteral("send-test"), webhook.first, QStringLiteral("--port"), portText});
     ALFE_VERIFY_OK(sent);
     QVERIFY2(sent.out.contains("HTTP 202"), sent.describe().constData());
-    QVERIFY(sent.out.contains("push test event"));
+    QVERIFY2(sent.out.contains("Sent test event push ("), sent.describe().constData());
+    QVERIFY2(sent.out.contains("signed with X-Hub-Signature-256 (github)"), sent.describe().constData());
     const QRegularExpression idPattern(QStringLiteral("\"deliveryId\":\"(dlv_[0-9A-Z]{26})\""));
     const QString testId = idPattern.match(QString::fromUtf8(sent.out)).captured(1);
     QVERIFY2(!testId.isEmpty() && testId != deliveryId, sent.describe().constData());
@@ -272,13 +273,25 @@ void TestCliServe::sendTestSamplesPerProvider_data()
     QTest::addColumn<QString>("provider");
     QTest::addColumn<QString>("eventType");
     QTest::addColumn<QString>("bodyFragment");
+    QTest::addColumn<QByteArray>("providerSecret"); // imported through the CLI while the server runs
+    QTest::addColumn<QString>("signedWith");        // the scheme send-test signs with, and the ingress verifies
     QTest::newRow("generic") << QStringLiteral("generic") << QStringLiteral("alfe.test")
-                             << QStringLiteral("\"type\":\"alfe.test\"");
-    QTest::newRow("github") << QStringLiteral("github") << QStringLiteral("push") << QStringLiteral("\"head_commit\":");
+                             << QStringLiteral("\"type\":\"alfe.test\"") << QByteArray() << QStringLiteral("alfe");
+    QTest::newRow("generic, Standard Webhooks secret")
+        << QStringLiteral("generic") << QStringLiteral("alfe.test") << QStringLiteral("\"type\":\"alfe.test\"")
+        << QByteArray("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw") << QStringLiteral("standard-webhooks");
+    QTest::newRow("github") << QStringLiteral("github") << QStringLiteral("push") << QStringLiteral("\"head_commit\":")
+                            << QByteArray() << QStringLiteral("github");
     QTest::newRow("stripe") << QStringLiteral("stripe") << QStringLiteral("invoice.paid")
-                            << QStringLiteral("\"id\":\"evt_");
+                            << QStringLiteral("\"id\":\"evt_") << QByteArray() << QStringLiteral("alfe");
+    QTest::newRow("stripe, imported secret")
+        << QStringLiteral("stripe") << QStringLiteral("invoice.paid") << QStringLiteral("\"id\":\"evt_")
+        << QByteArray("whsec_stripeTestSecret0123456789\n") << QStringLiteral("stripe");
     QTest::newRow("slack") << QStringLiteral("slack") << QStringLiteral("app_mention")
-                           << QStringLiteral("\"type\":\"event_callback\"");
+                           << QStringLiteral("\"type\":\"event_callback\"") << QByteArray() << QStringLiteral("alfe");
+    QTest::newRow("slack, imported secret")
+        << QStringLiteral("slack") << QStringLiteral("app_mention") << QStringLiteral("\"type\":\"event_callback\"")
+        << QByteArray("8f742231b10e8888abcd99yyyzzz85a5") << QStringLiteral("slack");
 }
 
 void TestCliServe::sendTestSamplesPerProvider()
@@ -286,11 +299,19 @@ void TestCliServe::sendTestSamplesPerProvider()
     QFETCH(QString, provider);
     QFETCH(QString, eventType);
     QFETCH(QString, bodyFragment);
+    QFETCH(QByteArray, providerSecret);
+    QFETCH(QString, signedWith);
     std::unique_ptr<QProcess> server;
     const quint16 port = startServer(server);
     QVERIFY(port != 0);
     const auto webhook = newWebhook(provider);
     QVERIFY(!webhook.first.isEmpty());
+    if (!providerSecret.isEmpty()) {
+        const CliResult imported = m_cli->run(
+            {QStringLiteral("webhook"), QStringLiteral("set-provider-secret"), webhook.first}, providerSecret);
+        ALFE_VERIFY_OK(imported);
+        QVERIFY(!imported.out.contains(providerSecret.trimmed()));
+    }
 
     QStringList ids;
     for (int i = 0; i < 2; ++i) {
@@ -300,6 +321,7 @@ void TestCliServe::sendTestSamplesPerProvider()
         const QJsonObject answer = sent.json().object();
         QCOMPARE(answer.value(QLatin1String("status")).toInt(), 202); // fresh ids: never a duplicate
         QCOMPARE(answer.value(QLatin1String("eventType")).toString(), eventType);
+        QCOMPARE(answer.value(QLatin1String("signedWith")).toString(), signedWith);
         ids << answer.value(QLatin1String("response")).toObject().value(QLatin1String("deliveryId")).toString();
     }
     QVERIFY(ids.at(0) != ids.at(1));
@@ -309,6 +331,7 @@ void TestCliServe::sendTestSamplesPerProvider()
     const QJsonObject delivery = shown.json().object();
     QCOMPARE(delivery.value(QLatin1String("eventType")).toString(), eventType);
     QCOMPARE(delivery.value(QLatin1String("provider")).toString(), provider);
+    QCOMPARE(delivery.value(QLatin1String("verifiedBy")).toString(), signedWith);
     QVERIFY2(delivery.value(QLatin1String("body")).toString().contains(bodyFragment), shown.describe().constData());
 
     server->terminate();

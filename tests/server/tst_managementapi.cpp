@@ -1,6 +1,7 @@
 #include "IngressFixture.h"
 #include "crypto/Secrets.h"
 #include "crypto/Signature.h"
+#include "store/DeliveryStore.h"
 
 #include <QJsonArray>
 #include <QRegularExpression>
@@ -117,6 +118,81 @@ private slots:
                      .json()
                      .value(QLatin1String("enabled")),
                  QJsonValue(true));
+    }
+
+    // PUT /v1/webhooks/{id}/provider-secret imports the provider's signing secret: the answer never shows it, the
+    // ingress verifies with it at once, a replacement keeps the previous one for its grace, DELETE removes it.
+    void providerSecretThroughTheApi()
+    {
+        auto created = m_f->http().post(QStringLiteral("/v1/webhooks"), "{\"provider\":\"stripe\"}", bearer(m_token));
+        const QString id = created.json().value(QLatin1String("id")).toString();
+        const QString path = QStringLiteral("/v1/webhooks/") + id + QStringLiteral("/provider-secret");
+        const auto stripePost = [&](const QByteArray& secret, const QByteArray& body) {
+            const QByteArray t = QByteArray::number(m_f->clock().nowMs() / 1000);
+            const QByteArray v1 = Signature::hmacSha256(secret, t + '.' + body).toHex();
+            return m_f->http().post(
+                IngressFixture::hookPath(id), body,
+                {{"Content-Type", "application/json"}, {"Stripe-Signature", "t=" + t + ",v1=" + v1}});
+        };
+        QCOMPARE(stripePost("whsec_firstStripeSecret01", "{\"id\":\"evt_0\"}").status, 401);
+
+        auto put = m_f->http().send("PUT", path, "{\"secret\":\"whsec_firstStripeSecret01\",\"toleranceSeconds\":60}",
+                                    bearer(m_token));
+        QCOMPARE(put.status, 200);
+        QVERIFY(!put.body.contains("whsec_firstStripeSecret01"));
+        QCOMPARE(put.json().value(QLatin1String("providerSecretImported")).toBool(), true);
+        QCOMPARE(put.json().value(QLatin1String("providerSecretVersion")).toInt(), 1);
+        QCOMPARE(put.json().value(QLatin1String("toleranceSeconds")).toInt(), 60);
+        auto first = stripePost("whsec_firstStripeSecret01", "{\"id\":\"evt_1\"}");
+        QCOMPARE(first.status, 202);
+        auto stored = m_f->engine().deliveries().get(first.json().value(QLatin1String("deliveryId")).toString());
+        QCOMPARE(stored->verifiedBy, QStringLiteral("stripe"));
+
+        auto replaced = m_f->http().send("PUT", path, "{\"secret\":\"whsec_secondStripeSecret2\",\"graceSeconds\":30}",
+                                         bearer(m_token));
+        QCOMPARE(replaced.status, 200);
+        QVERIFY(replaced.json().value(QLatin1String("previousProviderSecretExpiresAt")).isString());
+        QCOMPARE(stripePost("whsec_firstStripeSecret01", "{\"id\":\"evt_2\"}").status, 202);
+        QCOMPARE(stripePost("whsec_secondStripeSecret2", "{\"id\":\"evt_3\"}").status, 202);
+        m_f->clock().advanceSeconds(31);
+        auto expired = stripePost("whsec_firstStripeSecret01", "{\"id\":\"evt_4\"}");
+        QCOMPARE(expired.status, 401);
+        QVERIFY2(expired.body.contains("Stripe-Signature does not match the body"), expired.body.constData());
+
+        // Bad bodies are refused with what is wrong, and change nothing.
+        const QList<QPair<QByteArray, QString>> bad{
+            {"{}", QStringLiteral("Send \"secret\"")},
+            {"{\"secret\":42}", QStringLiteral("secret must be a string")},
+            {"{\"secret\":\"sk_live_abcdefghijkl\"}", QStringLiteral("That is a Stripe API key")},
+            {"{\"secret\":\"whsec_ok_but_bad_grace\",\"graceSeconds\":-1}",
+             QStringLiteral("graceSeconds must be a whole number from 0 to 604800")},
+            {"{\"secret\":\"whsec_ok_but_bad_tolerance\",\"toleranceSeconds\":0}",
+             QStringLiteral("toleranceSeconds must be a whole number from 1 to 86400")},
+            {"[1]", QStringLiteral("The body must be a JSON object")},
+        };
+        for (const auto& [body, message] : bad) {
+            auto refused = m_f->http().send("PUT", path, body, bearer(m_token));
+            QCOMPARE(refused.status, 400);
+            const QString said =
+                refused.json().value(QLatin1String("error")).toObject().value(QLatin1String("message")).toString();
+            QVERIFY2(said.contains(message), refused.body.constData());
+        }
+        QCOMPARE(m_f->engine().webhooks().get(id)->providerSecretVersion, 2);
+        QCOMPARE(m_f->engine().webhooks().get(id)->toleranceSeconds, 60);
+        QCOMPARE(m_f->http().send("PUT", path, "{\"toleranceSeconds\":600}", bearer(m_token)).status, 200);
+        QCOMPARE(m_f->engine().webhooks().get(id)->toleranceSeconds, 600);
+
+        // Another agent's webhook does not exist for this token.
+        QCOMPARE(m_f->http().send("PUT", path, "{\"secret\":\"whsec_someoneElses01\"}", bearer(m_otherToken)).status,
+                 404);
+        QCOMPARE(m_f->http().send("DELETE", path, {}, bearer(m_otherToken)).status, 404);
+
+        auto removed = m_f->http().send("DELETE", path, {}, bearer(m_token));
+        QCOMPARE(removed.status, 200);
+        QCOMPARE(removed.json().value(QLatin1String("providerSecretImported")).toBool(), false);
+        QCOMPARE(stripePost("whsec_secondStripeSecret2", "{\"id\":\"evt_5\"}").status, 401);
+        // Only PUT and DELETE live there.
+        QCOMPARE(m_f->http().send("GET", path, {}, bearer(m_token)).status, 405);
     }
 
     void rotateKeepsTheOldSecretForItsGrace()
