@@ -1,6 +1,7 @@
 // The signature schemes (issue 11) through SignatureSchemes::verify, with a fixed clock. The expected signatures are
 // computed here with Qt's own HMAC (QMessageAuthenticationCode), not with the code under test, or taken from the
 // providers' documentation.
+#include "ProviderExamples.h"
 #include "crypto/Schemes.h"
 #include "crypto/Signature.h"
 #include "crypto/SignatureSchemes.h"
@@ -10,6 +11,7 @@
 
 using namespace Alfe;
 using SignatureSchemes::Verification;
+using namespace Alfe::Test::ProviderExamples;
 
 namespace {
 constexpr qint64 NowMs = 1'750'000'000'000;
@@ -18,26 +20,9 @@ constexpr qint64 NowSeconds = NowMs / 1000;
 // The kinds of secret each sender shows. Alfe's is "whsec_" + base64 of 32 bytes, like its real ones.
 const QByteArray AlfeSecret = "whsec_xI68V5GXvvb4GwA0tD8fEC6+smtFi/c9POeoW3HkLWg=";
 const QByteArray StripeSecret = "whsec_Zr4kQn7TsXb2Lp9WmCv5Hd1JgFy8Ea3U";
-const QByteArray SlackSecret = "8f742231b10e8888abcd99yyyzzz85a5";
-const QByteArray StandardSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const QByteArray GitHubSecret = "It's a Secret to Everybody";
 
 const QByteArray Body = "{\"id\":\"evt_1NG8Du2eZvKYlo2CUI79vXWy\",\"type\":\"invoice.paid\"}";
-
-// Slack's documented example (api.slack.com/authentication/verifying-requests-from-slack).
-const QByteArray SlackExampleTimestamp = "1531420618";
-const QByteArray SlackExampleBody =
-    "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name="
-    "foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks."
-    "slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121."
-    "803a0bc887a14d10d2c447fce8b6703c";
-const QByteArray SlackExampleSignature = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503";
-
-// The Standard Webhooks specification's example.
-const QByteArray StandardExampleId = "msg_p5jXN8AQM9LWM0D4loKWxJek";
-constexpr qint64 StandardExampleTimestamp = 1614265330;
-const QByteArray StandardExampleBody = "{\"test\": 2432232314}";
-const QByteArray StandardExampleSignature = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
 
 QByteArray hmac(const QByteArray& key, const QByteArray& data)
 {
@@ -273,23 +258,21 @@ private slots:
     void slackDocumentedExample()
     {
         // Checked independently with `openssl dgst -sha256 -hmac 8f742231b10e8888abcd99yyyzzz85a5`.
-        QCOMPARE("v0=" + hmac(SlackSecret, "v0:" + SlackExampleTimestamp + ':' + SlackExampleBody).toHex(),
-                 SlackExampleSignature);
+        QCOMPARE("v0=" + hmac(SlackSecret, "v0:" + SlackTimestamp + ':' + SlackBody).toHex(), SlackSignature);
         const HeaderList headers{{"Content-Type", "application/x-www-form-urlencoded"},
-                                 {"X-Slack-Request-Timestamp", SlackExampleTimestamp},
-                                 {"X-Slack-Signature", SlackExampleSignature}};
-        const qint64 then = SlackExampleTimestamp.toLongLong() * 1000;
-        QCOMPARE(outcome(check(Provider::Slack, headers, SlackExampleBody, {AlfeSecret}, {SlackSecret}, then + 42'000)),
+                                 {"X-Slack-Request-Timestamp", SlackTimestamp},
+                                 {"X-Slack-Signature", SlackSignature}};
+        const qint64 then = SlackTimestamp.toLongLong() * 1000;
+        QCOMPARE(outcome(check(Provider::Slack, headers, SlackBody, {AlfeSecret}, {SlackSecret}, then + 42'000)),
                  verifiedBy("slack"));
         // Slack's example is from 2018: today it is stale.
-        QCOMPARE(outcome(check(Provider::Slack, headers, SlackExampleBody, {AlfeSecret}, {SlackSecret})),
+        QCOMPARE(outcome(check(Provider::Slack, headers, SlackBody, {AlfeSecret}, {SlackSecret})),
                  refused(QStringLiteral("X-Slack-Signature timestamp %1 s old (tolerance 300 s)")
-                             .arg(NowSeconds - SlackExampleTimestamp.toLongLong())));
+                             .arg(NowSeconds - SlackTimestamp.toLongLong())));
         // And Alfe signs the example exactly as Slack did.
-        const HeaderList signedHeaders =
-            Schemes::slack().sign(SlackExampleBody, {{AlfeSecret}, {SlackSecret}}, then, {});
-        QCOMPARE(signedHeaders, (HeaderList{{"X-Slack-Request-Timestamp", SlackExampleTimestamp},
-                                            {"X-Slack-Signature", SlackExampleSignature}}));
+        const HeaderList signedHeaders = Schemes::slack().sign(SlackBody, {{AlfeSecret}, {SlackSecret}}, then, {});
+        QCOMPARE(signedHeaders,
+                 (HeaderList{{"X-Slack-Request-Timestamp", SlackTimestamp}, {"X-Slack-Signature", SlackSignature}}));
     }
 
     void slackRefusals_data()
@@ -314,9 +297,14 @@ private slots:
         QTest::newRow("bare hex") << HeaderList{{"X-Slack-Request-Timestamp", t},
                                                 {"X-Slack-Signature", signature.mid(3)}}
                                   << slack << notV0;
+        // The reason promises "v0=" and 64 hex digits, as X-Hub-Signature-256's does: a value cut short or not hex
+        // is malformed, not signed with another secret (which "does not match the body" would send one looking for).
         QTest::newRow("short hex") << HeaderList{{"X-Slack-Request-Timestamp", t},
                                                  {"X-Slack-Signature", signature.left(signature.size() - 2)}}
-                                   << slack << mismatch;
+                                   << slack << notV0;
+        QTest::newRow("not hex") << HeaderList{{"X-Slack-Request-Timestamp", t},
+                                               {"X-Slack-Signature", "v0=" + QByteArray(64, 'z')}}
+                                 << slack << notV0;
         QTest::newRow("timestamp changed")
             << HeaderList{{"X-Slack-Request-Timestamp", QByteArray::number(NowSeconds - 1)},
                           {"X-Slack-Signature", signature}}
@@ -355,15 +343,13 @@ private slots:
 
     void standardWebhooksSpecificationExample()
     {
-        QCOMPARE(standardV1(StandardSecret, StandardExampleId, StandardExampleTimestamp, StandardExampleBody),
-                 StandardExampleSignature);
-        const HeaderList headers =
-            standardHeaders(StandardExampleId, StandardExampleTimestamp, StandardExampleSignature);
-        const qint64 then = StandardExampleTimestamp * 1000;
-        QCOMPARE(outcome(check(Provider::Generic, headers, StandardExampleBody, {AlfeSecret}, {StandardSecret}, then)),
+        QCOMPARE(standardV1(StandardSecret, StandardId, StandardTimestamp, StandardBody), StandardSignature);
+        const HeaderList headers = standardHeaders(StandardId, StandardTimestamp, StandardSignature);
+        const qint64 then = StandardTimestamp * 1000;
+        QCOMPARE(outcome(check(Provider::Generic, headers, StandardBody, {AlfeSecret}, {StandardSecret}, then)),
                  verifiedBy("standard-webhooks"));
         // Without the imported secret, Alfe's own does not sign it.
-        QCOMPARE(outcome(check(Provider::Generic, headers, StandardExampleBody, {AlfeSecret}, {}, then)),
+        QCOMPARE(outcome(check(Provider::Generic, headers, StandardBody, {AlfeSecret}, {}, then)),
                  refused(QStringLiteral("webhook-signature does not match the body")));
     }
 
@@ -730,6 +716,16 @@ private slots:
                  hubSigned("X-Hub-Signature-256", AlfeSecret, Body));
         QCOMPARE(Schemes::alfe().sign(Body, {alfe, {GitHubSecret}}, NowMs, {}),
                  hubSigned("X-Alfe-Signature-256", AlfeSecret, Body));
+    }
+
+    void describedForPeople()
+    {
+        QCOMPARE(SignatureSchemes::describe(QStringLiteral("stripe")), QStringLiteral("Stripe-Signature (stripe)"));
+        QCOMPARE(SignatureSchemes::describe(QStringLiteral("standard-webhooks")),
+                 QStringLiteral("webhook-signature (standard-webhooks)"));
+        QCOMPARE(SignatureSchemes::describe(QStringLiteral("alfe")), QStringLiteral("X-Alfe-Signature-256 (alfe)"));
+        QCOMPARE(SignatureSchemes::describe(QStringLiteral("svix")), QStringLiteral("svix"));
+        QCOMPARE(SignatureSchemes::describe(QString()), QString());
     }
 
     void timestampsAsProvidersSendThem()
