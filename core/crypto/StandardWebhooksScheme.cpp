@@ -84,13 +84,21 @@ public:
     HeaderList sign(QByteArrayView body, const SchemeKeys& keys, qint64 nowMs,
                     const QByteArray& messageId) const override
     {
-        const QList<QByteArray>& secrets = keys.provider.isEmpty() ? keys.alfe : keys.provider;
-        if (secrets.isEmpty())
-            return {};
-        const qint64 t = nowMs / 1000;
-        return {{IdHeader, messageId},
-                {TimestampHeader, QByteArray::number(t)},
-                {Header, standardWebhooksSignature(secrets.first(), messageId, t, body)}};
+        // The imported secret if it is a usable one, else Alfe's own.
+        for (const QList<QByteArray>* list : {&keys.provider, &keys.alfe}) {
+            if (list->isEmpty())
+                continue;
+            QByteArray key = keyOf(list->first());
+            const bool usable = !key.isEmpty();
+            Secrets::cleanse(key);
+            if (!usable)
+                continue;
+            const qint64 t = nowMs / 1000;
+            return {{IdHeader, messageId},
+                    {TimestampHeader, QByteArray::number(t)},
+                    {Header, standardWebhooksSignature(list->first(), messageId, t, body)}};
+        }
+        return {};
     }
 };
 } // namespace
