@@ -25,7 +25,7 @@ public:
         const QByteArray value = DeliveryClassifier::header(request.headers, m_header);
         if (value.isEmpty())
             return SchemeVerdict::absent();
-        if (!value.startsWith("sha256=") || value.size() != 7 + 64)
+        if (!value.startsWith("sha256=") || !Signature::isHexDigest(value.sliced(7)))
             return SchemeVerdict::refused(
                 QStringLiteral("%1 is not \"sha256=\" and 64 hex digits").arg(QString::fromLatin1(m_header)));
         if (Signature::verify(value, request.body, keys.alfe) ||

@@ -87,6 +87,12 @@ bool matchesHex(QByteArrayView hex, QByteArrayView data, const QList<QByteArray>
     return matchesDigest(QByteArrayView(claimed, DigestSize), data, keys);
 }
 
+bool isHexDigest(QByteArrayView hex)
+{
+    unsigned char digest[DigestSize];
+    return decodeDigest(hex, digest);
+}
+
 bool matchesDigest(QByteArrayView digest, QByteArrayView data, const QList<QByteArray>& keys)
 {
     if (digest.size() != DigestSize)

@@ -24,6 +24,8 @@ bool verify(QByteArrayView header, QByteArrayView body, const QList<QByteArray>&
 // True when `hex` is exactly 64 hex digits (either case) equal to the HMAC-SHA256 of `data` under any of the
 // keys, compared in constant time with every key tried. Stripe's v1 and Slack's v0 values are this.
 bool matchesHex(QByteArrayView hex, QByteArrayView data, const QList<QByteArray>& keys);
+// Whether `hex` is 64 hex digits (either case): the form of every hex HMAC-SHA256 a sender puts in a header.
+bool isHexDigest(QByteArrayView hex);
 // The same with a raw 32-byte digest (a decoded Standard Webhooks value): false for any other size.
 bool matchesDigest(QByteArrayView digest, QByteArrayView data, const QList<QByteArray>& keys);
 

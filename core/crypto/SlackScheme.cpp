@@ -28,7 +28,7 @@ public:
         if (!seconds)
             return SchemeVerdict::refused(
                 QStringLiteral("X-Slack-Request-Timestamp is missing or not a number of seconds"));
-        if (!value.startsWith("v0="))
+        if (!value.startsWith("v0=") || !Signature::isHexDigest(value.sliced(3)))
             return SchemeVerdict::refused(QStringLiteral("X-Slack-Signature is not \"v0=\" and 64 hex digits"));
         if (keys.provider.isEmpty())
             return SchemeVerdict::refused(
