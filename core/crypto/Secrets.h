@@ -41,6 +41,9 @@ QByteArray sha256(const QByteArray& data);
 //   keeps its own (QCborValue) copy, and QJsonDocument::toJson() grows its output by reallocation, freeing the
 //   earlier buffers. So secrets are never put into QJsonObject here: ManagementApi writes the secret straight
 //   into the answer's bytes, in one buffer reserved at its final size.
+// - Imported provider secrets on their way in: the API's request body (ApiRequest, then QJsonDocument's QString)
+//   and the console's line edit are not ours to wipe; the CLI reads standard input into a buffer it wipes. Once
+//   read, they live like Alfe's own: sealed at rest, opened into QByteArrays that their holders cleanse.
 // - What OpenSSL keeps inside its MAC and cipher contexts while they live (OpenSSL's to clear when it frees
 //   them), and the console's and CLI's display of a new secret (QString, the clipboard, stdout).
 
