@@ -1,4 +1,4 @@
-// alfe webhook set-provider-secret ID [--grace D] [--tolerance S] | ID --clear
+// alfe webhook set-provider-secret ID [--grace D] [--tolerance S] | ID --clear; alfe webhook set-tolerance ID S
 #include "CliContext.h"
 #include "Engine.h"
 #include "WebhookCli.h"
@@ -169,6 +169,36 @@ int setProviderSecret(CliContext& context)
         CliContext::outJson(webhookJson(context.engine(), imported.value()));
     else
         printImported(context.engine(), imported.value(), grace, current->providerSecretVersion > 0);
+    return ExitOk;
+}
+
+int setTolerance(CliContext& context)
+{
+    if (auto done = context.parse(
+            2, webhookSpec(QStringLiteral("Set how far a provider's signed timestamp (Stripe, Slack, Standard "
+                                          "Webhooks) may be from now, either way, in seconds (default 300)."),
+                           QStringLiteral("ID SECONDS"), 2)))
+        return *done;
+    bool ok = false;
+    const QString text = context.arguments().at(1);
+    const int seconds = text.toInt(&ok);
+    if (!ok || seconds < WebhookStore::MinToleranceSeconds || seconds > WebhookStore::MaxToleranceSeconds) {
+        return CliContext::usageError(QStringLiteral("SECONDS must be a whole number from %1 to %2, got \"%3\".")
+                                          .arg(WebhookStore::MinToleranceSeconds)
+                                          .arg(WebhookStore::MaxToleranceSeconds)
+                                          .arg(text));
+    }
+    if (auto opened = context.openEngine(false); !opened)
+        return CliContext::fail(opened.error());
+    auto updated = context.engine().webhooks().setToleranceSeconds(context.arguments().at(0), seconds);
+    if (!updated)
+        return CliContext::fail(updated.error());
+    if (context.json())
+        CliContext::outJson(webhookJson(context.engine(), updated.value()));
+    else
+        CliContext::outLine(QStringLiteral("Webhook %1 accepts signed timestamps up to %2 s from now, either way.")
+                                .arg(updated->id)
+                                .arg(seconds));
     return ExitOk;
 }
 

@@ -23,5 +23,7 @@ QString graceText(qint64 seconds);
 
 // alfe webhook set-provider-secret ID [--grace D] [--tolerance S] | --clear (ProviderSecretCommand.cpp)
 int setProviderSecret(CliContext& context);
+// alfe webhook set-tolerance ID SECONDS (ProviderSecretCommand.cpp)
+int setTolerance(CliContext& context);
 
 } // namespace Alfe::Cli

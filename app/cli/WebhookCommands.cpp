@@ -334,6 +334,8 @@ int runWebhookCommand(CliContext& context)
         {QStringLiteral("set-provider-secret"),
          QStringLiteral("ID [--grace D] [--tolerance S] | ID --clear: import the provider's signing secret (stdin)"),
          setProviderSecret},
+        {QStringLiteral("set-tolerance"),
+         QStringLiteral("ID SECONDS: how old a provider's signed timestamp may be (default 300)"), setTolerance},
         {QStringLiteral("delete"), QStringLiteral("ID: delete it and its secrets"), remove},
     };
     return context.dispatch(1, QStringLiteral("Webhooks: the signed URLs senders post to, each owned by an agent."),

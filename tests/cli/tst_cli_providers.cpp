@@ -38,6 +38,7 @@ private slots:
     void badInputChangesNothing();
     void replacingKeepsThePreviousForTheGrace();
     void clearRemovesEveryVersion();
+    void toleranceAlone();
 
 private:
     QString webhook(const QString& provider)
@@ -203,6 +204,24 @@ void TestCliProviders::clearRemovesEveryVersion()
     QVERIFY(again.out.contains("had no provider secret; nothing changed"));
     ALFE_VERIFY_ERROR(setSecret(QStringLiteral("whk_nope"), StripeSecret), 1,
                       QStringLiteral("No webhook with id whk_nope"));
+}
+
+void TestCliProviders::toleranceAlone()
+{
+    const QString id = webhook(QStringLiteral("slack"));
+    const CliResult set =
+        m_cli->run({QStringLiteral("webhook"), QStringLiteral("set-tolerance"), id, QStringLiteral("45")});
+    ALFE_VERIFY_OK(set);
+    QCOMPARE(set.out, "Webhook " + id.toUtf8() + " accepts signed timestamps up to 45 s from now, either way.\n");
+    QCOMPARE(shown(id).value(QLatin1String("toleranceSeconds")).toInt(), 45);
+    for (const QString& bad : {QStringLiteral("0"), QStringLiteral("86401"), QStringLiteral("5m")}) {
+        ALFE_VERIFY_ERROR(m_cli->run({QStringLiteral("webhook"), QStringLiteral("set-tolerance"), id, bad}), 2,
+                          QStringLiteral("SECONDS must be a whole number from 1 to 86400"));
+    }
+    QCOMPARE(shown(id).value(QLatin1String("toleranceSeconds")).toInt(), 45);
+    ALFE_VERIFY_ERROR(m_cli->run({QStringLiteral("webhook"), QStringLiteral("set-tolerance"),
+                                  QStringLiteral("whk_nope"), QStringLiteral("60")}),
+                      1, QStringLiteral("No webhook with id whk_nope"));
 }
 
 QTEST_GUILESS_MAIN(TestCliProviders)
