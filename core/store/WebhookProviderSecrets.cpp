@@ -124,11 +124,26 @@ Result<Webhook> WebhookStore::clearProviderSecret(const QString& id)
     auto current = get(id);
     if (!current)
         return current.error();
-    QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("DELETE FROM provider_secret_versions WHERE webhook_id = ?"));
-    q.addBindValue(id);
-    if (auto ok = m_db.exec(q); !ok)
-        return ok.error();
+    // The ciphertexts go; a row without one stays, already expired, so that the next import takes a version
+    // number never used before (its AAD is then never sealed twice).
+    auto cleared = m_db.transaction([&]() -> Result<void> {
+        QSqlQuery drop(m_db.connection());
+        drop.prepare(QStringLiteral("DELETE FROM provider_secret_versions WHERE webhook_id = ?"
+                                    " AND version < (SELECT max(version) FROM provider_secret_versions"
+                                    " WHERE webhook_id = ?)"));
+        drop.addBindValue(id);
+        drop.addBindValue(id);
+        if (auto ok = m_db.exec(drop); !ok)
+            return ok;
+        QSqlQuery tombstone(m_db.connection());
+        tombstone.prepare(QStringLiteral("UPDATE provider_secret_versions SET sealed = X'', expires_at = ?"
+                                         " WHERE webhook_id = ?"));
+        tombstone.addBindValue(m_clock.nowMs());
+        tombstone.addBindValue(id);
+        return m_db.exec(tombstone);
+    });
+    if (!cleared)
+        return cleared.error();
     qCInfo(lcStore) << "cleared the provider secret of" << id;
     return get(id);
 }

@@ -202,6 +202,10 @@ void TestCliProviders::clearRemovesEveryVersion()
     const CliResult again = setSecret(id, {}, {QStringLiteral("--clear")});
     ALFE_VERIFY_OK(again);
     QVERIFY(again.out.contains("had no provider secret; nothing changed"));
+    // A version number is never used twice, not even after a clear (each seals under an AAD of its own).
+    const CliResult reimported = setSecret(id, StripeSecret + "3");
+    ALFE_VERIFY_OK(reimported);
+    QCOMPARE(reimported.field(QStringLiteral("provider secret")), QStringLiteral("imported (version 3)"));
     ALFE_VERIFY_ERROR(setSecret(QStringLiteral("whk_nope"), StripeSecret), 1,
                       QStringLiteral("No webhook with id whk_nope"));
 }
