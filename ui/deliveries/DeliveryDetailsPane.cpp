@@ -3,6 +3,7 @@
 #include "Engine.h"
 #include "api/ApiJson.h"
 #include "common/MonospaceFont.h"
+#include "common/SchemeLabel.h"
 #include "common/StatusStyle.h"
 #include "deliveries/DeliveryCurl.h"
 #include "deliveries/DeliveryPayloadText.h"
@@ -44,6 +45,7 @@ enum Field
     StatusField,
     AttemptsField,
     ContentField,
+    VerifiedByField,
     DedupField,
     DuplicateField,
     FieldCount,
@@ -157,10 +159,12 @@ QWidget* DeliveryDetailsPane::buildOverview()
     auto* form = new QFormLayout(m_overview);
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     form->setLabelAlignment(Qt::AlignRight);
-    const QStringList names{tr("Delivery"), tr("Webhook"),      tr("Event"),     tr("Received"),    tr("Status"),
-                            tr("Attempts"), tr("Content type"), tr("Dedup key"), tr("Duplicate of")};
+    const QStringList names{tr("Delivery"), tr("Webhook"),      tr("Event"),       tr("Received"),  tr("Status"),
+                            tr("Attempts"), tr("Content type"), tr("Verified by"), tr("Dedup key"), tr("Duplicate of")};
     for (int i = 0; i < FieldCount; ++i) {
         auto* value = new QLabel(m_overview);
+        if (i == VerifiedByField)
+            value->setObjectName(QStringLiteral("verifiedByField"));
         value->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::LinksAccessibleByMouse);
         value->setWordWrap(true);
         form->addRow(names.at(i) + QLatin1Char(':'), value);
@@ -264,6 +268,10 @@ void DeliveryDetailsPane::fillOverview(const Delivery& d)
         ->setText(QStringLiteral("%1 \u00b7 %2")
                       .arg(d.contentType.isEmpty() ? Dash : d.contentType.toHtmlEscaped(),
                            DeliveryPayloadText::sizeText(d.body.size())));
+    m_fields.at(VerifiedByField)->setText(SchemeLabel::text(d.verifiedBy).toHtmlEscaped());
+    m_fields.at(VerifiedByField)
+        ->setToolTip(d.verifiedBy.isEmpty() ? tr("Stored before Alfe recorded which signature verified a delivery")
+                                            : QString());
     m_fields.at(DedupField)->setText(d.dedupKey.isEmpty() ? tr("none (body hash)") : d.dedupKey.toHtmlEscaped());
     m_fields.at(DuplicateField)
         ->setText(d.duplicateOf.isEmpty() ? Dash : QStringLiteral("<a href=\"%1\">%1</a>").arg(d.duplicateOf));

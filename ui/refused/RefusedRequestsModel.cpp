@@ -89,6 +89,8 @@ QVariant RefusedRequestsModel::data(const QModelIndex& index, int role) const
         return QDateTime::fromMSecsSinceEpoch(e->receivedAtMs, Qt::UTC).toString(Qt::ISODateWithMs);
     if (role == Qt::ToolTipRole && index.column() == PathColumn)
         return e->path;
+    if (role == Qt::ToolTipRole && index.column() == DetailColumn && !e->detail.isEmpty())
+        return e->detail;
     if (role != Qt::DisplayRole)
         return {};
     switch (index.column()) {
@@ -98,6 +100,8 @@ QVariant RefusedRequestsModel::data(const QModelIndex& index, int role) const
         return e->status;
     case ReasonColumn:
         return e->reason;
+    case DetailColumn:
+        return e->detail;
     case MethodColumn:
         return e->method;
     case PathColumn:
@@ -124,6 +128,8 @@ QVariant RefusedRequestsModel::headerData(int section, Qt::Orientation orientati
         return tr("Status");
     case ReasonColumn:
         return tr("Reason");
+    case DetailColumn:
+        return tr("Detail");
     case MethodColumn:
         return tr("Method");
     case PathColumn:

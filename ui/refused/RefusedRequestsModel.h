@@ -23,6 +23,7 @@ public:
         TimeColumn,
         StatusColumn,
         ReasonColumn,
+        DetailColumn, // why, in words: which signature failed and how
         MethodColumn,
         PathColumn,
         FromColumn,

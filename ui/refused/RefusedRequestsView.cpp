@@ -60,7 +60,7 @@ RefusedRequestsView::RefusedRequestsView(Engine& engine, QWidget* parent)
     m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_table->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
     m_table->horizontalHeader()->setHighlightSections(false);
-    m_table->horizontalHeader()->setSectionResizeMode(RefusedRequestsModel::PathColumn, QHeaderView::Stretch);
+    m_table->horizontalHeader()->setSectionResizeMode(RefusedRequestsModel::DetailColumn, QHeaderView::Stretch);
     const auto width = [this](const QString& sample) {
         return fontMetrics().horizontalAdvance(sample) + 28;
     };
@@ -69,6 +69,9 @@ RefusedRequestsView::RefusedRequestsView(Engine& engine, QWidget* parent)
     m_table->setColumnWidth(RefusedRequestsModel::ReasonColumn, width(QStringLiteral("unsupported_media_type")));
     m_table->setColumnWidth(RefusedRequestsModel::MethodColumn, width(QStringLiteral("DELETE")));
     m_table->setColumnWidth(RefusedRequestsModel::FromColumn, width(QStringLiteral("255.255.255.255")));
+    // The detail takes the room left (a long one is whole in its tooltip and under the table).
+    m_table->setColumnWidth(RefusedRequestsModel::PathColumn,
+                            width(QStringLiteral("/v1/hooks/whk_00000000000000000000000000")));
 
     auto* empty = new QLabel(tr("No refused requests. When the ingress turns a request away (a bad signature, an "
                                 "unknown or disabled webhook, a body too large, too many requests), it shows here "
@@ -135,9 +138,10 @@ RefusedRequestsView::RefusedRequestsView(Engine& engine, QWidget* parent)
 QString RefusedRequestsView::explain(const QString& reason)
 {
     if (reason == u"invalid_signature")
-        return tr("The signature header is missing, malformed, or does not verify with any valid secret of the "
-                  "webhook. Check the secret the sender uses (after a rotation, the old one ends with its grace "
-                  "period).");
+        return tr("The signature header is missing, malformed, signed too long ago, or does not verify with any "
+                  "valid secret of the webhook: its own, or the provider secret imported for it. Check the secret "
+                  "the sender uses (after a rotation or a new import, the old one ends with its grace period) and "
+                  "the webhook's timestamp tolerance.");
     if (reason == u"not_found")
         return tr("No webhook has this id, or it was deleted. Check the URL the sender posts to.");
     if (reason == u"gone")
@@ -180,6 +184,8 @@ void RefusedRequestsView::currentChanged()
             .arg(e.status)
             .arg(e.reason.toHtmlEscaped(), e.remoteAddress.toHtmlEscaped(),
                  QDateTime::fromMSecsSinceEpoch(e.receivedAtMs).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
+    if (!e.detail.isEmpty())
+        summary += QStringLiteral("<br>") + tr("<b>Why:</b> %1").arg(e.detail.toHtmlEscaped());
     const QString why = explain(e.reason);
     if (!why.isEmpty())
         summary += QStringLiteral("<br>") + why.toHtmlEscaped();
