@@ -1,6 +1,7 @@
 #include "common/StatusStyle.h"
 
 #include <QCoreApplication>
+#include <QLabel>
 #include <QPainter>
 #include <QPalette>
 #include <QPixmap>
@@ -122,6 +123,16 @@ void setTextTone(QWidget* widget, Tone tone)
     palette.setColor(QPalette::WindowText, colour);
     palette.setColor(QPalette::Text, colour);
     widget->setPalette(palette);
+}
+
+QLabel* problemLabel(QWidget* parent, const QString& objectName)
+{
+    auto* label = new QLabel(parent);
+    label->setObjectName(objectName);
+    label->setWordWrap(true);
+    setTextTone(label, Tone::Bad);
+    label->hide();
+    return label;
 }
 
 QIcon dot(Tone tone, const QPalette& palette)

@@ -6,6 +6,7 @@
 #include <QIcon>
 #include <QString>
 
+class QLabel;
 class QPalette;
 class QWidget;
 
@@ -36,6 +37,8 @@ bool isDark(const QPalette& palette);
 QColor color(Tone tone, const QPalette& palette);
 // Draws `widget`'s text (a label's, an edit's) in the colour of `tone`.
 void setTextTone(QWidget* widget, Tone tone);
+// A hidden, word-wrapped label in the Bad tone, for what is wrong with a form; shown when there is something.
+QLabel* problemLabel(QWidget* parent, const QString& objectName);
 // A small filled dot of that colour, for the status column.
 QIcon dot(Tone tone, const QPalette& palette);
 

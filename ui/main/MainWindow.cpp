@@ -2,6 +2,7 @@
 
 #include "Engine.h"
 #include "agents/AgentListModel.h"
+#include "common/StatusStyle.h"
 #include "crypto/Secrets.h"
 #include "deliveries/DeliveriesView.h"
 #include "main/SettingsDialog.h"
@@ -13,8 +14,10 @@
 #include "store/Settings.h"
 #include "store/WebhookStore.h"
 #include "webhooks/NewWebhookDialog.h"
+#include "webhooks/ProviderSecretDialog.h"
 #include "webhooks/RotateDialog.h"
 #include "webhooks/SendTestDialog.h"
+#include "webhooks/WebhookDetailsPane.h"
 #include "webhooks/WebhookListModel.h"
 
 #include <QApplication>
@@ -120,6 +123,14 @@ void MainWindow::buildActions()
         "sendTestAction");
     add(m_copyUrlAction, tr("&Copy URL"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C), &MainWindow::copySelectedUrl,
         "copyUrlAction");
+    // Less frequent than the toolbar's: in the menu and beside the selected webhook's details.
+    hooks->addSeparator();
+    m_importSecretAction = hooks->addAction(tr("&Import provider secret…"), this, &MainWindow::importProviderSecret);
+    m_importSecretAction->setObjectName(QStringLiteral("importProviderSecretAction"));
+    m_importSecretAction->setToolTip(
+        tr("Import the signing secret the provider generated, or change the timestamp tolerance of its signatures"));
+    m_clearSecretAction = hooks->addAction(tr("Clear provider &secret…"), this, &MainWindow::clearProviderSecret);
+    m_clearSecretAction->setObjectName(QStringLiteral("clearProviderSecretAction"));
     file->addAction(tr("&Settings…"), QKeySequence::Preferences, this, &MainWindow::openSettings);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
@@ -162,7 +173,8 @@ QWidget* MainWindow::buildWebhooksPage()
     emptyLayout->addStretch();
     m_webhookStack->addWidget(empty);
 
-    m_webhookView = new QTableView(m_webhookStack);
+    auto* list = new QWidget(m_webhookStack);
+    m_webhookView = new QTableView(list);
     m_webhookView->setObjectName(QStringLiteral("webhookTable"));
     m_webhooks = new WebhookListModel(m_engine, this);
     m_webhookView->setModel(m_webhooks);
@@ -181,7 +193,14 @@ QWidget* MainWindow::buildWebhooksPage()
         m_webhookStack->setCurrentIndex(m_engine.webhooks().list().isEmpty() ? 0 : 1);
         updateActions();
     });
-    m_webhookStack->addWidget(m_webhookView);
+    m_webhookDetails = new WebhookDetailsPane(m_engine, list);
+    m_webhookDetails->addActionButton(m_importSecretAction);
+    m_webhookDetails->addActionButton(m_clearSecretAction);
+    auto* listLayout = new QVBoxLayout(list);
+    listLayout->setContentsMargins(0, 0, 0, 0);
+    listLayout->addWidget(m_webhookView, 1);
+    listLayout->addWidget(m_webhookDetails);
+    m_webhookStack->addWidget(list);
     splitter->setStretchFactor(1, 1);
     splitter->setSizes({220, 880});
     return splitter;
@@ -306,12 +325,17 @@ void MainWindow::updateActions()
     const bool webhooksShown = m_tabs && m_tabs->currentIndex() == WebhooksTab;
     const bool has = m_ready && webhooksShown && !selectedWebhookId().isEmpty();
     m_newAction->setEnabled(m_ready);
-    for (QAction* action : {m_rotateAction, m_toggleAction, m_deleteAction, m_sendTestAction, m_copyUrlAction})
+    for (QAction* action :
+         {m_rotateAction, m_toggleAction, m_deleteAction, m_sendTestAction, m_copyUrlAction, m_importSecretAction})
         action->setEnabled(has);
-    if (has) {
-        const Webhook w = m_webhooks->webhookAt(m_webhooks->rowOf(selectedWebhookId()));
-        m_toggleAction->setText(w.enabled ? tr("&Disable") : tr("&Enable"));
-    }
+    std::optional<Webhook> selected;
+    if (m_ready && !selectedWebhookId().isEmpty())
+        selected = m_webhooks->webhookAt(m_webhooks->rowOf(selectedWebhookId()));
+    m_clearSecretAction->setEnabled(has && selected->providerSecretVersion > 0);
+    if (has)
+        m_toggleAction->setText(selected->enabled ? tr("&Disable") : tr("&Enable"));
+    if (m_webhookDetails)
+        m_webhookDetails->showWebhook(selected);
 }
 
 void MainWindow::newWebhook()
@@ -321,6 +345,9 @@ void MainWindow::newWebhook()
     NewWebhookDialog dialog(m_engine.agents().list(), currentAgentId(), this);
     if (dialog.exec() != QDialog::Accepted)
         return;
+    QByteArray providerSecret = dialog.providerSecret();
+    Secrets::Wipe wipeProviderSecret(providerSecret);
+    dialog.forgetProviderSecret();
     QString owner = dialog.agentId();
     if (dialog.createsAgent()) {
         auto agent = m_engine.agents().create(dialog.newAgentName(), dialog.newAgentForwardUrl());
@@ -336,10 +363,22 @@ void MainWindow::newWebhook()
         QMessageBox::warning(this, tr("Webhook not created"), created.error().message);
         return;
     }
+    QString note;
+    if (!providerSecret.isEmpty()) {
+        // The webhook exists whatever happens here: its own secret is still shown, with why the import failed.
+        auto imported = m_engine.webhooks().setProviderSecret(created->webhook.id, providerSecret, 0);
+        note = imported ? tr("The provider's signing secret was imported: %1's own signatures verify too.")
+                              .arg(StatusStyle::providerLabel(created->webhook.provider))
+                        : tr("The provider's signing secret was not imported: %1 Import it with Webhook → Import "
+                             "provider secret…")
+                              .arg(imported.error().message);
+        if (!imported)
+            statusBar()->showMessage(note, 15000);
+    }
     refresh();
     m_deliveries->reloadWebhooks();
     selectWebhook(created->webhook.id);
-    presentSecret(tr("Webhook created"), created->webhook.id, created->secret, QString());
+    presentSecret(tr("Webhook created"), created->webhook.id, created->secret, note);
     Secrets::cleanse(created->secret);
 }
 
@@ -429,6 +468,46 @@ void MainWindow::copySelectedUrl()
     const QString url = m_engine.webhookUrl(id);
     QGuiApplication::clipboard()->setText(url);
     statusBar()->showMessage(tr("Copied %1").arg(url), 3000);
+}
+
+void MainWindow::importProviderSecret()
+{
+    auto webhook = m_engine.webhooks().get(selectedWebhookId());
+    if (!webhook)
+        return;
+    ProviderSecretDialog dialog(m_engine.webhooks(), webhook.value(), this);
+    const bool imported = dialog.exec() == QDialog::Accepted;
+    refresh();
+    if (!imported)
+        return;
+    const Webhook& w = dialog.webhook();
+    QString message = tr("Imported the provider secret of %1.").arg(w.id);
+    if (!dialog.imported())
+        message = tr("The timestamp tolerance of %1 is now %2 s.").arg(w.id).arg(w.toleranceSeconds);
+    else if (w.previousProviderSecretExpiresAtMs)
+        message = tr("Imported the provider secret of %1; the previous one keeps working until %2.")
+                      .arg(w.id, WebhookDetailsPane::localTime(*w.previousProviderSecretExpiresAtMs));
+    statusBar()->showMessage(message, 8000);
+}
+
+void MainWindow::clearProviderSecret()
+{
+    auto webhook = m_engine.webhooks().get(selectedWebhookId());
+    if (!webhook || webhook->providerSecretVersion == 0)
+        return;
+    const auto answer = QMessageBox::question(
+        this, tr("Clear provider secret"),
+        tr("Clear the provider secret of %1? Requests %2 signs with it (or with a previous one still in its grace "
+           "period) are refused from now on. Requests signed with the webhook's own secret keep working.")
+            .arg(webhook->id, StatusStyle::providerLabel(webhook->provider)),
+        QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+    if (answer != QMessageBox::Yes)
+        return;
+    if (auto cleared = m_engine.webhooks().clearProviderSecret(webhook->id); !cleared)
+        QMessageBox::warning(this, tr("Not cleared"), cleared.error().message);
+    else
+        statusBar()->showMessage(tr("Cleared the provider secret of %1.").arg(webhook->id), 8000);
+    refresh();
 }
 
 void MainWindow::openSettings()

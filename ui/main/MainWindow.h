@@ -19,6 +19,7 @@ class AgentListModel;
 class DeliveriesView;
 class Engine;
 class SecretClipboard;
+class WebhookDetailsPane;
 class WebhookListModel;
 
 // The console's main window: agents and their webhooks, the actions on them, the delivery browser and the
@@ -56,6 +57,8 @@ public slots:
     void deleteSelected();
     void sendTestToSelected();
     void copySelectedUrl();
+    void importProviderSecret();
+    void clearProviderSecret();
     void openSettings();
 
 protected:
@@ -84,6 +87,7 @@ private:
     QStackedWidget* m_webhookStack = nullptr;
     QTableView* m_webhookView = nullptr;
     WebhookListModel* m_webhooks = nullptr;
+    WebhookDetailsPane* m_webhookDetails = nullptr;
     QLabel* m_ingressLabel = nullptr;
     QLabel* m_agentsLabel = nullptr;
     QLabel* m_queueLabel = nullptr;
@@ -96,6 +100,8 @@ private:
     QAction* m_deleteAction = nullptr;
     QAction* m_sendTestAction = nullptr;
     QAction* m_copyUrlAction = nullptr;
+    QAction* m_importSecretAction = nullptr;
+    QAction* m_clearSecretAction = nullptr;
     bool m_ready = false;
 };
 

@@ -2,6 +2,7 @@
 
 #include "common/StatusStyle.h"
 #include "store/AgentStore.h"
+#include "webhooks/ProviderSecretEdit.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -49,16 +50,16 @@ NewWebhookDialog::NewWebhookDialog(const QList<Agent>& agents, const QString& pr
     m_description->setPlaceholderText(tr("What sends to it, e.g. \"octo-org/agent-demo pushes\""));
     m_description->setMaxLength(1000);
     form->addRow(tr("&Description:"), m_description);
+    m_providerSecret = new ProviderSecretEdit(provider(), this);
+    m_providerSecret->setOptional(true);
+    form->addRow(tr("Provider &signing secret:"), m_providerSecret);
 
-    m_error = new QLabel(this);
-    m_error->setObjectName(QStringLiteral("errorLabel"));
-    m_error->setWordWrap(true);
-    StatusStyle::setTextTone(m_error, StatusStyle::Tone::Bad);
-    m_error->hide();
+    m_error = StatusStyle::problemLabel(this, QStringLiteral("errorLabel"));
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-    buttons->button(QDialogButtonBox::Ok)->setText(tr("Create"));
-    buttons->button(QDialogButtonBox::Ok)->setObjectName(QStringLiteral("createButton"));
+    m_create = buttons->button(QDialogButtonBox::Ok);
+    m_create->setText(tr("Create"));
+    m_create->setObjectName(QStringLiteral("createButton"));
     connect(buttons, &QDialogButtonBox::accepted, this, &NewWebhookDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &NewWebhookDialog::reject);
 
@@ -67,6 +68,8 @@ NewWebhookDialog::NewWebhookDialog(const QList<Agent>& agents, const QString& pr
     layout->addWidget(m_error);
     layout->addWidget(buttons);
     connect(m_agent, &QComboBox::currentIndexChanged, this, &NewWebhookDialog::updateAgentFields);
+    connect(m_provider, &QComboBox::currentIndexChanged, this, [this] { m_providerSecret->setProvider(provider()); });
+    connect(m_providerSecret, &ProviderSecretEdit::acceptableChanged, m_create, &QPushButton::setEnabled);
     updateAgentFields();
 }
 
@@ -110,8 +113,20 @@ Provider NewWebhookDialog::provider() const
     return providerFromName(m_provider->currentData().toString()).value_or(Provider::Generic);
 }
 
+QByteArray NewWebhookDialog::providerSecret() const
+{
+    return m_providerSecret->secret();
+}
+
+void NewWebhookDialog::forgetProviderSecret()
+{
+    m_providerSecret->clear();
+}
+
 void NewWebhookDialog::accept()
 {
+    if (!m_providerSecret->isAcceptable())
+        return; // its problem is shown under it
     if (createsAgent()) {
         auto name = AgentStore::validateName(m_agentName->text());
         auto url = AgentStore::validateForwardUrl(m_forwardUrl->text());

@@ -7,11 +7,14 @@
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QPushButton;
 
 namespace Alfe {
 
-// New webhook: pick an agent (or create one: name and forward URL), a provider and a description.
-// The caller creates on accept(); the dialog only validates what it can see.
+class ProviderSecretEdit;
+
+// New webhook: pick an agent (or create one: name and forward URL), a provider, a description and, optionally,
+// the provider's signing secret. The caller creates on accept(); the dialog only validates what it can see.
 class NewWebhookDialog final : public QDialog
 {
     Q_OBJECT
@@ -25,6 +28,9 @@ public:
     QString newAgentForwardUrl() const;
     Provider provider() const;
     QString description() const;
+    // The provider signing secret typed (empty: none). The caller cleanses it, and calls forgetProviderSecret().
+    QByteArray providerSecret() const;
+    void forgetProviderSecret();
 
     void accept() override;
 
@@ -36,6 +42,8 @@ private:
     QLineEdit* m_forwardUrl = nullptr;
     QComboBox* m_provider = nullptr;
     QLineEdit* m_description = nullptr;
+    ProviderSecretEdit* m_providerSecret = nullptr;
+    QPushButton* m_create = nullptr;
     QLabel* m_error = nullptr;
 };
 

@@ -1,5 +1,7 @@
 #include "webhooks/RotateDialog.h"
 
+#include "webhooks/GraceCombo.h"
+
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -18,13 +20,7 @@ RotateDialog::RotateDialog(const QString& webhookId, QWidget* parent)
                                 .arg(webhookId.toHtmlEscaped()),
                             this);
     text->setWordWrap(true);
-    m_grace = new QComboBox(this);
-    m_grace->setObjectName(QStringLiteral("graceCombo"));
-    m_grace->addItem(tr("Ends immediately"), 0);
-    m_grace->addItem(tr("1 hour"), 3600);
-    m_grace->addItem(tr("24 hours"), 24 * 3600);
-    m_grace->addItem(tr("7 days"), 7 * 24 * 3600);
-    m_grace->setCurrentIndex(2);
+    m_grace = GraceCombo::create(this);
     auto* form = new QFormLayout;
     form->addRow(tr("Current secret &keeps working:"), m_grace);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
@@ -41,7 +37,7 @@ RotateDialog::RotateDialog(const QString& webhookId, QWidget* parent)
 
 qint64 RotateDialog::graceSeconds() const
 {
-    return m_grace->currentData().toLongLong();
+    return GraceCombo::seconds(m_grace);
 }
 
 } // namespace Alfe

@@ -1,0 +1,138 @@
+#include "webhooks/ProviderSecretDialog.h"
+
+#include "common/StatusStyle.h"
+#include "crypto/Secrets.h"
+#include "store/WebhookStore.h"
+#include "webhooks/GraceCombo.h"
+#include "webhooks/ProviderSecretEdit.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+namespace Alfe {
+
+namespace {
+// The header the provider's own signature comes in, for the introduction.
+QString signatureHeader(Provider provider)
+{
+    switch (provider) {
+    case Provider::Stripe:
+        return QStringLiteral("Stripe-Signature");
+    case Provider::Slack:
+        return QStringLiteral("X-Slack-Signature");
+    case Provider::GitHub:
+        return QStringLiteral("X-Hub-Signature-256");
+    case Provider::Generic:
+        break;
+    }
+    return QStringLiteral("webhook-signature");
+}
+} // namespace
+
+ProviderSecretDialog::ProviderSecretDialog(WebhookStore& store, const Webhook& webhook, QWidget* parent)
+    : QDialog(parent)
+    , m_store(store)
+    , m_webhook(webhook)
+{
+    setWindowTitle(tr("Import provider secret"));
+    setMinimumWidth(520);
+    const bool replacing = webhook.providerSecretVersion > 0;
+    auto* intro = new QLabel(tr("Requests to <b>%1</b> are then verified the way %2 signs them (<code>%3</code>), "
+                                "with the signing secret %2 generated. It is sealed like the webhook's own secret "
+                                "and never shown again.")
+                                 .arg(webhook.id.toHtmlEscaped(), StatusStyle::providerLabel(webhook.provider),
+                                      signatureHeader(webhook.provider)),
+                             this);
+    intro->setObjectName(QStringLiteral("introLabel"));
+    intro->setWordWrap(true);
+
+    m_secret = new ProviderSecretEdit(webhook.provider, this);
+    if (replacing)
+        m_secret->setOptional(true, tr("Empty: keep the imported one"));
+    auto* form = new QFormLayout;
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    form->addRow(tr("&Signing secret:"), m_secret);
+    if (replacing) {
+        m_grace = GraceCombo::create(this);
+        form->addRow(tr("&Current one keeps working:"), m_grace);
+    }
+    m_tolerance = new QSpinBox(this);
+    m_tolerance->setObjectName(QStringLiteral("toleranceSpin"));
+    m_tolerance->setRange(WebhookStore::MinToleranceSeconds, WebhookStore::MaxToleranceSeconds);
+    m_tolerance->setSuffix(tr(" s"));
+    m_tolerance->setValue(webhook.toleranceSeconds);
+    m_tolerance->setToolTip(tr("How far the time a provider signs (Stripe, Slack, Standard Webhooks) may be from "
+                               "this computer's clock, either way, before its request is refused."));
+    form->addRow(tr("&Timestamp tolerance:"), m_tolerance);
+
+    m_error = StatusStyle::problemLabel(this, QStringLiteral("errorLabel"));
+
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    m_import = buttons->button(QDialogButtonBox::Ok);
+    m_import->setText(replacing ? tr("Replace") : tr("Import"));
+    m_import->setObjectName(QStringLiteral("importButton"));
+    connect(buttons, &QDialogButtonBox::accepted, this, &ProviderSecretDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &ProviderSecretDialog::reject);
+    connect(m_secret, &ProviderSecretEdit::changed, this, &ProviderSecretDialog::updateButton);
+    connect(m_tolerance, &QSpinBox::valueChanged, this, &ProviderSecretDialog::updateButton);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(intro);
+    layout->addLayout(form);
+    layout->addWidget(m_error);
+    layout->addWidget(buttons);
+    m_secret->setFocus();
+    updateButton();
+}
+
+qint64 ProviderSecretDialog::graceSeconds() const
+{
+    return m_grace ? GraceCombo::seconds(m_grace) : 0;
+}
+
+void ProviderSecretDialog::updateButton()
+{
+    // With a secret already imported, an empty field keeps it: only the tolerance is saved, if it changed.
+    const bool toleranceChanged = m_tolerance->value() != m_webhook.toleranceSeconds;
+    m_import->setEnabled(m_secret->isAcceptable() && (!m_secret->isEmpty() || toleranceChanged));
+    if (m_webhook.providerSecretVersion > 0)
+        m_import->setText(m_secret->isEmpty() ? tr("Save") : tr("Replace"));
+}
+
+void ProviderSecretDialog::accept()
+{
+    if (!m_import->isEnabled())
+        return;
+    if (!m_secret->isEmpty()) {
+        QByteArray secret = m_secret->secret();
+        auto imported = m_store.setProviderSecret(m_webhook.id, secret, graceSeconds());
+        Secrets::cleanse(secret);
+        if (!imported) {
+            m_error->setText(imported.error().message);
+            m_error->show();
+            return;
+        }
+        m_secret->clear();
+        m_webhook = imported.value();
+        m_imported = true;
+    }
+    if (m_tolerance->value() != m_webhook.toleranceSeconds) {
+        auto tolerance = m_store.setToleranceSeconds(m_webhook.id, m_tolerance->value());
+        if (!tolerance) {
+            m_error->setText(m_imported ? tr("The secret was imported, but the tolerance was not changed: %1")
+                                              .arg(tolerance.error().message)
+                                        : tolerance.error().message);
+            m_error->show();
+            return;
+        }
+        m_webhook = tolerance.value();
+    }
+    QDialog::accept();
+}
+
+} // namespace Alfe
