@@ -1,5 +1,6 @@
 #include "Engine.h"
 #include "ManualClock.h"
+#include "ModalDialogs.h"
 #include "TestEngine.h"
 #include "agents/AgentListModel.h"
 #include "common/Translations.h"
@@ -33,38 +34,12 @@
 #include <QTimer>
 
 using namespace Alfe;
+using Alfe::Test::anyWidgetShows;
+using Alfe::Test::clickButton;
+using Alfe::Test::onNextModal;
+using Alfe::Test::takeSecretAndClose;
 
 namespace {
-// Runs `work` on the next modal dialog as soon as it is shown (the caller then triggers what opens it).
-void onNextModal(std::function<void(QDialog*)> work)
-{
-    auto* timer = new QTimer;
-    timer->setInterval(20);
-    QObject::connect(timer, &QTimer::timeout, timer, [timer, work] {
-        auto* dialog = qobject_cast<QDialog*>(QApplication::activeModalWidget());
-        if (!dialog)
-            return;
-        timer->stop();
-        timer->deleteLater();
-        work(dialog);
-    });
-    timer->start();
-}
-
-bool anyWidgetShows(const QByteArray& secret)
-{
-    const QString text = QString::fromLatin1(secret);
-    for (QWidget* w : QApplication::allWidgets()) {
-        if (auto* edit = qobject_cast<QLineEdit*>(w); edit && edit->text().contains(text))
-            return true;
-        if (auto* label = qobject_cast<QLabel*>(w); label && label->text().contains(text))
-            return true;
-        if (auto* plain = qobject_cast<QPlainTextEdit*>(w); plain && plain->toPlainText().contains(text))
-            return true;
-    }
-    return false;
-}
-
 bool verifies(Engine& engine, const QString& webhookId, const QByteArray& secret)
 {
     const QByteArray body = "{\"hello\":\"console\"}";
@@ -77,17 +52,6 @@ QAction* action(MainWindow& window, const char* name)
     return window.findChild<QAction*>(QString::fromLatin1(name));
 }
 
-// Copies the secret (so closing asks nothing) and closes the secret dialog; returns the secret shown.
-QByteArray takeSecretAndClose(QDialog* dialog)
-{
-    auto* edit = dialog->findChild<QLineEdit*>(QStringLiteral("secretEdit"));
-    const QByteArray secret = edit ? edit->text().toLatin1() : QByteArray();
-    if (auto* copy = dialog->findChild<QPushButton*>(QStringLiteral("copySecretButton")))
-        QTest::mouseClick(copy, Qt::LeftButton);
-    if (auto* close = dialog->findChild<QPushButton*>(QStringLiteral("closeButton")))
-        QTest::mouseClick(close, Qt::LeftButton);
-    return secret;
-}
 } // namespace
 
 class TestMainWindow : public QObject
@@ -196,12 +160,7 @@ private slots:
         onNextModal([](QDialog* box) { QTest::keyClick(box, Qt::Key_Escape); });
         action(window, "deleteAction")->trigger();
         QVERIFY(engine->webhooks().get(id));
-        onNextModal([](QDialog* box) {
-            for (auto* button : box->findChildren<QPushButton*>()) {
-                if (button->text().remove(QLatin1Char('&')) == QLatin1String("Yes"))
-                    QTest::mouseClick(button, Qt::LeftButton);
-            }
-        });
+        onNextModal([](QDialog* box) { clickButton(box, QStringLiteral("Yes")); });
         action(window, "deleteAction")->trigger();
         QVERIFY(!engine->webhooks().get(id));
     }
@@ -219,7 +178,8 @@ private slots:
         window.activateWindow();
         QVERIFY(QTest::qWaitForWindowActive(&window));
         window.selectWebhook(id);
-        const char* names[] = {"rotateAction", "toggleAction", "deleteAction", "sendTestAction", "copyUrlAction"};
+        const char* names[] = {"rotateAction",   "toggleAction",  "deleteAction",
+                               "sendTestAction", "copyUrlAction", "importProviderSecretAction"};
         for (const char* name : names)
             QVERIFY2(action(window, name)->isEnabled(), name);
 
@@ -232,12 +192,8 @@ private slots:
             QTimer answerYes;
             answerYes.setInterval(20);
             connect(&answerYes, &QTimer::timeout, &answerYes, [] {
-                if (auto* box = qobject_cast<QDialog*>(QApplication::activeModalWidget())) {
-                    for (auto* button : box->findChildren<QPushButton*>()) {
-                        if (button->text().remove(QLatin1Char('&')) == QLatin1String("Yes"))
-                            QTest::mouseClick(button, Qt::LeftButton);
-                    }
-                }
+                if (auto* box = qobject_cast<QDialog*>(QApplication::activeModalWidget()))
+                    clickButton(box, QStringLiteral("Yes"));
             });
             answerYes.start();
             QTest::keyClick(&window, Qt::Key_Delete);

@@ -1,3 +1,4 @@
+#include "ModalDialogs.h"
 #include "common/MonospaceFont.h"
 #include "common/Translations.h"
 #include "crypto/Keychain.h"
@@ -25,19 +26,11 @@
 #include <memory>
 
 using namespace Alfe;
+using Alfe::Test::child;
 
 namespace {
 const QString WebhookId = QStringLiteral("whk_01J9ZK3V8Q2W4E6R8T0Y2U4I6O");
 const QString Url = QStringLiteral("http://127.0.0.1:8080/hooks/whk_01J9ZK3V8Q2W4E6R8T0Y2U4I6O");
-
-template <typename T>
-T* child(QWidget* dialog, const char* name)
-{
-    auto* found = dialog->findChild<T*>(QString::fromLatin1(name));
-    if (!found)
-        qFatal("no %s named %s", T::staticMetaObject.className(), name);
-    return found;
-}
 
 // Every text any widget of the application shows or holds.
 QStringList allWidgetTexts()
