@@ -318,7 +318,7 @@ private slots:
 
         const QString original = expectAccepted(f, id, body, headers, QStringLiteral("stripe"));
         QVERIFY(!original.isEmpty());
-        QTRY_COMPARE(d.delivery(original).status, DeliveryStatus::Delivered);
+        QTRY_COMPARE_WITH_TIMEOUT(d.delivery(original).status, DeliveryStatus::Delivered, 15'000);
         QCOMPARE(d.receiver.count(), 1);
         QCOMPARE(d.receiver.received().at(0).body, body);
 
@@ -341,7 +341,7 @@ private slots:
             expectAccepted(f, id, next, {{"Content-Type", "application/json"}, {"Stripe-Signature", nextHeader}},
                            QStringLiteral("stripe"));
         QVERIFY(!nextId.isEmpty());
-        QTRY_COMPARE(d.delivery(nextId).status, DeliveryStatus::Delivered);
+        QTRY_COMPARE_WITH_TIMEOUT(d.delivery(nextId).status, DeliveryStatus::Delivered, 15'000);
         QCOMPARE(d.receiver.count(), 2);
         QCOMPARE(d.receiver.received().at(1).body, next);
         QCOMPARE(
