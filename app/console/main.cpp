@@ -8,6 +8,7 @@
 #include <QCommandLineParser>
 #include <QHostAddress>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTimer>
 
 #include <cstdio>
@@ -48,7 +49,11 @@ int main(int argc, char* argv[])
                                  QStringLiteral("Open on this tab (0 = Webhooks, 1 = "
                                                 "Deliveries, 2 = Refused)."),
                                  QStringLiteral("N"));
-    parser.addOptions({dataDir, keyFile, bind, port, screenshot, tab});
+    const QCommandLineOption row(QStringLiteral("row"),
+                                 QStringLiteral("Select row N of the open tab's table (for screenshots of the details "
+                                                "panes)."),
+                                 QStringLiteral("N"));
+    parser.addOptions({dataDir, keyFile, bind, port, screenshot, tab, row});
     parser.process(app);
 
     int portValue = -1;
@@ -73,6 +78,15 @@ int main(int argc, char* argv[])
     if (parser.isSet(tab)) {
         QObject::connect(&startup, &Alfe::ConsoleStartup::ready, &window,
                          [&] { window.tabs()->setCurrentIndex(parser.value(tab).toInt()); });
+    }
+    if (parser.isSet(row)) {
+        QObject::connect(&startup, &Alfe::ConsoleStartup::ready, &window, [&] {
+            // After the tab switch above (connected first) and once the models have loaded.
+            QTimer::singleShot(500, &window, [&] {
+                if (auto* table = window.tabs()->currentWidget()->findChild<QTableView*>())
+                    table->selectRow(parser.value(row).toInt());
+            });
+        });
     }
     if (parser.isSet(screenshot)) {
         QTimer::singleShot(qEnvironmentVariableIntValue("ALFE_SCREENSHOT_DELAY_MS") > 0

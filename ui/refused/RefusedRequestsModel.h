@@ -11,7 +11,7 @@ class DeliveryStore;
 
 // The newest entries of the refused-request log (capped at 10,000 rows and 24 h) as a table.
 // Rows are read without their headers and body, which entryWithBody() reads for the one selected: a
-// page of 500 entries could otherwise carry 500 × 64 KiB of bodies. poll() inserts newer entries at
+// page of 500 entries could otherwise carry 500 × 4 KiB of bodies and 8 KiB of headers. poll() inserts newer entries at
 // the top without a reset.
 class RefusedRequestsModel final : public QAbstractTableModel
 {

@@ -7,6 +7,7 @@
 #include "deliveries/DeliveryPayloadText.h"
 #include "domain/HeaderRedaction.h"
 #include "refused/RefusedRequestsModel.h"
+#include "store/RefusedLog.h"
 #include "store/WebhookStore.h"
 
 #include <QComboBox>
@@ -37,9 +38,12 @@ RefusedRequestsView::RefusedRequestsView(Engine& engine, QWidget* parent)
     m_webhook->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     auto* refreshButton = new QPushButton(tr("Refresh"), this);
     refreshButton->setObjectName(QStringLiteral("refreshRefused"));
-    auto* note = new QLabel(tr("Newest %L1 refused requests. The log keeps headers and the first 64 KiB of each "
-                               "body for 24 hours (at most 10,000 requests).")
-                                .arg(RefusedRequestsModel::MaxRows),
+    auto* note = new QLabel(tr("Newest %L1 refused requests. The log keeps headers and the first %L2 KiB of each "
+                               "body for %L3 hours (at most %L4 requests).")
+                                .arg(RefusedRequestsModel::MaxRows)
+                                .arg(RefusedRequest::BodyHeadBytes / 1024)
+                                .arg(RefusedLog::MaxAgeMs / 3'600'000)
+                                .arg(RefusedLog::MaxRows),
                             this);
     note->setForegroundRole(QPalette::PlaceholderText);
     note->setWordWrap(true);
