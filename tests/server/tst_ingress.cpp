@@ -124,6 +124,41 @@ private slots:
         QCOMPARE(f.scalar(QStringLiteral("SELECT reason FROM refused_requests")).toString(), code);
     }
 
+    // Slack's form posts: a slash command is classified as one; a payload that is not JSON is a 400 that says
+    // so (after the signature verified) and stores nothing.
+    void slackFormPosts()
+    {
+        IngressFixture f;
+        QByteArray secret;
+        const QString id = f.createWebhook(Provider::Slack, &secret);
+        const QList<QPair<QByteArray, QByteArray>> form{{"Content-Type", "application/x-www-form-urlencoded"}};
+        auto command = f.http().postSigned(IngressFixture::hookPath(id),
+                                           "token=x&command=%2Fdeploy&text=api+now&trigger_id=1.2.3", secret, form);
+        QCOMPARE(command.status, 200);
+        QVERIFY(command.body.isEmpty());
+        QCOMPARE(f.engine().deliveries().get(QString::fromLatin1(command.header("X-Alfe-Delivery-Id")))->eventType,
+                 QStringLiteral("slash_command"));
+
+        auto broken = f.http().postSigned(IngressFixture::hookPath(id), "payload=%7Bnot+json", secret, form);
+        QCOMPARE(broken.status, 400);
+        QCOMPARE(broken.errorCode(), QStringLiteral("invalid_json"));
+        QVERIFY2(broken.json()
+                     .value(QLatin1String("error"))
+                     .toObject()
+                     .value(QLatin1String("message"))
+                     .toString()
+                     .startsWith(QLatin1String("The form's payload field is not a JSON object")),
+                 broken.body.constData());
+        QCOMPARE(f.count(QStringLiteral("1")), 1);
+
+        // On a generic webhook a form body is stored as it is, and answered as any delivery.
+        QByteArray genericSecret;
+        const QString generic = f.createWebhook(Provider::Generic, &genericSecret);
+        QCOMPARE(
+            f.http().postSigned(IngressFixture::hookPath(generic), "payload=%7Bnot+json", genericSecret, form).status,
+            202);
+    }
+
     // A refusal says why (no header, or a header that does not match), in the answer and the refused log, and
     // nothing of the secret or of the signature that would have matched.
     void unsignedAndBadSignatureSayWhy()

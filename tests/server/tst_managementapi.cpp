@@ -192,7 +192,9 @@ private slots:
         QCOMPARE(removed.json().value(QLatin1String("providerSecretImported")).toBool(), false);
         QCOMPARE(stripePost("whsec_secondStripeSecret2", "{\"id\":\"evt_5\"}").status, 401);
         // Only PUT and DELETE live there.
-        QCOMPARE(m_f->http().send("GET", path, {}, bearer(m_token)).status, 405);
+        auto get = m_f->http().send("GET", path, {}, bearer(m_token));
+        QCOMPARE(get.status, 405);
+        QCOMPARE(get.header("Allow"), QByteArray("PUT, DELETE"));
     }
 
     void rotateKeepsTheOldSecretForItsGrace()
