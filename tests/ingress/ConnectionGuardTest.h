@@ -3,6 +3,7 @@
 // The connection guard in front of a real QHttpServer on 127.0.0.1, driven by raw sockets (exact bytes on the
 // wire), QNetworkAccessManager and the curl binary. The test class and its helpers, shared by the two files
 // that hold the tests (limits and heads; idle, keep-alive and pipelining).
+#include "RawAnswer.h"
 #include "ingress/ConnectionGuard.h"
 
 #include <QFile>
@@ -22,6 +23,9 @@
 
 namespace Alfe::GuardTest {
 
+using Test::Answer;
+using Test::parseAnswers;
+
 inline constexpr qint64 MiB = 1024 * 1024;
 inline constexpr int SlowAnswerMs = 800;
 
@@ -35,58 +39,6 @@ inline qint64 residentBytes()
             return line.mid(6).trimmed().split(' ').first().toLongLong() * 1024;
     }
     return -1;
-}
-
-struct Answer
-{
-    int status = 0;
-    QList<QPair<QByteArray, QByteArray>> headers;
-    QByteArray body;
-
-    QByteArray header(QByteArrayView name) const
-    {
-        for (const auto& [key, value] : headers) {
-            if (key.compare(name, Qt::CaseInsensitive) == 0)
-                return value;
-        }
-        return {};
-    }
-    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
-    QString errorCode() const
-    {
-        return json().value(QStringLiteral("error")).toObject().value(QStringLiteral("code")).toString();
-    }
-    QString errorMessage() const
-    {
-        return json().value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString();
-    }
-};
-
-// The complete answers in `bytes` (interim 100 Continue ones included), in order.
-inline QList<Answer> parseAnswers(const QByteArray& bytes)
-{
-    QList<Answer> answers;
-    qsizetype at = 0;
-    while (true) {
-        const qsizetype headEnd = bytes.indexOf("\r\n\r\n", at);
-        if (headEnd < 0)
-            break;
-        const QList<QByteArray> lines = bytes.mid(at, headEnd - at).split('\n');
-        Answer answer;
-        answer.status = lines.first().split(' ').value(1).toInt();
-        for (qsizetype i = 1; i < lines.size(); ++i) {
-            const QByteArray line = lines[i].trimmed();
-            const qsizetype colon = line.indexOf(':');
-            answer.headers.append({line.left(colon).trimmed(), line.mid(colon + 1).trimmed()});
-        }
-        const qsizetype length = answer.header("Content-Length").toLongLong();
-        if (bytes.size() < headEnd + 4 + length)
-            break;
-        answer.body = bytes.mid(headEnd + 4, length);
-        at = headEnd + 4 + length;
-        answers.append(answer);
-    }
-    return answers;
 }
 
 // A client socket that records everything it receives and whether the server closed it.

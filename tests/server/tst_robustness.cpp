@@ -3,6 +3,7 @@
 // payloads of the wrong shape. Each row says what the sender gets and what is stored. Rows marked with
 // QEXPECT_FAIL are answers found wrong (issue 10 item 13); they pass as expected failures until core is fixed.
 #include "IngressFixture.h"
+#include "RawAnswer.h"
 #include "crypto/Signature.h"
 #include "store/DeliveryStore.h"
 
@@ -12,65 +13,32 @@
 #include <QTest>
 
 using namespace Alfe;
+using Test::Answer;
 using Test::IngressFixture;
+using Test::parseAnswers;
 
 namespace {
 
-struct RawAnswer
-{
-    int status = 0;
-    QList<QPair<QByteArray, QByteArray>> headers;
-    QByteArray body;
-
-    QByteArray header(QByteArrayView name) const
-    {
-        for (const auto& [key, value] : headers) {
-            if (key.compare(name, Qt::CaseInsensitive) == 0)
-                return value;
-        }
-        return {};
-    }
-    QJsonObject error() const
-    {
-        return QJsonDocument::fromJson(body).object().value(QLatin1String("error")).toObject();
-    }
-};
-
 // Sends `bytes` as they are on a fresh connection and reads the first whole answer.
-RawAnswer exchange(const QString& ingressUrl, const QByteArray& bytes)
+Answer exchange(const QString& ingressUrl, const QByteArray& bytes)
 {
     const QUrl base(ingressUrl);
     QTcpSocket socket;
     socket.connectToHost(base.host(), quint16(base.port()));
-    RawAnswer answer;
+    Answer answer;
     if (!socket.waitForConnected(5000))
         return answer;
     socket.write(bytes);
     QByteArray received;
     QDeadlineTimer deadline(10'000);
     while (!deadline.hasExpired()) {
-        const qsizetype headEnd = received.indexOf("\r\n\r\n");
-        if (headEnd >= 0) {
-            const QList<QByteArray> lines = received.left(headEnd).split('\n');
-            answer.status = lines.first().split(' ').value(1).toInt();
-            answer.headers.clear();
-            for (qsizetype i = 1; i < lines.size(); ++i) {
-                const QByteArray line = lines[i].trimmed();
-                const qsizetype colon = line.indexOf(':');
-                answer.headers.append({line.left(colon).trimmed(), line.mid(colon + 1).trimmed()});
-            }
-            const qsizetype length = answer.header("Content-Length").toLongLong();
-            if (received.size() >= headEnd + 4 + length) {
-                answer.body = received.mid(headEnd + 4, length);
-                return answer;
-            }
-        }
+        if (const QList<Answer> answers = parseAnswers(received); !answers.isEmpty())
+            return answers.first();
         if (socket.state() != QAbstractSocket::ConnectedState && !socket.bytesAvailable())
             break;
         socket.waitForReadyRead(100);
         received += socket.readAll();
     }
-    answer.status = 0;
     return answer;
 }
 
@@ -259,14 +227,14 @@ private slots:
             target = "/v1/hooks/" + id.toLower().toLatin1();
         target.replace("ID", id.toLatin1());
         const QByteArray body = "{\"n\":1}";
-        const RawAnswer answer = exchange(f.engine().ingressUrl(),
-                                          request(target, body, sign ? signatureHeader(secret, body) : QByteArray()));
+        const Answer answer = exchange(f.engine().ingressUrl(),
+                                       request(target, body, sign ? signatureHeader(secret, body) : QByteArray()));
         QCOMPARE(answer.status, status);
         if (status == 202) {
             QCOMPARE(f.count(QStringLiteral("1")), 1);
             return;
         }
-        QVERIFY2(answer.error().value(QLatin1String("message")).toString().contains(mentions), answer.body.constData());
+        QVERIFY2(answer.errorMessage().contains(mentions), answer.body.constData());
         QCOMPARE(f.count(QStringLiteral("1")), 0);
     }
 
@@ -287,12 +255,11 @@ private slots:
         QByteArray secret;
         const QString id = f.createWebhook(Provider::Generic, &secret);
         const QByteArray body = "{\"n\":1}";
-        const RawAnswer answer =
-            exchange(f.engine().ingressUrl(),
-                     request(IngressFixture::hookPath(id).toLatin1(), body, signatureHeader(secret, body), method));
+        const Answer answer = exchange(f.engine().ingressUrl(), request(IngressFixture::hookPath(id).toLatin1(), body,
+                                                                        signatureHeader(secret, body), method));
         QCOMPARE(answer.status, 405);
         QCOMPARE(answer.header("Allow"), QByteArray("POST"));
-        QCOMPARE(answer.error().value(QLatin1String("code")).toString(), QStringLiteral("method_not_allowed"));
+        QCOMPARE(answer.errorCode(), QStringLiteral("method_not_allowed"));
         QCOMPARE(f.count(QStringLiteral("1")), 0);
         QTRY_COMPARE(f.count(QStringLiteral("status = 405"), QStringLiteral("refused_requests")), 1);
     }
@@ -334,12 +301,12 @@ private slots:
             headers = name + ":\r\n";
         else
             headers = name + ": \xff\xfe\r\n";
-        const RawAnswer answer =
+        const Answer answer =
             exchange(f.engine().ingressUrl(), request(IngressFixture::hookPath(id).toLatin1(), body, headers));
         QCOMPARE(answer.status, status);
         QCOMPARE(f.count(QStringLiteral("1")), status == 202 ? 1 : 0);
         if (status == 401)
-            QCOMPARE(answer.error().value(QLatin1String("code")).toString(), QStringLiteral("invalid_signature"));
+            QCOMPARE(answer.errorCode(), QStringLiteral("invalid_signature"));
     }
 
     // A header value that is not UTF-8 (obs-text): the request is accepted, but the value is not kept as sent.
@@ -349,7 +316,7 @@ private slots:
         QByteArray secret;
         const QString id = f.createWebhook(Provider::Generic, &secret);
         const QByteArray body = "{\"n\":1}";
-        const RawAnswer answer =
+        const Answer answer =
             exchange(f.engine().ingressUrl(), request(IngressFixture::hookPath(id).toLatin1(), body,
                                                       signatureHeader(secret, body) + "X-Custom: \xff\xfe\r\n"));
         QCOMPARE(answer.status, 202);
@@ -446,7 +413,7 @@ private slots:
         const auto r = f.http().get(QStringLiteral("/v1/agents/me"), {{"Authorization", "bearer " + agent->token}});
         QCOMPARE(r.status, 200);
         // Two Authorization headers: the first decides.
-        const RawAnswer twice =
+        const Answer twice =
             exchange(f.engine().ingressUrl(), "GET /v1/agents/me HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer " +
                                                   agent->token + "\r\nAuthorization: Bearer alfe_x\r\n\r\n");
         QCOMPARE(twice.status, 200);
