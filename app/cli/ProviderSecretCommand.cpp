@@ -8,6 +8,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 
 namespace Alfe::Cli {
@@ -16,20 +17,33 @@ namespace {
 // More than any provider's secret; what is longer is not one (a file piped by mistake).
 constexpr qsizetype MaxInputBytes = 4096;
 
+// The terminal's settings while echo is off, and a handler that puts them back if the prompt is interrupted
+// (Ctrl+C), then lets the signal do what it does by default.
+termios savedTerminal{};
+
+void restoreTerminalAndRaise(int signal)
+{
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &savedTerminal);
+    std::signal(signal, SIG_DFL);
+    std::raise(signal);
+}
+
 // Reads the secret from standard input: on a terminal, one line typed or pasted with echo off; otherwise all
 // of it (one line and its newline, as `printf %s "$SECRET" |` or `< file` give it). Surrounding white space
 // and the line break go. The caller cleanses the result.
 Result<QByteArray> readSecret()
 {
     const bool terminal = isatty(STDIN_FILENO) == 1;
-    termios saved{};
+    bool echoOff = false;
     if (terminal) {
         std::fputs("Paste the provider's signing secret (input hidden), then press Enter: ", stderr);
         std::fflush(stderr);
-        if (tcgetattr(STDIN_FILENO, &saved) == 0) {
-            termios quiet = saved;
+        if (tcgetattr(STDIN_FILENO, &savedTerminal) == 0) {
+            for (const int signal : {SIGINT, SIGTERM, SIGHUP, SIGQUIT})
+                std::signal(signal, restoreTerminalAndRaise);
+            termios quiet = savedTerminal;
             quiet.c_lflag &= ~tcflag_t(ECHO);
-            tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+            echoOff = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
         }
     }
     QByteArray raw(MaxInputBytes + 1, '\0');
@@ -42,8 +56,11 @@ Result<QByteArray> readSecret()
         if (terminal && raw.at(size - 1) == '\n')
             break;
     }
+    if (echoOff)
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &savedTerminal);
     if (terminal) {
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+        for (const int signal : {SIGINT, SIGTERM, SIGHUP, SIGQUIT})
+            std::signal(signal, SIG_DFL);
         std::fputs("\n", stderr);
     }
     if (size > MaxInputBytes) {

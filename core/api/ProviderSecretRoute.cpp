@@ -34,6 +34,10 @@ void ManagementApi::providerSecret(const Agent& agent, const QString& id, const 
         return fail(tolerance.error(), reply);
     if (!secretValue.isUndefined() && !secretValue.isString())
         return fail(Errors::invalid(QStringLiteral("secret must be a string.")), reply);
+    if (secretValue.isUndefined() && grace->has_value())
+        return fail(Errors::invalid(QStringLiteral("graceSeconds goes with a new \"secret\": it is how long the "
+                                                   "one it replaces stays valid.")),
+                    reply);
     if (secretValue.isUndefined() && !tolerance->has_value())
         return fail(Errors::invalid(QStringLiteral("Send \"secret\" (the provider's signing secret), "
                                                    "\"toleranceSeconds\" or both.")),

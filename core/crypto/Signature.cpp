@@ -95,14 +95,28 @@ bool isHexDigest(QByteArrayView hex)
 
 bool matchesDigest(QByteArrayView digest, QByteArrayView data, const QList<QByteArray>& keys)
 {
-    if (digest.size() != DigestSize)
-        return false;
+    return matchesAnyDigest({digest.toByteArray()}, data, keys);
+}
+
+bool matchesAnyDigest(const QList<QByteArray>& claimed, QByteArrayView data, const QList<QByteArray>& keys)
+{
     bool matched = false;
     for (const QByteArray& key : keys) {
         const QByteArray expected = hmacSha256(key, data);
-        matched |= CRYPTO_memcmp(digest.data(), expected.constData(), DigestSize) == 0;
+        for (const QByteArray& digest : claimed) {
+            if (digest.size() == DigestSize)
+                matched |= CRYPTO_memcmp(digest.constData(), expected.constData(), DigestSize) == 0;
+        }
     }
     return matched;
+}
+
+QByteArray decodeHexDigest(QByteArrayView hex)
+{
+    unsigned char digest[DigestSize];
+    if (!decodeDigest(hex, digest))
+        return {};
+    return QByteArray(reinterpret_cast<const char*>(digest), DigestSize);
 }
 
 } // namespace Alfe::Signature

@@ -24,6 +24,15 @@ bool verify(QByteArrayView header, QByteArrayView body, const QList<QByteArray>&
 // True when `hex` is exactly 64 hex digits (either case) equal to the HMAC-SHA256 of `data` under any of the
 // keys, compared in constant time with every key tried. Stripe's v1 and Slack's v0 values are this.
 bool matchesHex(QByteArrayView hex, QByteArrayView data, const QList<QByteArray>& keys);
+// The most signatures one header may carry (Stripe and Standard Webhooks send several during a rotation, two
+// or three in practice). Each costs no HMAC, but a sender must not make the list a way to spend CPU.
+inline constexpr int MaxSignaturesPerHeader = 8;
+// Whether any of the claimed 32-byte digests equals the HMAC-SHA256 of `data` under any key: one HMAC per key,
+// however many digests are claimed, each compared with every expected value in constant time.
+bool matchesAnyDigest(const QList<QByteArray>& claimed, QByteArrayView data, const QList<QByteArray>& keys);
+// 64 hex digits (either case) as 32 bytes; empty when `hex` is anything else.
+QByteArray decodeHexDigest(QByteArrayView hex);
+
 // Whether `hex` is 64 hex digits (either case): the form of every hex HMAC-SHA256 a sender puts in a header.
 bool isHexDigest(QByteArrayView hex);
 // The same with a raw 32-byte digest (a decoded Standard Webhooks value): false for any other size.

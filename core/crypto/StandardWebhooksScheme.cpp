@@ -19,7 +19,11 @@ QByteArray keyOf(QByteArrayView secret)
     const QByteArrayView encoded = secret.startsWith(prefix) ? secret.sliced(prefix.size()) : secret;
     auto decoded = QByteArray::fromBase64Encoding(QByteArray::fromRawData(encoded.data(), encoded.size()),
                                                   QByteArray::AbortOnBase64DecodingErrors);
-    return decoded ? std::move(decoded.decoded) : QByteArray();
+    if (!decoded) {
+        Secrets::cleanse(decoded.decoded); // what was decoded before the bad character is secret too
+        return {};
+    }
+    return std::move(decoded.decoded);
 }
 
 // Every usable key among the secrets: Alfe's own (it has the same "whsec_" form, so a Standard Webhooks
@@ -67,11 +71,12 @@ public:
         }
         if (digests.isEmpty())
             return SchemeVerdict::refused(QStringLiteral("webhook-signature has no v1,<base64> signature"));
+        if (digests.size() > Signature::MaxSignaturesPerHeader)
+            return SchemeVerdict::refused(QStringLiteral("webhook-signature has more than %1 v1 signatures")
+                                              .arg(Signature::MaxSignaturesPerHeader));
         QList<QByteArray> keyList = keysOf(keys);
         const QByteArray signedContent = id + '.' + timestamp + '.' + request.body.toByteArray();
-        bool matched = false;
-        for (const QByteArray& digest : std::as_const(digests))
-            matched |= Signature::matchesDigest(digest, signedContent, keyList);
+        const bool matched = Signature::matchesAnyDigest(digests, signedContent, keyList);
         for (QByteArray& key : keyList)
             Secrets::cleanse(key);
         if (!matched)

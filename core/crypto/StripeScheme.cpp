@@ -41,14 +41,17 @@ public:
             return SchemeVerdict::refused(QStringLiteral("Stripe-Signature has no single t=<unix seconds>"));
         if (signatures.isEmpty())
             return SchemeVerdict::refused(QStringLiteral("Stripe-Signature has no v1 signature"));
+        if (signatures.size() > Signature::MaxSignaturesPerHeader)
+            return SchemeVerdict::refused(QStringLiteral("Stripe-Signature has more than %1 v1 signatures")
+                                              .arg(Signature::MaxSignaturesPerHeader));
         if (keys.provider.isEmpty())
             return SchemeVerdict::refused(QStringLiteral(
                 "no Stripe signing secret imported for this webhook (alfe webhook set-provider-secret)"));
         const QByteArray signedPayload = timestamp + '.' + request.body.toByteArray();
-        bool matched = false;
+        QList<QByteArray> digests;
         for (const QByteArray& signature : std::as_const(signatures))
-            matched |= Signature::matchesHex(signature, signedPayload, keys.provider);
-        if (!matched)
+            digests << Signature::decodeHexDigest(signature); // empty for one that is not hex: never matches
+        if (!Signature::matchesAnyDigest(digests, signedPayload, keys.provider))
             return SchemeVerdict::refused(QStringLiteral("Stripe-Signature does not match the body"));
         // Checked after the signature, as Stripe does: a stale timestamp on a genuine event is worth saying.
         if (auto stale = SignatureSchemes::staleness(Header, *seconds, request))

@@ -26,6 +26,7 @@ namespace {
 // thread) moves WebhookStore::changeGeneration(), which drops the whole cache before the next request is
 // checked. An entry also ends when its previous secret expires.
 constexpr int MaxCachedWebhooks = 4096;
+constexpr qint64 UnreadableRetryMs = 1000;
 } // namespace
 
 HookReceiver::HookReceiver(WebhookStore& webhooks, DeliveryWriter& writer, const Clock& clock,
@@ -97,14 +98,20 @@ const HookReceiver::Cached& HookReceiver::lookup(const QString& webhookId)
             if (expiry)
                 fresh.validUntilMs = std::min(fresh.validUntilMs, *expiry);
         }
-        if (auto secrets = m_webhooks.validSecrets(webhookId))
+        auto secrets = m_webhooks.validSecrets(webhookId);
+        auto providerSecrets = m_webhooks.validProviderSecrets(webhookId);
+        if (secrets)
             fresh.secrets = std::move(secrets.value());
-        else
-            qCWarning(lcStore) << "cannot read the secrets of" << webhookId << ":" << secrets.error().message;
-        if (auto secrets = m_webhooks.validProviderSecrets(webhookId))
-            fresh.providerSecrets = std::move(secrets.value());
-        else
-            qCWarning(lcStore) << "cannot read the provider secrets of" << webhookId << ":" << secrets.error().message;
+        if (providerSecrets)
+            fresh.providerSecrets = std::move(providerSecrets.value());
+        if (!secrets || !providerSecrets) {
+            // Not "no secret": a lock or an I/O error. Verifying without the secrets would refuse genuine
+            // requests as unsigned; they get 503 (the sender retries) until a lookup a second later succeeds.
+            qCWarning(lcStore) << "cannot read the secrets of" << webhookId << ":"
+                               << (secrets ? providerSecrets.error().message : secrets.error().message);
+            fresh.unreadable = true;
+            fresh.validUntilMs = now + UnreadableRetryMs;
+        }
     }
     return *m_cache.insert(webhookId, std::move(fresh));
 }
@@ -158,6 +165,14 @@ void HookReceiver::receive(const QString& webhookId, const QHttpServerRequest& r
     }
     if (!hook.webhook.enabled) {
         refuseUnverified(410, "gone", QStringLiteral("This webhook is disabled."), request, remote, reply);
+        return;
+    }
+    if (hook.unreadable) {
+        reply(503,
+              ApiJson::error(QStringLiteral("storage_unavailable"),
+                             QStringLiteral("The webhook's secrets cannot be read right now; nothing was accepted. "
+                                            "Retry.")),
+              {{"Retry-After", "5"}});
         return;
     }
     const HeaderList headers = request.headers();

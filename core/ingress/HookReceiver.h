@@ -45,6 +45,7 @@ private:
         Webhook webhook;
         QList<QByteArray> secrets;         // Alfe's own, current first
         QList<QByteArray> providerSecrets; // imported from the provider, current first
+        bool unreadable = false;           // a secret could not be read: answered 503, looked up again soon
         qint64 validUntilMs = 0;
     };
 

@@ -89,12 +89,21 @@ Result<Webhook> WebhookStore::setProviderSecret(const QString& id, const QByteAr
         if (auto ok = m_db.exec(highest); !ok)
             return ok;
         const int last = highest.next() ? highest.value(0).toInt() : 0;
+        // The current version as of this transaction (another process may have imported one since get()).
+        QSqlQuery currentVersion(m_db.connection());
+        currentVersion.prepare(QStringLiteral("SELECT coalesce(max(version), 0) FROM provider_secret_versions"
+                                              " WHERE webhook_id = ? AND (expires_at IS NULL OR expires_at > ?)"));
+        currentVersion.addBindValue(id);
+        currentVersion.addBindValue(now);
+        if (auto ok = m_db.exec(currentVersion); !ok)
+            return ok;
+        const int currentOne = currentVersion.next() ? currentVersion.value(0).toInt() : 0;
         // Everything but the current one ends now; the current one gets its grace period.
         QSqlQuery drop(m_db.connection());
         drop.prepare(QStringLiteral("DELETE FROM provider_secret_versions WHERE webhook_id = ? AND"
                                     " (version <> ? OR (expires_at IS NOT NULL AND expires_at <= ?))"));
         drop.addBindValue(id);
-        drop.addBindValue(current->providerSecretVersion);
+        drop.addBindValue(currentOne);
         drop.addBindValue(now);
         if (auto ok = m_db.exec(drop); !ok)
             return ok;
@@ -136,9 +145,9 @@ Result<Webhook> WebhookStore::clearProviderSecret(const QString& id)
         if (auto ok = m_db.exec(drop); !ok)
             return ok;
         QSqlQuery tombstone(m_db.connection());
-        tombstone.prepare(QStringLiteral("UPDATE provider_secret_versions SET sealed = X'', expires_at = ?"
+        // Expired at time 0, not now: a wall clock set back later must not make it current again.
+        tombstone.prepare(QStringLiteral("UPDATE provider_secret_versions SET sealed = X'', expires_at = 0"
                                          " WHERE webhook_id = ?"));
-        tombstone.addBindValue(m_clock.nowMs());
         tombstone.addBindValue(id);
         return m_db.exec(tombstone);
     });

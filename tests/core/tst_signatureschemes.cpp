@@ -144,6 +144,36 @@ private slots:
                  refused(QStringLiteral("Stripe-Signature does not match the body")));
     }
 
+    // A header is not a way to make the ingress compute many HMACs: eight signatures are tried (the right one
+    // among them verifies), a ninth gets the request refused, whatever the rest of the list.
+    void signatureListsAreBounded()
+    {
+        const QByteArray t = QByteArray::number(NowSeconds);
+        const QByteArray wrong = stripeV1(oneByteOff(StripeSecret), NowSeconds, Body);
+        const QByteArray right = stripeV1(StripeSecret, NowSeconds, Body);
+        QByteArray eight = "t=" + t;
+        for (int i = 0; i < 7; ++i)
+            eight += ",v1=" + wrong;
+        QCOMPARE(outcome(check(Provider::Stripe, stripeHeaders(eight + ",v1=" + right), Body, {}, {StripeSecret})),
+                 verifiedBy("stripe"));
+        QCOMPARE(outcome(check(Provider::Stripe, stripeHeaders(eight + ",v1=" + wrong + ",v1=" + right), Body, {},
+                               {StripeSecret})),
+                 refused(QStringLiteral("Stripe-Signature has more than 8 v1 signatures")));
+
+        const QByteArray standardRight = standardV1(StandardSecret, "msg_9", NowSeconds, Body);
+        const QByteArray standardWrong = standardV1(oneByteOff(StandardSecret), "msg_9", NowSeconds, Body);
+        QByteArray list;
+        for (int i = 0; i < 7; ++i)
+            list += standardWrong + ' ';
+        QCOMPARE(outcome(check(Provider::Generic, standardHeaders("msg_9", NowSeconds, list + standardRight), Body, {},
+                               {StandardSecret})),
+                 verifiedBy("standard-webhooks"));
+        QCOMPARE(outcome(check(Provider::Generic,
+                               standardHeaders("msg_9", NowSeconds, list + standardWrong + ' ' + standardRight), Body,
+                               {}, {StandardSecret})),
+                 refused(QStringLiteral("webhook-signature has more than 8 v1 signatures")));
+    }
+
     void stripeV0IsIgnored()
     {
         // A right signature under v0 does not count: only v1 is Stripe's scheme.

@@ -175,6 +175,31 @@ private:
     std::unique_ptr<Test::ManualClock> m_clock;
     std::unique_ptr<Test::TestEngine> m_engine;
     QString m_agentId;
+
+    // Each import keeps the one before it for its grace and ends older ones; a cleared secret stays cleared when
+    // the wall clock is set back, and version numbers never repeat.
+    void providerSecretVersionsAndClockSteps()
+    {
+        WebhookStore& store = (*m_engine)->webhooks();
+        auto created = store.create(m_agentId, Provider::Stripe);
+        QVERIFY(created);
+        const QString id = created->webhook.id;
+        QVERIFY(store.setProviderSecret(id, "whsec_version_one_0001"));
+        QVERIFY(store.setProviderSecret(id, "whsec_version_two_0002", 3600));
+        QVERIFY(store.setProviderSecret(id, "whsec_version_three_03", 3600));
+        auto valid = store.validProviderSecrets(id);
+        QVERIFY(valid);
+        QCOMPARE(valid.value(), (QList<QByteArray>{"whsec_version_three_03", "whsec_version_two_0002"}));
+
+        QVERIFY(store.clearProviderSecret(id));
+        m_clock->stepWallMs(-3600 * 1000);
+        QCOMPARE(store.get(id)->providerSecretVersion, 0);
+        QVERIFY(store.setProviderSecret(id, "whsec_version_four_004"));
+        valid = store.validProviderSecrets(id);
+        QVERIFY(valid);
+        QCOMPARE(valid.value(), QList<QByteArray>{"whsec_version_four_004"});
+        QCOMPARE(store.get(id)->providerSecretVersion, 4);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestWebhookStore)

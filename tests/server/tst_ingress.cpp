@@ -124,6 +124,29 @@ private slots:
         QCOMPARE(f.scalar(QStringLiteral("SELECT reason FROM refused_requests")).toString(), code);
     }
 
+    // A secret that cannot be read (here a sealed row that does not open) is not "no secret": genuine requests are
+    // answered 503 so the sender retries, not refused as unsigned; once the row opens again they are accepted.
+    void unreadableSecretIs503NotARefusal()
+    {
+        IngressFixture f;
+        QByteArray secret;
+        const QString id = f.createWebhook(Provider::Generic, &secret);
+        const QByteArray sealed =
+            f.scalar(QStringLiteral("SELECT sealed FROM secret_versions WHERE webhook_id = ?"), {id}).toByteArray();
+        QVERIFY(!sealed.isEmpty());
+        f.scalar(QStringLiteral("UPDATE secret_versions SET sealed = ? WHERE webhook_id = ?"),
+                 {QByteArray(sealed.size(), 'x'), id});
+        auto refused = f.http().postSigned(IngressFixture::hookPath(id), "{\"n\":1}", secret);
+        QCOMPARE(refused.status, 503);
+        QCOMPARE(refused.errorCode(), QStringLiteral("storage_unavailable"));
+        QCOMPARE(refused.header("Retry-After"), QByteArray("5"));
+        QCOMPARE(f.count(QStringLiteral("1")), 0);
+        QCOMPARE(f.count(QStringLiteral("1"), QStringLiteral("refused_requests")), 0);
+
+        f.scalar(QStringLiteral("UPDATE secret_versions SET sealed = ? WHERE webhook_id = ?"), {sealed, id});
+        QCOMPARE(f.http().postSigned(IngressFixture::hookPath(id), "{\"n\":2}", secret).status, 202);
+    }
+
     // Slack's form posts: a slash command is classified as one; a payload that is not JSON is a 400 that says
     // so (after the signature verified) and stores nothing.
     void slackFormPosts()

@@ -169,6 +169,8 @@ private slots:
             {"{\"secret\":\"whsec_ok_but_bad_tolerance\",\"toleranceSeconds\":0}",
              QStringLiteral("toleranceSeconds must be a whole number from 1 to 86400")},
             {"[1]", QStringLiteral("The body must be a JSON object")},
+            {"{\"graceSeconds\":60,\"toleranceSeconds\":60}",
+             QStringLiteral("graceSeconds goes with a new \"secret\"")},
         };
         for (const auto& [body, message] : bad) {
             auto refused = m_f->http().send("PUT", path, body, bearer(m_token));
