@@ -11,8 +11,9 @@ namespace Alfe {
 void ManagementApi::providerSecret(const Agent& agent, const QString& id, const QByteArray& method,
                                    const ApiRequest& request, const Reply& reply)
 {
-    if (auto owned = ownWebhook(agent, id); !owned)
-        return fail(owned.error(), reply);
+    Result<Webhook> updated = ownWebhook(agent, id);
+    if (!updated)
+        return fail(updated.error(), reply);
     if (method == "DELETE") {
         auto cleared = m_webhooks.clearProviderSecret(id);
         if (!cleared)
@@ -45,7 +46,6 @@ void ManagementApi::providerSecret(const Agent& agent, const QString& id, const 
     // Checked before anything is stored, so a bad tolerance does not leave a new secret half applied.
     QByteArray secret = secretValue.toString().toUtf8();
     const Secrets::Wipe wipe(secret);
-    Result<Webhook> updated = m_webhooks.get(id);
     if (secretValue.isString()) {
         updated = m_webhooks.setProviderSecret(id, secret, grace->value_or(WebhookStore::DefaultGraceSeconds));
         if (!updated)

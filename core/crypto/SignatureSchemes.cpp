@@ -57,21 +57,29 @@ Verification verify(Provider provider, const SignedRequest& request, const Schem
                                                QStringLiteral(" or ") + expected.last())};
 }
 
-const SignatureScheme& senderScheme(Provider provider, const SchemeKeys& keys)
+const SignatureScheme& importedSecretScheme(Provider provider)
 {
-    const bool imported = !keys.provider.isEmpty();
     switch (provider) {
     case Provider::Stripe:
-        return imported ? Schemes::stripe() : Schemes::alfe();
+        return Schemes::stripe();
     case Provider::Slack:
-        return imported ? Schemes::slack() : Schemes::alfe();
+        return Schemes::slack();
     case Provider::GitHub:
         return Schemes::gitHub();
     case Provider::Generic:
         break;
     }
-    return imported && keys.provider.first().startsWith(Secrets::WebhookSecretPrefix) ? Schemes::standardWebhooks()
-                                                                                      : Schemes::alfe();
+    return Schemes::standardWebhooks();
+}
+
+const SignatureScheme& senderScheme(Provider provider, const SchemeKeys& keys)
+{
+    if (provider == Provider::GitHub)
+        return Schemes::gitHub(); // with Alfe's secret when none is imported, as GitHub is usually set up
+    // Standard Webhooks keys are "whsec_" + base64: another imported secret on a generic webhook signs nothing.
+    const bool usable = !keys.provider.isEmpty() && (provider != Provider::Generic ||
+                                                     keys.provider.first().startsWith(Secrets::WebhookSecretPrefix));
+    return usable ? importedSecretScheme(provider) : Schemes::alfe();
 }
 
 std::optional<qint64> parseTimestamp(QByteArrayView text)
@@ -87,16 +95,27 @@ std::optional<qint64> parseTimestamp(QByteArrayView text)
     return value;
 }
 
-std::optional<QString> staleness(const QByteArray& header, qint64 timestampSeconds, const SignedRequest& request)
+SchemeVerdict timestampedVerdict(const QByteArray& header, bool matched, qint64 timestampSeconds,
+                                 const SignedRequest& request)
 {
+    const QString name = QString::fromLatin1(header);
+    if (!matched)
+        return SchemeVerdict::refused(QStringLiteral("%1 does not match the body").arg(name));
     const qint64 age = request.nowMs / 1000 - timestampSeconds;
     if (qAbs(age) <= request.toleranceSeconds)
-        return std::nullopt;
-    return QStringLiteral("%1 timestamp %2 s %3 (tolerance %4 s)")
-        .arg(QString::fromLatin1(header))
-        .arg(qAbs(age))
-        .arg(age > 0 ? QStringLiteral("old") : QStringLiteral("in the future"))
-        .arg(request.toleranceSeconds);
+        return SchemeVerdict::verified();
+    return SchemeVerdict::refused(QStringLiteral("%1 timestamp %2 s %3 (tolerance %4 s)")
+                                      .arg(name)
+                                      .arg(qAbs(age))
+                                      .arg(age > 0 ? QStringLiteral("old") : QStringLiteral("in the future"))
+                                      .arg(request.toleranceSeconds));
+}
+
+SchemeVerdict noSecretImported(const char* provider)
+{
+    return SchemeVerdict::refused(
+        QStringLiteral("no %1 signing secret imported for this webhook (alfe webhook set-provider-secret)")
+            .arg(QLatin1String(provider)));
 }
 
 } // namespace Alfe::SignatureSchemes

@@ -26,6 +26,9 @@ Verification verify(Provider provider, const SignedRequest& request, const Schem
 // webhook with an imported secret, X-Slack-Signature for slack, X-Hub-Signature-256 for github, Standard
 // Webhooks for any other webhook with an imported `whsec_` secret, and X-Alfe-Signature-256 otherwise.
 const SignatureScheme& senderScheme(Provider provider, const SchemeKeys& keys);
+// The scheme that reads a provider secret imported on a webhook of `provider` (the provider's own header):
+// Stripe-Signature, X-Slack-Signature, X-Hub-Signature-256, and Standard Webhooks for a generic webhook.
+const SignatureScheme& importedSecretScheme(Provider provider);
 
 // A scheme as a person reads it: "Stripe-Signature (stripe)"; the name alone for one this build does not know;
 // empty for empty (a delivery stored before the scheme was recorded).
@@ -33,8 +36,12 @@ QString describe(const QString& scheme);
 
 // A Unix timestamp in seconds as providers send it: 1 to 12 digits, nothing else.
 std::optional<qint64> parseTimestamp(QByteArrayView text);
-// Why `timestampSeconds` is outside the tolerance ("Stripe-Signature timestamp 412 s old (tolerance 300 s)"),
-// or nothing when it is within it.
-std::optional<QString> staleness(const QByteArray& header, qint64 timestampSeconds, const SignedRequest& request);
+// The end every timestamped scheme shares, once it has compared: "<header> does not match the body", then (checked
+// after the signature, as Stripe does, so a stale timestamp is said only of a genuine request) "<header> timestamp
+// 412 s old (tolerance 300 s)" or "… in the future …", else verified.
+SchemeVerdict timestampedVerdict(const QByteArray& header, bool matched, qint64 timestampSeconds,
+                                 const SignedRequest& request);
+// "no <provider> signing secret imported for this webhook (alfe webhook set-provider-secret)".
+SchemeVerdict noSecretImported(const char* provider);
 
 } // namespace Alfe::SignatureSchemes

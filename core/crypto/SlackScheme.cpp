@@ -31,14 +31,10 @@ public:
         if (!value.startsWith("v0=") || !Signature::isHexDigest(value.sliced(3)))
             return SchemeVerdict::refused(QStringLiteral("X-Slack-Signature is not \"v0=\" and 64 hex digits"));
         if (keys.provider.isEmpty())
-            return SchemeVerdict::refused(
-                QStringLiteral("no Slack signing secret imported for this webhook (alfe webhook set-provider-secret)"));
-        if (!Signature::matchesHex(value.sliced(3), "v0:" + timestamp + ':' + request.body.toByteArray(),
-                                   keys.provider))
-            return SchemeVerdict::refused(QStringLiteral("X-Slack-Signature does not match the body"));
-        if (auto stale = SignatureSchemes::staleness(Header, *seconds, request))
-            return SchemeVerdict::refused(*stale);
-        return SchemeVerdict::verified();
+            return SignatureSchemes::noSecretImported("Slack");
+        const bool matched =
+            Signature::matchesHex(value.sliced(3), "v0:" + timestamp + ':' + request.body.toByteArray(), keys.provider);
+        return SignatureSchemes::timestampedVerdict(Header, matched, *seconds, request);
     }
 
     HeaderList sign(QByteArrayView body, const SchemeKeys& keys, qint64 nowMs, const QByteArray&) const override

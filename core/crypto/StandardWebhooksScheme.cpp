@@ -79,11 +79,7 @@ public:
         const bool matched = Signature::matchesAnyDigest(digests, signedContent, keyList);
         for (QByteArray& key : keyList)
             Secrets::cleanse(key);
-        if (!matched)
-            return SchemeVerdict::refused(QStringLiteral("webhook-signature does not match the body"));
-        if (auto stale = SignatureSchemes::staleness(Header, *seconds, request))
-            return SchemeVerdict::refused(*stale);
-        return SchemeVerdict::verified();
+        return SignatureSchemes::timestampedVerdict(Header, matched, *seconds, request);
     }
 
     HeaderList sign(QByteArrayView body, const SchemeKeys& keys, qint64 nowMs,

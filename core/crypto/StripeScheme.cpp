@@ -45,18 +45,13 @@ public:
             return SchemeVerdict::refused(QStringLiteral("Stripe-Signature has more than %1 v1 signatures")
                                               .arg(Signature::MaxSignaturesPerHeader));
         if (keys.provider.isEmpty())
-            return SchemeVerdict::refused(QStringLiteral(
-                "no Stripe signing secret imported for this webhook (alfe webhook set-provider-secret)"));
+            return SignatureSchemes::noSecretImported("Stripe");
         const QByteArray signedPayload = timestamp + '.' + request.body.toByteArray();
         QList<QByteArray> digests;
         for (const QByteArray& signature : std::as_const(signatures))
             digests << Signature::decodeHexDigest(signature); // empty for one that is not hex: never matches
-        if (!Signature::matchesAnyDigest(digests, signedPayload, keys.provider))
-            return SchemeVerdict::refused(QStringLiteral("Stripe-Signature does not match the body"));
-        // Checked after the signature, as Stripe does: a stale timestamp on a genuine event is worth saying.
-        if (auto stale = SignatureSchemes::staleness(Header, *seconds, request))
-            return SchemeVerdict::refused(*stale);
-        return SchemeVerdict::verified();
+        return SignatureSchemes::timestampedVerdict(
+            Header, Signature::matchesAnyDigest(digests, signedPayload, keys.provider), *seconds, request);
     }
 
     HeaderList sign(QByteArrayView body, const SchemeKeys& keys, qint64 nowMs, const QByteArray&) const override

@@ -69,10 +69,8 @@ std::optional<QString> WebhookStore::providerSecretProblem(Provider provider, QB
 
 Result<Webhook> WebhookStore::setProviderSecret(const QString& id, const QByteArray& secret, qint64 graceSeconds)
 {
-    if (graceSeconds < 0 || graceSeconds > MaxGraceSeconds) {
-        return Errors::invalid(
-            QStringLiteral("The grace period must be between 0 seconds and 7 days, got %1 s.").arg(graceSeconds));
-    }
+    if (auto grace = checkGrace(graceSeconds); !grace)
+        return grace.error();
     auto current = get(id);
     if (!current)
         return current.error();

@@ -215,12 +215,19 @@ Result<void> WebhookStore::remove(const QString& id)
     });
 }
 
-Result<RotatedSecret> WebhookStore::rotate(const QString& id, qint64 graceSeconds)
+Result<void> WebhookStore::checkGrace(qint64 graceSeconds)
 {
     if (graceSeconds < 0 || graceSeconds > MaxGraceSeconds) {
         return Errors::invalid(
             QStringLiteral("The grace period must be between 0 seconds and 7 days, got %1 s.").arg(graceSeconds));
     }
+    return {};
+}
+
+Result<RotatedSecret> WebhookStore::rotate(const QString& id, qint64 graceSeconds)
+{
+    if (auto grace = checkGrace(graceSeconds); !grace)
+        return grace.error();
     auto current = get(id);
     if (!current)
         return current.error();

@@ -91,6 +91,8 @@ private:
         Own,
         Provider,
     };
+    // An error unless 0 <= graceSeconds <= MaxGraceSeconds (rotate() and setProviderSecret()).
+    static Result<void> checkGrace(qint64 graceSeconds);
     // The valid versions of one kind, current first (none: an empty list).
     Result<QList<QByteArray>> readSecrets(SecretKind kind, const QString& id) const;
     Result<void> storeSecret(const QString& webhookId, int version, const QByteArray& secret);

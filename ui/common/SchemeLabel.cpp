@@ -1,5 +1,6 @@
 #include "common/SchemeLabel.h"
 
+#include "crypto/Signature.h"
 #include "crypto/SignatureSchemes.h"
 
 namespace Alfe::SchemeLabel {
@@ -8,11 +9,10 @@ QString text(const QString& scheme)
 {
     if (scheme.isEmpty())
         return QStringLiteral("\u2014");
-    const SignatureScheme* known = SignatureSchemes::byName(scheme);
-    if (!known)
-        return scheme;
-    const QString header = QString::fromLatin1(known->header());
-    return scheme == u"alfe" ? header : QStringLiteral("%1 (%2)").arg(header, scheme);
+    // Alfe's own header needs no "(alfe)" here; every other scheme is named as everywhere else.
+    if (scheme == u"alfe")
+        return QString::fromLatin1(Signature::HeaderName);
+    return SignatureSchemes::describe(scheme);
 }
 
 } // namespace Alfe::SchemeLabel

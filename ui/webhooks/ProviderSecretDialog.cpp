@@ -2,6 +2,7 @@
 
 #include "common/StatusStyle.h"
 #include "crypto/Secrets.h"
+#include "crypto/SignatureSchemes.h"
 #include "store/WebhookStore.h"
 #include "webhooks/GraceCombo.h"
 #include "webhooks/ProviderSecretEdit.h"
@@ -16,24 +17,6 @@
 
 namespace Alfe {
 
-namespace {
-// The header the provider's own signature comes in, for the introduction.
-QString signatureHeader(Provider provider)
-{
-    switch (provider) {
-    case Provider::Stripe:
-        return QStringLiteral("Stripe-Signature");
-    case Provider::Slack:
-        return QStringLiteral("X-Slack-Signature");
-    case Provider::GitHub:
-        return QStringLiteral("X-Hub-Signature-256");
-    case Provider::Generic:
-        break;
-    }
-    return QStringLiteral("webhook-signature");
-}
-} // namespace
-
 ProviderSecretDialog::ProviderSecretDialog(WebhookStore& store, const Webhook& webhook, QWidget* parent)
     : QDialog(parent)
     , m_store(store)
@@ -42,12 +25,13 @@ ProviderSecretDialog::ProviderSecretDialog(WebhookStore& store, const Webhook& w
     setWindowTitle(tr("Import provider secret"));
     setMinimumWidth(520);
     const bool replacing = webhook.providerSecretVersion > 0;
-    auto* intro = new QLabel(tr("Requests to <b>%1</b> are then verified the way %2 signs them (<code>%3</code>), "
-                                "with the signing secret %2 generated. It is sealed like the webhook's own secret "
-                                "and never shown again.")
-                                 .arg(webhook.id.toHtmlEscaped(), StatusStyle::providerLabel(webhook.provider),
-                                      signatureHeader(webhook.provider)),
-                             this);
+    auto* intro =
+        new QLabel(tr("Requests to <b>%1</b> are then verified the way %2 signs them (<code>%3</code>), "
+                      "with the signing secret %2 generated. It is sealed like the webhook's own secret "
+                      "and never shown again.")
+                       .arg(webhook.id.toHtmlEscaped(), StatusStyle::providerLabel(webhook.provider),
+                            QString::fromLatin1(SignatureSchemes::importedSecretScheme(webhook.provider).header())),
+                   this);
     intro->setObjectName(QStringLiteral("introLabel"));
     intro->setWordWrap(true);
 
