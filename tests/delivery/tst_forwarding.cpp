@@ -148,7 +148,11 @@ private slots:
         QTRY_COMPARE(f.delivery(id).status, DeliveryStatus::Retrying);
         f.advance(1'000);
         QTRY_COMPARE(f.receiver.count(), 2);
-        QTRY_COMPARE(f.delivery(id).status, DeliveryStatus::Retrying);
+        // The second attempt's result must be recorded before the clock moves: "Retrying" alone is still true from
+        // the first one, and a clock moved before the retry is scheduled leaves the third attempt in the future.
+        QTRY_COMPARE(f.delivery(id).attempts.size(), 2);
+        QTRY_COMPARE(f.delivery(id).nextAttemptAtMs.value_or(0), f.ingress.clock().nowMs() + 1'000);
+        QCOMPARE(f.delivery(id).status, DeliveryStatus::Retrying);
         f.advance(1'000);
         QTRY_COMPARE(f.delivery(id).status, DeliveryStatus::Failed);
         QCOMPARE(f.receiver.count(), 3);
