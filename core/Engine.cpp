@@ -347,6 +347,24 @@ void Engine::linkJournal()
     // While both run, the scheduler's attempt records go through the ingress's writer thread.
     if (m_scheduler)
         m_scheduler->setJournalWriter(m_ingress ? m_ingress->writer() : nullptr);
+    linkStreams(m_scheduler);
+}
+
+void Engine::linkStreams(DeliveryScheduler* scheduler)
+{
+    // Agents' streams, checked by the ingress, are handed to the scheduler (while both run).
+    if (!m_ingress)
+        return;
+    IngressServer::StreamHandoff handoff;
+    if (scheduler) {
+        handoff.thread = m_deliveryThread;
+        handoff.adopt = [scheduler](QTcpSocket* socket, const StreamRequest& request) {
+            scheduler->adoptStream(socket, request);
+        };
+    }
+    QMetaObject::invokeMethod(
+        m_ingress, [ingress = m_ingress, handoff] { ingress->setStreamHandoff(handoff); },
+        Qt::BlockingQueuedConnection);
 }
 
 void Engine::stopIngress()
@@ -402,6 +420,7 @@ Result<void> Engine::startDelivery(const DeliveryOptions& options)
     connect(m_scheduler, &DeliveryScheduler::attemptFinished, this, &Engine::attemptFinished);
     connect(m_scheduler, &DeliveryScheduler::deliveryFailed, this, &Engine::deliveryFailed);
     connect(m_scheduler, &DeliveryScheduler::agentStatusChanged, this, &Engine::agentStatusChanged);
+    connect(m_scheduler, &DeliveryScheduler::agentStreamChanged, this, &Engine::agentStreamChanged);
     // Real time: the writer's commits reach the scheduler's queue without a query.
     connect(
         this, &Engine::deliveriesCommitted, m_scheduler,
@@ -425,6 +444,7 @@ void Engine::stopDelivery()
 {
     if (!m_deliveryThread)
         return;
+    linkStreams(nullptr); // no stream is handed over any more
     m_deliveryThread->quit();
     m_deliveryThread->wait();
     delete m_deliveryThread;

@@ -134,10 +134,13 @@ signals:
     void attemptFinished(const QString& deliveryId, int attempt, Alfe::DeliveryStatus status);
     void deliveryFailed(const QString& deliveryId);
     void agentStatusChanged(const QString& agentId, Alfe::AgentStatus status);
+    // An agent's live stream opened or closed (Agent::streaming() says which, once read again).
+    void agentStreamChanged(const QString& agentId);
 
 private:
     // A value the ingress of another process on this data directory recorded, when one runs.
     void linkJournal();
+    void linkStreams(DeliveryScheduler* scheduler);
     QString otherIngressMeta(const QString& key) const;
 
     Options m_options;

@@ -53,14 +53,20 @@ QJsonObject webhook(const Webhook& w, const QString& url)
 
 QJsonObject agent(const Agent& a, int backlog)
 {
-    return QJsonObject{
+    QJsonObject out{
         {QStringLiteral("backlog"), backlog},
         {QStringLiteral("id"), a.id},
         {QStringLiteral("name"), a.name},
         {QStringLiteral("forwardUrl"), a.forwardUrl},
         {QStringLiteral("status"), agentStatusName(a.status)},
         {QStringLiteral("createdAt"), timestamp(a.createdAtMs)},
+        {QStringLiteral("stream"), QJsonValue(QJsonValue::Null)},
     };
+    if (a.streaming()) {
+        out.insert(QStringLiteral("stream"), QJsonObject{{QStringLiteral("peer"), a.streamPeer},
+                                                         {QStringLiteral("since"), timestamp(a.streamSinceMs)}});
+    }
+    return out;
 }
 
 QJsonObject deliverySummary(const Delivery& d)
@@ -133,6 +139,7 @@ QJsonObject deliveryDetail(const Delivery& d)
             {QStringLiteral("durationMs"), orNull(a.durationMs)},
             {QStringLiteral("statusCode"), orNull(a.statusCode)},
             {QStringLiteral("error"), textOrNull(a.error)},
+            {QStringLiteral("via"), a.via},
         });
     }
     out.insert(QStringLiteral("attempts"), attempts);

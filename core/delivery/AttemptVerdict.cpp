@@ -43,6 +43,10 @@ AttemptVerdict AttemptVerdict::of(const Input& in, const RetrySchedule& schedule
         }
         v.agent = Agent::ConnectionFailure;
         break;
+    case AttemptOutcome::Kind::Interrupted:
+        // Sent on a stream that closed before the agent answered: first in line when it is back.
+        waitAsQueued();
+        return v;
     case AttemptOutcome::Kind::Failed:
         v.agent = away ? Agent::CameOnline : Agent::Answered; // it answered, though unhappy with this one
         break;

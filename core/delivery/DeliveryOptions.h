@@ -16,6 +16,13 @@ struct DeliveryOptions
     int purgeBatch = 500;
     qint64 purgeIntervalMs = 3'600'000;
     int pollIntervalMs = 1000; // also picks up retries queued by other processes (the CLI)
+
+    // Agents' live streams (SPEC §12).
+    int streamAckTimeoutMs = 10'000;   // no ack or nack within this: a failed attempt
+    int streamPingIntervalMs = 20'000; // a ping when the peer said nothing for this long
+    int streamDeadAfterMs = 40'000;    // a peer silent this long (pongs included) is dropped: within 45 s
+    int streamDefaultWindow = 16;      // unacknowledged deliveries in flight, unless ?window=N says otherwise
+    static constexpr int StreamMaxWindow = 256;
 };
 
 } // namespace Alfe

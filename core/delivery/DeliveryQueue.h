@@ -24,7 +24,8 @@ public:
         QString agentId;
         QString forwardUrl;
         int attempt = 0;
-        bool probe = false; // the one try that tells whether an offline agent is back
+        bool probe = false;  // the one try that tells whether an offline agent is back
+        bool stream = false; // goes over the agent's live stream, not to its forward URL
     };
 
     struct Report
@@ -44,6 +45,7 @@ public:
             Finished,
             Failed,
             AgentStatus,
+            Stream, // the agent's stream opened or closed
         };
         Kind kind = Kind::Started;
         QString id; // delivery or agent
@@ -87,6 +89,15 @@ public:
     virtual void recordLongAttempts() = 0;
     // When something falls due next (a retry, a probe), ms since epoch, or -1.
     virtual qint64 nextWakeMs() = 0;
+    // An agent's live stream opened (its deliveries go to it, up to `window` in flight) or closed (they wait,
+    // or go to its forward URL). Either way its next delivery is its oldest waiting one, once what this round
+    // says of the earlier ones is written. An agent the queue does not know returns false.
+    virtual bool streamOpened(const QString& agentId, int window, const QString& peer, qint64 sinceMs) = 0;
+    virtual void streamClosed(const QString& agentId) = 0;
+    // Whether an agent exists (as of the last refresh).
+    virtual bool knowsAgent(const QString& agentId) const = 0;
+    // No stream is open: what the store says of earlier ones is over (at start).
+    virtual void noStreams() = 0;
 
 protected:
     DeliveryQueue() = default;

@@ -4,6 +4,7 @@
 #include "delivery/ForwardClient.h"
 #include "delivery/ForwardRequest.h"
 #include "delivery/LocalDeliveryQueue.h"
+#include "delivery/StreamFrame.h"
 #include "domain/AttemptOutcome.h"
 #include "domain/Clock.h"
 #include "domain/Logging.h"
@@ -13,6 +14,7 @@
 #include "store/ForwardingStore.h"
 #include "store/WebhookStore.h"
 
+#include <QTcpSocket>
 #include <QTimer>
 
 namespace Alfe {
@@ -67,6 +69,17 @@ Result<void> DeliveryScheduler::start()
     m_queue = std::make_unique<LocalDeliveryQueue>(*m_db, m_clock, m_options);
     if (const int recovered = m_queue->recover())
         qCInfo(lcDelivery) << recovered << "deliveries were in flight when the process stopped; trying them again";
+    m_queue->noStreams(); // what the store says of streams is from a process that is gone
+
+    StreamTerms terms;
+    terms.window = m_options.streamDefaultWindow;
+    terms.ackTimeoutMs = m_options.streamAckTimeoutMs;
+    terms.pingIntervalMs = m_options.streamPingIntervalMs;
+    terms.deadAfterMs = m_options.streamDeadAfterMs;
+    m_streams = new AgentStreams(terms, this);
+    connect(m_streams, &AgentStreams::opened, this, &DeliveryScheduler::onStreamOpened);
+    connect(m_streams, &AgentStreams::answered, this, &DeliveryScheduler::onStreamAnswer);
+    connect(m_streams, &AgentStreams::ended, this, &DeliveryScheduler::onStreamEnded);
 
     m_client = new ForwardClient(this);
 
@@ -83,6 +96,12 @@ Result<void> DeliveryScheduler::start()
     m_pollTimer->setInterval(m_options.pollIntervalMs);
     connect(m_pollTimer, &QTimer::timeout, this, [this] {
         m_queue->refresh();
+        QSet<QString> known;
+        for (const AgentStream* stream : m_streams->open()) {
+            if (m_queue->knowsAgent(stream->agentId()))
+                known.insert(stream->agentId());
+        }
+        m_streams->closeExcept(known); // removed agents lose their streams
         pump();
     });
     m_pollTimer->start();
@@ -229,6 +248,9 @@ void DeliveryScheduler::emitEvents(const QList<DeliveryQueue::Event>& events)
         case DeliveryQueue::Event::Kind::AgentStatus:
             emit agentStatusChanged(e.id, e.agentStatus);
             break;
+        case DeliveryQueue::Event::Kind::Stream:
+            emit agentStreamChanged(e.id);
+            break;
         }
     }
 }
@@ -301,6 +323,10 @@ void DeliveryScheduler::launch(DeliveryQueue::Claim claim)
         secretUnreadable(claim, error); // the store or the master key failed: worth trying again
         return;
     }
+    if (claim.stream) {
+        launchOnStream(std::move(claim), *secret);
+        return;
+    }
     const auto headers = ForwardRequest::headers(delivery, *secret, claim.attempt, m_clock.nowMs());
 
     HeaderList sent = headers;
@@ -321,12 +347,20 @@ void DeliveryScheduler::sweepDeadlines()
     // The timeout bounds the whole attempt: a receiver that drips a byte now and then must not hold it.
     const qint64 now = m_monotonic.elapsed();
     QList<quint64> late;
+    QList<quint64> unanswered;
     for (auto it = m_inFlight.cbegin(); it != m_inFlight.cend(); ++it) {
         if (it->deadline <= now)
-            late << it.key();
+            (it->streamSerial ? unanswered : late) << it.key();
     }
     for (quint64 handle : std::as_const(late))
         m_client->abort(handle, QStringLiteral("timed out after %1 ms").arg(m_options.timeoutMs));
+    for (quint64 handle : std::as_const(unanswered)) {
+        AttemptOutcome silence;
+        silence.kind = AttemptOutcome::Kind::Failed;
+        silence.error =
+            QStringLiteral("no ack or nack on the stream within %1 s").arg(m_options.streamAckTimeoutMs / 1000.0);
+        landFromStream(handle, silence);
+    }
     m_queue->recordLongAttempts();
     writeRound();
     if (m_inFlight.isEmpty())
@@ -348,6 +382,117 @@ void DeliveryScheduler::land(quint64 handle, const ForwardAnswer& answer)
     report.durationMs = now - flight.startedMs;
     report.responseHeaders = DeliveryStore::encodeHeaders(answer.headers).toUtf8();
     report.responseBody = answer.statusCode > 0 ? answer.body : QByteArray();
+    m_queue->settle(flight.claim, report);
+    schedulePump();
+}
+
+void DeliveryScheduler::adoptStream(QTcpSocket* socket, const StreamRequest& request)
+{
+    QMetaObject::invokeMethod(
+        this,
+        [this, socket, request] {
+            if (!m_streams) {
+                socket->deleteLater();
+                return;
+            }
+            m_streams->adopt(socket, request, m_clock.nowMs());
+        },
+        Qt::QueuedConnection);
+}
+
+void DeliveryScheduler::onStreamOpened(AgentStream* stream)
+{
+    if (!m_queue->streamOpened(stream->agentId(), stream->window(), stream->peer(), stream->sinceMs())) {
+        stream->close(AgentStream::AgentRemoved, QStringLiteral("The agent was removed."));
+        return;
+    }
+    stream->send(StreamFrame::hello(stream->agentId(), stream->window(), m_options.streamAckTimeoutMs,
+                                    m_options.streamPingIntervalMs));
+    schedulePump();
+}
+
+void DeliveryScheduler::onStreamEnded(AgentStream* stream, const QString& why)
+{
+    // What was out on it waits again, first in line, nothing spent: the agent never said.
+    QList<quint64> interrupted;
+    for (auto it = m_inFlight.cbegin(); it != m_inFlight.cend(); ++it) {
+        if (it->streamSerial == stream->serial())
+            interrupted << it.key();
+    }
+    std::sort(interrupted.begin(), interrupted.end()); // in the order they went out
+    AttemptOutcome outcome;
+    outcome.kind = AttemptOutcome::Kind::Interrupted;
+    outcome.error = QStringLiteral("the stream closed before the agent answered: %1").arg(why);
+    for (quint64 handle : std::as_const(interrupted))
+        landFromStream(handle, outcome);
+    if (!m_streams->find(stream->agentId()))
+        m_queue->streamClosed(stream->agentId());
+    schedulePump();
+}
+
+void DeliveryScheduler::launchOnStream(DeliveryQueue::Claim claim, const QByteArray& secret)
+{
+    const Delivery& delivery = claim.outgoing.delivery;
+    const qint64 startedMs = m_clock.nowMs();
+    AgentStream* stream = m_streams->find(claim.agentId);
+    if (!stream) {
+        DeliveryQueue::Report report;
+        report.outcome.kind = AttemptOutcome::Kind::Interrupted;
+        report.outcome.error = QStringLiteral("the stream closed before the delivery was sent");
+        m_queue->settle(claim, report);
+        return;
+    }
+    HeaderList headers = ForwardRequest::headers(delivery, secret, claim.attempt, startedMs);
+    const bool typed = std::any_of(headers.cbegin(), headers.cend(), [](const auto& h) {
+        return h.first.compare("Content-Type", Qt::CaseInsensitive) == 0;
+    });
+    if (!typed && !delivery.contentType.isEmpty())
+        headers.append({QByteArray("Content-Type"), delivery.contentType.toLatin1()});
+    const QByteArray frame = StreamFrame::delivery(delivery, headers, claim.attempt);
+    const quint64 handle = m_nextStreamHandle++;
+    m_streamFlights.insert(delivery.id, handle);
+    m_inFlight.insert(handle, Flight{std::move(claim), startedMs, m_monotonic.elapsed() + m_options.streamAckTimeoutMs,
+                                     stream->serial()});
+    stream->send(frame);
+    if (!m_deadlineTimer->isActive())
+        m_deadlineTimer->start();
+}
+
+void DeliveryScheduler::onStreamAnswer(AgentStream* stream, const StreamFrame::Answer& answer)
+{
+    const auto handle = m_streamFlights.constFind(answer.deliveryId);
+    const auto flight = handle == m_streamFlights.cend() ? m_inFlight.cend() : m_inFlight.constFind(*handle);
+    if (flight == m_inFlight.cend() || flight->streamSerial != stream->serial()) {
+        stream->send(
+            StreamFrame::error(QStringLiteral("unknown_delivery"),
+                               QStringLiteral("No delivery %1 awaits an answer on this stream: it was answered "
+                                              "already, its time ran out, or it went out on an earlier stream.")
+                                   .arg(answer.deliveryId.left(64)),
+                               answer.deliveryId.left(64)));
+        return;
+    }
+    AttemptOutcome outcome;
+    outcome.kind = answer.ack ? AttemptOutcome::Kind::Delivered : AttemptOutcome::Kind::Failed;
+    outcome.statusCode = answer.statusCode;
+    outcome.retryAfterMs = answer.ack ? -1 : answer.retryAfterMs;
+    if (!answer.ack) {
+        outcome.error = answer.reason.isEmpty() ? QStringLiteral("nacked by the agent")
+                                                : QStringLiteral("nacked by the agent: %1").arg(answer.reason);
+    }
+    landFromStream(*handle, outcome);
+}
+
+void DeliveryScheduler::landFromStream(quint64 handle, const AttemptOutcome& outcome)
+{
+    auto it = m_inFlight.find(handle);
+    if (it == m_inFlight.end())
+        return;
+    const Flight flight = std::move(*it);
+    m_inFlight.erase(it);
+    m_streamFlights.remove(flight.claim.outgoing.delivery.id);
+    DeliveryQueue::Report report;
+    report.outcome = outcome;
+    report.durationMs = m_clock.nowMs() - flight.startedMs;
     m_queue->settle(flight.claim, report);
     schedulePump();
 }

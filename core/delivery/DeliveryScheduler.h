@@ -1,5 +1,6 @@
 #pragma once
 
+#include "delivery/AgentStreams.h"
 #include "delivery/DeliveryOptions.h"
 #include "delivery/DeliveryQueue.h"
 #include "domain/Delivery.h"
@@ -52,6 +53,10 @@ public:
     // thread while it runs (nullptr: on this thread's own connection). Returns once the change holds.
     void setJournalWriter(DeliveryWriter* writer);
 
+    // Thread-safe: an agent's live stream. `socket` has no parent and was moved to this object's thread; it holds
+    // the upgrade request the ingress checked.
+    void adoptStream(QTcpSocket* socket, const Alfe::StreamRequest& request);
+
     int inFlight() const { return int(m_inFlight.size()); }
 
 signals:
@@ -60,6 +65,8 @@ signals:
     void attemptFinished(const QString& deliveryId, int attempt, Alfe::DeliveryStatus status);
     void deliveryFailed(const QString& deliveryId);
     void agentStatusChanged(const QString& agentId, Alfe::AgentStatus status);
+    // An agent's stream opened or closed (the store says so already).
+    void agentStreamChanged(const QString& agentId);
     void purged(int deliveries);
 
 private:
@@ -67,7 +74,8 @@ private:
     {
         DeliveryQueue::Claim claim;
         qint64 startedMs = 0;
-        qint64 deadline = 0; // on m_monotonic
+        qint64 deadline = 0;      // on m_monotonic
+        quint64 streamSerial = 0; // the stream it went out on; 0: over HTTP
     };
 
     void pump();
@@ -76,6 +84,11 @@ private:
     void onRoundWritten(const std::shared_ptr<DeliveryQueue::Round>& round, bool written);
     void launch(DeliveryQueue::Claim claim);
     void land(quint64 handle, const ForwardAnswer& answer);
+    void launchOnStream(DeliveryQueue::Claim claim, const QByteArray& secret);
+    void landFromStream(quint64 handle, const AttemptOutcome& outcome);
+    void onStreamOpened(AgentStream* stream);
+    void onStreamAnswer(AgentStream* stream, const StreamFrame::Answer& answer);
+    void onStreamEnded(AgentStream* stream, const QString& why);
     void sweepDeadlines();
     void emitEvents(const QList<DeliveryQueue::Event>& events);
     void armTimer();
@@ -101,7 +114,10 @@ private:
     QTimer* m_deadlineTimer = nullptr;
     QElapsedTimer m_monotonic;
     QHash<quint64, Flight> m_inFlight;
-    QHash<QString, QByteArray> m_secrets; // current signing secret per webhook, dropped on any webhook change
+    AgentStreams* m_streams = nullptr;
+    QHash<QString, quint64> m_streamFlights;       // delivery id -> handle, for attempts out on a stream
+    quint64 m_nextStreamHandle = quint64(1) << 62; // apart from the forward client's handles
+    QHash<QString, QByteArray> m_secrets;          // current signing secret per webhook, dropped on any webhook change
     qint64 m_secretsGeneration = -1;
     bool m_pumpQueued = false;
     DeliveryWriter* m_writer = nullptr;

@@ -235,12 +235,13 @@ std::optional<DeliveryQueue::Claim> LocalDeliveryQueue::take(Lane& lane, const Q
     claim.agentId = lane.agent.id;
     claim.forwardUrl = lane.agent.forwardUrl;
     claim.probe = probe;
+    claim.stream = lane.streaming() && !probe;
     lane.held.insert(id);
     ++lane.inFlight;
     lane.probing = lane.probing || probe;
     // The start is recorded only if the attempt is still out after StartRecordedAfterMs (recordLongAttempts());
     // a quick answer records the whole attempt at once. Either way a crash leaves the delivery waiting.
-    m_unrecordedStarts.insert(id, UnrecordedStart{claim.attempt, now, m_monotonic.elapsed()});
+    m_unrecordedStarts.insert(id, UnrecordedStart{claim.attempt, claim.stream, now, m_monotonic.elapsed()});
     m_events << Event{Event::Kind::Started, id, claim.attempt, DeliveryStatus::Delivering, {}};
     return claim;
 }
@@ -279,7 +280,8 @@ QList<DeliveryQueue::Claim> LocalDeliveryQueue::claim(int limit)
         progress = false;
         for (qsizetype k = 0; k < agents && out.size() < limit; ++k) {
             Lane& lane = m_lanes[m_order.at((m_nextStart + k) % agents)];
-            if (!lane.online() || lane.inFlight >= m_options.perAgentConcurrency)
+            const int concurrency = lane.streaming() ? lane.streamWindow : m_options.perAgentConcurrency;
+            if (!lane.online() || lane.resumeAfterWrite || lane.inFlight >= concurrency)
                 continue;
             const QString id = nextReady(lane, now);
             if (id.isEmpty())
@@ -352,6 +354,7 @@ void LocalDeliveryQueue::settle(const Claim& claim, const Report& report)
     f.status = v.status;
     f.failures = v.failures;
     f.nextAttemptAtMs = v.nextAttemptAtMs;
+    f.via = claim.stream ? QStringLiteral("stream") : QStringLiteral("http");
     if (auto start = m_unrecordedStarts.find(id); start != m_unrecordedStarts.end()) {
         const qint64 startedAt = start->atMs;
         m_unrecordedStarts.erase(start);
@@ -457,6 +460,16 @@ QList<DeliveryQueue::Event> LocalDeliveryQueue::roundWritten(Round round, bool w
         if (auto it = m_lanes.find(agentId); it != m_lanes.end())
             it->held.remove(deliveryId);
     }
+    // An agent whose stream opened or closed: what this round said of its earlier deliveries is in the store now
+    // (unless a later round also writes its state), so its next one is its oldest waiting.
+    for (const QString& agentId : std::as_const(round.agents)) {
+        auto it = m_lanes.find(agentId);
+        if (it != m_lanes.end() && it->resumeAfterWrite && it->roundsWritingState == 0 &&
+            !m_touched.contains(agentId)) {
+            it->resumeAfterWrite = false;
+            it->storeAhead = true;
+        }
+    }
     // Released retries are in the store only now.
     for (const QString& agentId : std::as_const(round.returned)) {
         if (auto it = m_lanes.find(agentId); it != m_lanes.end())
@@ -472,12 +485,57 @@ void LocalDeliveryQueue::recordLongAttempts()
     const qint64 cutoff = m_monotonic.elapsed() - StartRecordedAfterMs;
     for (auto it = m_unrecordedStarts.begin(); it != m_unrecordedStarts.end();) {
         if (it->sinceMs <= cutoff) {
-            m_journal.started(it.key(), it->attempt, it->atMs);
+            m_journal.started(it.key(), it->attempt, it->atMs,
+                              it->stream ? QStringLiteral("stream") : QStringLiteral("http"));
             it = m_unrecordedStarts.erase(it);
         } else {
             ++it;
         }
     }
+}
+
+bool LocalDeliveryQueue::streamOpened(const QString& agentId, int window, const QString& peer, qint64 sinceMs)
+{
+    auto it = m_lanes.find(agentId);
+    if (it == m_lanes.end()) {
+        refresh(); // an agent created since the last refresh
+        it = m_lanes.find(agentId);
+        if (it == m_lanes.end())
+            return false;
+    }
+    Lane& lane = *it;
+    lane.streamWindow = std::max(1, window);
+    if (lane.agent.status == AgentStatus::Offline)
+        cameOnline(lane); // its backlog, retrying ones included: their failures were its forward URL being away
+    m_journal.stream(agentId, peer, sinceMs);
+    streamChanged(lane);
+    return true;
+}
+
+void LocalDeliveryQueue::streamClosed(const QString& agentId)
+{
+    auto it = m_lanes.find(agentId);
+    if (it == m_lanes.end() || !it->streaming())
+        return;
+    it->streamWindow = 0;
+    m_journal.stream(agentId, {}, std::nullopt);
+    streamChanged(*it);
+}
+
+void LocalDeliveryQueue::streamChanged(Lane& lane)
+{
+    // Deliveries interrupted by the change wait again in the store (in this round); the window, which may hold
+    // later ones, is read again once the round is written, so they still leave in order.
+    dropWindow(lane);
+    lane.resumeAfterWrite = true;
+    lane.probeDue = false;
+    m_touched.insert(lane.agent.id);
+    m_events << Event{Event::Kind::Stream, lane.agent.id, 0, {}, lane.agent.status};
+}
+
+void LocalDeliveryQueue::noStreams()
+{
+    m_journal.noStreams();
 }
 
 int LocalDeliveryQueue::heldInMemory() const

@@ -50,6 +50,10 @@ public:
     QList<Event> roundWritten(Round round, bool written) override;
     qint64 nextWakeMs() override;
     void recordLongAttempts() override;
+    bool streamOpened(const QString& agentId, int window, const QString& peer, qint64 sinceMs) override;
+    void streamClosed(const QString& agentId) override;
+    bool knowsAgent(const QString& agentId) const override { return m_lanes.contains(agentId); }
+    void noStreams() override;
 
     // For tests and the bench: ids held in memory across all agents (windows and in flight).
     int heldInMemory() const;
@@ -66,7 +70,15 @@ private:
         int inFlight = 0;
         int roundsWritingState = 0; // rounds taken but not yet written that change this agent's row
         qint64 wakeAtMs = -1;
-        bool online() const { return agent.status == AgentStatus::Online && !agent.forwardUrl.isEmpty(); }
+        int streamWindow = 0;          // > 0: a live stream is open and takes the deliveries
+        bool resumeAfterWrite = false; // its stream changed: nothing goes until that round is written
+        bool streaming() const { return streamWindow > 0; }
+        bool online() const
+        {
+            if (streaming())
+                return agent.status != AgentStatus::Paused;
+            return agent.status == AgentStatus::Online && !agent.forwardUrl.isEmpty();
+        }
     };
     using Wake = std::pair<qint64, QString>;
 
@@ -82,6 +94,7 @@ private:
     void setAgent(Lane& lane, AgentStatus status, int connectionFailures, int probeFailures, qint64 nextProbeAtMs);
     void cameOnline(Lane& lane);
     void requeueRetrying(Lane& lane);
+    void streamChanged(Lane& lane);
 
     const Clock& m_clock;
     DeliveryOptions m_options;
@@ -99,6 +112,7 @@ private:
     struct UnrecordedStart
     {
         int attempt = 0;
+        bool stream = false;
         qint64 atMs = 0;    // on the clock, for the record
         qint64 sinceMs = 0; // on m_monotonic, for its age (real time, whatever the clock)
     };

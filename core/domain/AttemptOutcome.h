@@ -14,6 +14,7 @@ struct AttemptOutcome
         Failed,            // any other HTTP answer, 3xx included (redirects are not followed)
         Gone,              // 410: the agent's forwarding is paused
         ConnectionFailure, // refused, DNS, TLS, timeout: counts toward "offline"
+        Interrupted,       // the agent's stream closed before it answered: waits again, nothing spent
     };
 
     Kind kind = Kind::Failed;

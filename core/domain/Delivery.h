@@ -34,7 +34,8 @@ struct Attempt
     qint64 startedAtMs = 0;
     std::optional<qint64> durationMs;
     std::optional<int> statusCode;
-    QString error; // network error, "interrupted", or empty
+    QString error;                        // network error, "interrupted", or empty
+    QString via = QStringLiteral("http"); // "http" (the forward URL) or "stream" (the agent's live stream)
 };
 
 // One accepted inbound request. `headers` and `body` are filled only by DeliveryStore::get().

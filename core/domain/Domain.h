@@ -42,6 +42,9 @@ struct Agent
     QString forwardUrl; // empty: deliveries are stored but not forwarded
     AgentStatus status = AgentStatus::Offline;
     qint64 createdAtMs = 0;
+    QString streamPeer;        // the address its live stream comes from; empty: no stream open
+    qint64 streamSinceMs = -1; // when that stream opened
+    bool streaming() const { return streamSinceMs >= 0; }
 };
 
 struct Webhook

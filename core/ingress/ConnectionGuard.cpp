@@ -42,8 +42,12 @@ QByteArray reasonPhrase(int status)
         return "Request Timeout";
     case 413:
         return "Payload Too Large";
+    case 401:
+        return "Unauthorized";
     case 417:
         return "Expectation Failed";
+    case 426:
+        return "Upgrade Required";
     case 431:
         return "Request Header Fields Too Large";
     case 503:
@@ -104,12 +108,14 @@ private:
         Body,     // reading a request body
         Awaiting, // the request is complete; its answer is not written yet
         Closing,  // answered by the guard, or done: discarding input until the client closes
+        Upgraded, // handed over for a WebSocket upgrade: the guard is out of it
     };
 
     const GuardLimits& limits() const { return m_limits; }
     void onReadyRead();
     qsizetype take(QByteArrayView bytes);
     void admit(QByteArrayView rest);
+    void upgrade(QByteArrayView rest);
     qsizetype takeBody(QByteArrayView bytes);
     void requestComplete();
     bool reserveBody(qint64 bytes);
@@ -200,6 +206,8 @@ void GuardedConnection::onReadyRead()
         m_idleTimer.start(limits().idleTimeoutMs);
     const QByteArray bytes = m_socket->peek(available);
     const qsizetype used = take(bytes);
+    if (m_phase == Phase::Upgraded)
+        return; // the socket is someone else's now
     if (m_phase == Phase::Closing)
         drain();
     else if (used < bytes.size())
@@ -261,6 +269,8 @@ void GuardedConnection::admit(QByteArrayView rest)
                                QString::fromLatin1(allow)),
                       {{"Allow", allow}});
     }
+    if (m_guard && m_guard->m_upgrade.check && Routes::withoutQuery(m_head.target()) == m_guard->m_upgrade.path)
+        return upgrade(rest);
     if (declared > limits().bodyLimitBytes) {
         return refuse(413, "payload_too_large",
                       QStringLiteral("The body is %1; the limit is %2.")
@@ -280,6 +290,63 @@ void GuardedConnection::admit(QByteArrayView rest)
         return requestComplete();
     m_phase = Phase::Body;
     m_idleTimer.start(limits().idleTimeoutMs);
+}
+
+// A request on the upgrade route: refused here with a precise answer, or handed over whole.
+void GuardedConnection::upgrade(QByteArrayView rest)
+{
+    const auto hasToken = [this](QByteArrayView field, QByteArrayView token) {
+        for (const QByteArray& value : m_head.values(field)) {
+            for (const QByteArray& part : value.split(',')) {
+                if (part.trimmed().compare(token, Qt::CaseInsensitive) == 0)
+                    return true;
+            }
+        }
+        return false;
+    };
+    if (m_head.hasBody())
+        return refuse(400, "bad_request", QStringLiteral("A stream request has no body."));
+    if (!hasToken("Upgrade", "websocket") || !hasToken("Connection", "upgrade")) {
+        return refuse(426, "upgrade_required",
+                      QStringLiteral("This is a WebSocket endpoint: send GET with \"Connection: Upgrade\" and "
+                                     "\"Upgrade: websocket\" (RFC 6455)."),
+                      {{"Upgrade", "websocket"}});
+    }
+    if (m_head.value("Sec-WebSocket-Version").trimmed() != "13") {
+        return refuse(426, "upgrade_required", QStringLiteral("Only WebSocket version 13 (RFC 6455) is spoken here."),
+                      {{"Sec-WebSocket-Version", "13"}});
+    }
+    if (m_head.value("Sec-WebSocket-Key").trimmed().isEmpty())
+        return refuse(400, "bad_request", QStringLiteral("The upgrade has no Sec-WebSocket-Key."));
+    const UpgradeVerdict verdict = m_guard->m_upgrade.check(m_head, m_socket);
+    if (verdict.status != 0)
+        return refuse(verdict.status, verdict.code, verdict.message, verdict.headers);
+
+    // Out of the way: no timer, no count, no slot of ours or of QHttpServer's (its request object still goes
+    // with the socket). What QHttpServer read of the head is gone from the socket; the head goes back whole,
+    // in front of what followed it.
+    m_phase = Phase::Upgraded;
+    m_idleTimer.stop();
+    m_requestTimer.stop();
+    m_lingerTimer.stop();
+    release();
+    QObject::disconnect(m_socket, &QIODevice::readyRead, nullptr, nullptr);
+    QObject::disconnect(m_socket, &QIODevice::bytesWritten, nullptr, nullptr);
+    QObject::disconnect(m_socket, &QAbstractSocket::disconnected, nullptr, nullptr);
+    if (m_socket->isTransactionStarted())
+        m_socket->commitTransaction();
+    m_socket->skip(m_socket->bytesAvailable() - rest.size());
+    QByteArray head = m_head.method() + ' ' + m_head.target() + " HTTP/1.1\r\n";
+    for (const auto& [name, value] : m_head.fields())
+        head += name + ": " + value + "\r\n";
+    head += "\r\n";
+    for (qsizetype i = head.size() - 1; i >= 0; --i)
+        m_socket->ungetChar(head.at(i));
+    QTcpSocket* socket = m_socket;
+    setParent(nullptr);
+    deleteLater();
+    socket->setParent(nullptr);
+    m_guard->m_upgrade.take(socket);
 }
 
 qsizetype GuardedConnection::takeBody(QByteArrayView bytes)

@@ -9,11 +9,32 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 
+#include <functional>
+
 #include "domain/Delivery.h"
 
 namespace Alfe {
 
 class GuardedConnection;
+class HttpHead;
+
+// A path on which the guard lets WebSocket upgrades through (SPEC §12). `check` decides before the upgrade:
+// status 0 lets it go on, anything else is the refusal to answer. `take` then receives the connection, with
+// no parent and no slot of the guard's or QHttpServer's connected, and its request head put back in front of
+// whatever followed it.
+struct UpgradeVerdict
+{
+    int status = 0;
+    QByteArray code;
+    QString message;
+    QList<QPair<QByteArray, QByteArray>> headers;
+};
+struct UpgradeRoute
+{
+    QByteArray path;
+    std::function<UpgradeVerdict(const HttpHead& head, QTcpSocket* socket)> check;
+    std::function<void(QTcpSocket* socket)> take;
+};
 
 struct GuardLimits
 {
@@ -52,6 +73,10 @@ public:
     explicit ConnectionGuard(const GuardLimits& limits = {}, QObject* parent = nullptr);
     Q_DISABLE_COPY_MOVE(ConnectionGuard)
 
+    // Upgrades to a WebSocket on route.path go to route.take once route.check allows them; on other paths, and
+    // without a route, an upgrade request is an ordinary request.
+    void setUpgradeRoute(UpgradeRoute route) { m_upgrade = std::move(route); }
+
     // New limits apply to requests that start after the call.
     void setLimits(const GuardLimits& limits);
     GuardLimits limits() const { return m_limits; }
@@ -80,6 +105,7 @@ private:
     friend class GuardedConnection;
 
     GuardLimits m_limits;
+    UpgradeRoute m_upgrade;
     QPointer<QTcpSocket> m_currentSocket;
     int m_connectionCount = 0;
     qint64 m_bufferedBodyBytes = 0;

@@ -2,9 +2,11 @@
 
 #include "api/ApiJson.h"
 #include "api/ManagementApi.h"
+#include "crypto/Secrets.h"
 #include "domain/Logging.h"
 #include "ingress/ConnectionGuard.h"
 #include "ingress/HookReceiver.h"
+#include "ingress/HttpHead.h"
 #include "ingress/ResponseQueue.h"
 #include "ingress/Routes.h"
 #include "store/AgentStore.h"
@@ -16,6 +18,9 @@
 #include <QHttpServer>
 #include <QHttpServerRequest>
 #include <QHttpServerResponse>
+#include <QTcpSocket>
+#include <QThread>
+#include <QUrlQuery>
 
 namespace Alfe {
 
@@ -91,6 +96,7 @@ Result<quint16> IngressServer::start()
     if (auto opened = m_db->open(m_databasePath); !opened)
         return opened.error();
     m_webhooks = std::make_unique<WebhookStore>(*m_db, m_box, m_clock);
+    m_agents = std::make_unique<AgentStore>(*m_db, m_clock);
     m_responses = std::make_unique<ResponseQueue>();
 
     m_writer = new DeliveryWriter(m_databasePath, m_clock, this);
@@ -117,6 +123,11 @@ Result<quint16> IngressServer::start()
     limits.maxConnections = m_options.maxConnections;
     m_guard = new ConnectionGuard(limits, m_server);
     connect(m_guard, &ConnectionGuard::refused, this, &IngressServer::logRefused);
+    m_guard->setUpgradeRoute({QByteArray("/v1/agents/me/stream"),
+                              [this](const HttpHead& head, QTcpSocket* socket) { return checkStream(head, socket); },
+                              [this](QTcpSocket* socket) {
+                                  handOverStream(socket);
+                              }});
     if (!m_guard->listen(m_options.bindAddress, m_options.port)) {
         return Errors::storage(QStringLiteral("Cannot listen on %1:%2: %3")
                                    .arg(m_options.bindAddress.toString())
@@ -162,6 +173,55 @@ void IngressServer::logRefused(const RefusedRequest& request)
         return;
     }
     m_writer->submitRefused(request);
+}
+
+UpgradeVerdict IngressServer::checkStream(const HttpHead& head, QTcpSocket* socket)
+{
+    if (!m_streamHandoff.adopt) {
+        return {503,
+                "stream_unavailable",
+                QStringLiteral("Deliveries are not running in this server; try again shortly."),
+                {{"Retry-After", "5"}}};
+    }
+    StreamRequest request;
+    const QUrlQuery query(QUrl::fromEncoded(head.target()).query());
+    if (query.hasQueryItem(QStringLiteral("window"))) {
+        bool ok = false;
+        const QString text = query.queryItemValue(QStringLiteral("window"));
+        request.window = text.toInt(&ok);
+        if (!ok || request.window < 1 || request.window > 256) {
+            return {400,
+                    "bad_request",
+                    QStringLiteral("window must be a whole number from 1 to 256, not \"%1\".").arg(text.left(20)),
+                    {}};
+        }
+    }
+    const QByteArray authorization = head.value("Authorization");
+    const bool bearer = authorization.size() > 7 && authorization.first(7).compare("Bearer ", Qt::CaseInsensitive) == 0;
+    QByteArray token = bearer ? authorization.mid(7).trimmed() : QByteArray();
+    auto agent = m_agents->agentForToken(token);
+    Secrets::cleanse(token);
+    if (!agent) {
+        return {401,
+                "unauthorized",
+                QStringLiteral("Send \"Authorization: Bearer <agent token>\" with a valid token."),
+                {{"WWW-Authenticate", "Bearer"}}};
+    }
+    request.agentId = agent->id;
+    const QHostAddress address = socket->peerAddress();
+    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
+                             ? QStringLiteral("[%1]").arg(address.toString())
+                             : address.toString();
+    request.peer = QStringLiteral("%1:%2").arg(host).arg(socket->peerPort());
+    m_checkedStream = request;
+    return {};
+}
+
+void IngressServer::handOverStream(QTcpSocket* socket)
+{
+    // The stream's socket lives where its deliveries are sent.
+    socket->moveToThread(m_streamHandoff.thread);
+    m_streamHandoff.adopt(socket, std::exchange(m_checkedStream, {}));
 }
 
 void IngressServer::dispatch(const QHttpServerRequest& request, QHttpServerResponder&& responder)

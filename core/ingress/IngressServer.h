@@ -2,11 +2,16 @@
 
 #include "domain/Delivery.h"
 #include "domain/Result.h"
+#include "domain/StreamRequest.h"
 #include "ingress/IngressOptions.h"
 
 #include <QObject>
 
+#include <functional>
 #include <memory>
+
+class QTcpSocket;
+class QThread;
 
 class QHttpServer;
 class QHttpServerRequest;
@@ -17,6 +22,8 @@ namespace Alfe {
 class AgentStore;
 class Clock;
 class ConnectionGuard;
+class HttpHead;
+struct UpgradeVerdict;
 class Database;
 class DeliveryStore;
 class DeliveryWriter;
@@ -48,6 +55,16 @@ public:
     QString localUrl() const;
     QString webhookUrl(const QString& webhookId) const;
 
+    // Where agents' streams go once checked: a connection moved to `thread`, then handed to `adopt` (delivery's
+    // scheduler). Empty while delivery does not run: stream requests are answered 503. Call in this object's
+    // thread.
+    struct StreamHandoff
+    {
+        QThread* thread = nullptr;
+        std::function<void(QTcpSocket*, const StreamRequest&)> adopt;
+    };
+    void setStreamHandoff(StreamHandoff handoff) { m_streamHandoff = std::move(handoff); }
+
 signals:
     // New deliveries, right after they were committed.
     void deliveriesCommitted(const QList<Alfe::CommittedDelivery>& deliveries);
@@ -57,6 +74,8 @@ signals:
 private:
     void dispatch(const QHttpServerRequest& request, QHttpServerResponder&& responder);
     void logRefused(const RefusedRequest& request);
+    UpgradeVerdict checkStream(const HttpHead& head, QTcpSocket* socket);
+    void handOverStream(QTcpSocket* socket);
 
     QString m_databasePath;
     const SecretBox& m_box;
@@ -66,6 +85,9 @@ private:
 
     std::unique_ptr<Database> m_db;
     std::unique_ptr<WebhookStore> m_webhooks;
+    std::unique_ptr<AgentStore> m_agents; // reads only: which agent a stream's token belongs to
+    StreamHandoff m_streamHandoff;
+    StreamRequest m_checkedStream; // between checkStream() and handOverStream(), in one call of the guard
     std::unique_ptr<ResponseQueue> m_responses;
     DeliveryWriter* m_writer = nullptr;
 

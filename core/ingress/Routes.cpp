@@ -2,13 +2,13 @@
 
 namespace Alfe::Routes {
 
-namespace {
 QByteArrayView withoutQuery(QByteArrayView path)
 {
     const qsizetype q = path.indexOf('?');
     return q < 0 ? path : path.first(q);
 }
 
+namespace {
 bool matches(const QByteArray& pattern, QByteArrayView path)
 {
     const QList<QByteArray> want = pattern.split('/');
@@ -43,6 +43,7 @@ const QList<Route>& all()
         {"GET", "/v1/deliveries/{deliveryId}"},
         {"POST", "/v1/deliveries/{deliveryId}/retry"},
         {"GET", "/v1/agents/me"},
+        {"GET", "/v1/agents/me/stream"},
     };
     return routes;
 }

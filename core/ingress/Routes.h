@@ -20,6 +20,9 @@ const QList<Route>& all();
 // in a non-empty list is answered 405 with `Allow: <methods joined by ", ">`. The query string is ignored.
 QList<QByteArray> allowedMethods(QByteArrayView path);
 
+// The path without its query string.
+QByteArrayView withoutQuery(QByteArrayView path);
+
 // "/v1/hooks/<id>" -> "<id>", else empty.
 QByteArray hookIdFromPath(QByteArrayView path);
 

@@ -14,7 +14,7 @@ namespace Alfe {
 namespace {
 constexpr int MaxNameLength = 200;
 
-const QString AgentColumns = QStringLiteral("id, name, forward_url, status, created_at");
+const QString AgentColumns = QStringLiteral("id, name, forward_url, status, created_at, stream_peer, stream_since");
 
 Agent agentFrom(const QSqlQuery& q)
 {
@@ -24,6 +24,8 @@ Agent agentFrom(const QSqlQuery& q)
     agent.forwardUrl = q.value(2).toString();
     agent.status = agentStatusFromName(q.value(3).toString()).value_or(AgentStatus::Offline);
     agent.createdAtMs = q.value(4).toLongLong();
+    agent.streamPeer = q.value(5).toString();
+    agent.streamSinceMs = q.value(6).isNull() ? -1 : q.value(6).toLongLong();
     return agent;
 }
 
@@ -225,19 +227,28 @@ Result<QByteArray> AgentStore::addToken(const QString& agentId)
     return token;
 }
 
-Result<Agent> AgentStore::authenticate(const QByteArray& token)
+Result<Agent> AgentStore::agentForToken(const QByteArray& token) const
 {
     const Error refused = Errors::notFound(QStringLiteral("The API token is not valid."));
     if (!Secrets::isAgentToken(token))
         return refused;
-    const QByteArray hash = Secrets::sha256(token);
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("SELECT a.id, a.name, a.forward_url, a.status, a.created_at FROM agent_tokens t"
-                             " JOIN agents a ON a.id = t.agent_id WHERE t.token_sha256 = ?"));
-    q.addBindValue(hash);
+    q.prepare(QStringLiteral("SELECT %1 FROM agents WHERE id = (SELECT agent_id FROM agent_tokens"
+                             " WHERE token_sha256 = ?)")
+                  .arg(AgentColumns));
+    q.addBindValue(Secrets::sha256(token));
     if (!q.exec() || !q.next())
         return refused;
-    Agent agent = agentFrom(q);
+    return agentFrom(q);
+}
+
+Result<Agent> AgentStore::authenticate(const QByteArray& token)
+{
+    auto found = agentForToken(token);
+    if (!found)
+        return found;
+    const QByteArray hash = Secrets::sha256(token);
+    Agent agent = std::move(found.value());
     const qint64 now = m_clock.nowMs();
     auto touched = m_touchedMs.find(hash);
     if (touched == m_touchedMs.end() || now - *touched >= TouchIntervalMs || now < *touched) {

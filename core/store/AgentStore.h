@@ -40,8 +40,9 @@ public:
 
     // A further token for an agent (shown once).
     Result<QByteArray> addToken(const QString& agentId);
-    // The agent a bearer token belongs to; not_found for an unknown or malformed token.
-    // The agent a token belongs to. Records the token's last use at most once a minute per token: an
+    // The agent a bearer token belongs to; not_found for an unknown or malformed token. Only reads.
+    Result<Agent> agentForToken(const QByteArray& token) const;
+    // The same, and records the token's last use at most once a minute per token: an
     // authenticated API call is not a database write (it runs on the ingress thread, which must not wait for
     // an fsync per call).
     static constexpr qint64 TouchIntervalMs = 60'000;

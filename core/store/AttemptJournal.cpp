@@ -30,12 +30,12 @@ Result<void> AttemptJournal::run(Database& db, const QString& sql, const QVarian
     return done;
 }
 
-void AttemptJournal::started(const QString& deliveryId, int attempt, qint64 atMs)
+void AttemptJournal::started(const QString& deliveryId, int attempt, qint64 atMs, const QString& via)
 {
     m_starts.insert(deliveryId, Start{m_ops.size(), attempt, atMs});
-    m_ops.emplace_back([deliveryId, attempt, atMs](Database& db) -> Result<void> {
-        if (auto ok = run(db, QStringLiteral("INSERT INTO attempts (delivery_id, n, started_at) VALUES (?,?,?)"),
-                          {deliveryId, attempt, atMs});
+    m_ops.emplace_back([deliveryId, attempt, atMs, via](Database& db) -> Result<void> {
+        if (auto ok = run(db, QStringLiteral("INSERT INTO attempts (delivery_id, n, started_at, via) VALUES (?,?,?,?)"),
+                          {deliveryId, attempt, atMs, via});
             !ok)
             return ok;
         return run(db, QStringLiteral("UPDATE deliveries SET status = 'delivering', attempt_count = ? WHERE id = ?"),
@@ -80,9 +80,9 @@ void AttemptJournal::startedAndFinished(Finished r, qint64 startedAt)
         const QVariant code = r.statusCode > 0 ? QVariant(r.statusCode) : QVariant(QMetaType::fromType<int>());
         if (auto ok = run(db,
                           QStringLiteral("INSERT INTO attempts (delivery_id, n, started_at, duration_ms, status_code,"
-                                         " response_headers, response_body, error) VALUES (?,?,?,?,?,?,?,?)"),
+                                         " response_headers, response_body, error, via) VALUES (?,?,?,?,?,?,?,?,?)"),
                           {r.deliveryId, r.attempt, startedAt, r.durationMs, code, QString::fromUtf8(r.responseHeaders),
-                           r.responseBody, nullableText(r.error)});
+                           r.responseBody, nullableText(r.error), r.via});
             !ok)
             return ok;
         return run(db,
@@ -124,6 +124,25 @@ void AttemptJournal::agent(AgentState s)
                                   " next_probe_at = ? WHERE id = ?"),
                    {agentStatusName(s.status), s.connectionFailures, s.probeFailures, nullableInt(s.nextProbeAtMs),
                     s.agentId});
+    });
+}
+
+void AttemptJournal::stream(const QString& agentId, const QString& peer, std::optional<qint64> sinceMs)
+{
+    m_ops.emplace_back([agentId, peer, sinceMs](Database& db) -> Result<void> {
+        return run(
+            db, QStringLiteral("UPDATE agents SET stream_peer = ?, stream_since = ? WHERE id = ?"),
+            {sinceMs ? QVariant(peer) : QVariant(QMetaType::fromType<QString>()), nullableInt(sinceMs), agentId});
+    });
+}
+
+void AttemptJournal::noStreams()
+{
+    m_ops.emplace_back([](Database& db) -> Result<void> {
+        return run(db,
+                   QStringLiteral("UPDATE agents SET stream_peer = NULL, stream_since = NULL"
+                                  " WHERE stream_since IS NOT NULL"),
+                   {});
     });
 }
 

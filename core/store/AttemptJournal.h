@@ -35,6 +35,7 @@ public:
         DeliveryStatus status = DeliveryStatus::Queued;
         int failures = 0;
         std::optional<qint64> nextAttemptAtMs;
+        QString via = QStringLiteral("http"); // or "stream"
     };
 
     struct AgentState
@@ -53,7 +54,7 @@ public:
     AttemptJournal() = default;
     Q_DISABLE_COPY_MOVE(AttemptJournal)
 
-    void started(const QString& deliveryId, int attempt, qint64 atMs);
+    void started(const QString& deliveryId, int attempt, qint64 atMs, const QString& via = QStringLiteral("http"));
     void finished(Finished result);
     // An attempt whose start was never recorded (it was answered quickly): the whole attempt at once.
     void startedAndFinished(Finished result, qint64 startedAtMs);
@@ -61,6 +62,10 @@ public:
     // that says why.
     void unsendable(const QString& deliveryId, int attempt, qint64 atMs, const QString& why);
     void agent(AgentState state);
+    // The agent's live stream: opened by `peer` at `sinceMs`, or closed (no value).
+    void stream(const QString& agentId, const QString& peer, std::optional<qint64> sinceMs);
+    // No stream is open (at start: the process that held them is gone).
+    void noStreams();
     // The agent went away or came back: its retrying deliveries wait as queued, in arrival order, with
     // the budget they had (their failures were the agent being away).
     void requeueRetrying(const QString& agentId);

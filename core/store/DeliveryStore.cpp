@@ -139,8 +139,9 @@ Result<Delivery> DeliveryStore::get(const QString& id) const
     d.verifiedBy = q.value(DeliveryColumns::SummaryCount + 2).toString();
     q.finish();
 
-    QSqlQuery& a = m_db.prepared(QStringLiteral("SELECT n, started_at, duration_ms, status_code, error FROM attempts"
-                                                " WHERE delivery_id = ? ORDER BY n"));
+    QSqlQuery& a =
+        m_db.prepared(QStringLiteral("SELECT n, started_at, duration_ms, status_code, error, via FROM attempts"
+                                     " WHERE delivery_id = ? ORDER BY n"));
     a.bindValue(0, id);
     if (a.exec()) {
         while (a.next()) {
@@ -150,6 +151,7 @@ Result<Delivery> DeliveryStore::get(const QString& id) const
             attempt.durationMs = DeliveryColumns::optional<qint64>(a.value(2));
             attempt.statusCode = DeliveryColumns::optional<int>(a.value(3));
             attempt.error = a.value(4).toString();
+            attempt.via = a.value(5).toString();
             d.attempts << attempt;
         }
     }

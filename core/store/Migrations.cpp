@@ -204,13 +204,23 @@ QStringList v10ProviderSecrets()
     }
     return steps;
 }
+QStringList v11AgentStreams()
+{
+    // Agents that receive over a live stream (SPEC §12): how each attempt went out ('http' to the forward URL,
+    // 'stream' over the agent's WebSocket), and which peer holds an agent's stream since when (NULL: none).
+    return {
+        QStringLiteral("ALTER TABLE attempts ADD COLUMN via TEXT NOT NULL DEFAULT 'http'"),
+        QStringLiteral("ALTER TABLE agents ADD COLUMN stream_peer TEXT"),
+        QStringLiteral("ALTER TABLE agents ADD COLUMN stream_since INTEGER"),
+    };
+}
 } // namespace
 
 const QList<QStringList>& steps()
 {
-    static const QList<QStringList> all{v1Accounts(),     v2Deliveries(),      v3RefusedAndIndexes(), v4IngressDedup(),
-                                        v5Forwarding(),   v6WebhookChanges(),  v7AgentQueues(),       v8AgentChanges(),
-                                        v9FewerIndexes(), v10ProviderSecrets()};
+    static const QList<QStringList> all{v1Accounts(),     v2Deliveries(),       v3RefusedAndIndexes(), v4IngressDedup(),
+                                        v5Forwarding(),   v6WebhookChanges(),   v7AgentQueues(),       v8AgentChanges(),
+                                        v9FewerIndexes(), v10ProviderSecrets(), v11AgentStreams()};
     return all;
 }
 
