@@ -38,6 +38,7 @@ AgentStream::~AgentStream()
         m_ended = true;
         m_socket->disconnect(this);
         m_socket->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("The server is stopping."));
+        m_socket->flush(); // the close frame goes out before the socket is deleted with this object
     }
 }
 

@@ -177,13 +177,20 @@ void IngressServer::logRefused(const RefusedRequest& request)
 
 UpgradeVerdict IngressServer::checkStream(const HttpHead& head, QTcpSocket* socket)
 {
-    if (!m_streamHandoff.adopt) {
-        return {503,
-                "stream_unavailable",
-                QStringLiteral("Deliveries are not running in this server; try again shortly."),
-                {{"Retry-After", "5"}}};
+    // Who asks first (401 tells nothing about the server), then what they ask for, then whether it can be given.
+    const QByteArray authorization = head.value("Authorization");
+    const bool bearer = authorization.size() > 7 && authorization.first(7).compare("Bearer ", Qt::CaseInsensitive) == 0;
+    QByteArray token = bearer ? authorization.mid(7).trimmed() : QByteArray();
+    auto agent = m_agents->agentForToken(token);
+    Secrets::cleanse(token);
+    if (!agent) {
+        return {401,
+                "unauthorized",
+                QStringLiteral("Send \"Authorization: Bearer <agent token>\" with a valid token."),
+                {{"WWW-Authenticate", "Bearer"}}};
     }
     StreamRequest request;
+    request.agentId = agent->id;
     const QUrlQuery query(QUrl::fromEncoded(head.target()).query());
     if (query.hasQueryItem(QStringLiteral("window"))) {
         bool ok = false;
@@ -196,18 +203,12 @@ UpgradeVerdict IngressServer::checkStream(const HttpHead& head, QTcpSocket* sock
                     {}};
         }
     }
-    const QByteArray authorization = head.value("Authorization");
-    const bool bearer = authorization.size() > 7 && authorization.first(7).compare("Bearer ", Qt::CaseInsensitive) == 0;
-    QByteArray token = bearer ? authorization.mid(7).trimmed() : QByteArray();
-    auto agent = m_agents->agentForToken(token);
-    Secrets::cleanse(token);
-    if (!agent) {
-        return {401,
-                "unauthorized",
-                QStringLiteral("Send \"Authorization: Bearer <agent token>\" with a valid token."),
-                {{"WWW-Authenticate", "Bearer"}}};
+    if (!m_streamHandoff.adopt) {
+        return {503,
+                "stream_unavailable",
+                QStringLiteral("Deliveries are not running in this server; try again shortly."),
+                {{"Retry-After", "5"}}};
     }
-    request.agentId = agent->id;
     const QHostAddress address = socket->peerAddress();
     const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
                              ? QStringLiteral("[%1]").arg(address.toString())

@@ -2,6 +2,7 @@
 #include "ingress/Routes.h"
 
 #include <QFile>
+#include <QJsonObject>
 #include <QRegularExpression>
 #include <QSet>
 #include <QTest>
@@ -65,7 +66,8 @@ private slots:
     }
 
     // The route table is what the server really answers: each route reaches its handler (the ingress
-    // answers 404 for an unknown webhook; the API answers 401 without a token), never "No such route".
+    // answers 404 for an unknown webhook; the API answers 401 without a token; the agent stream, asked without
+    // an upgrade, 426), never "No such route".
     void everyRouteIsServed()
     {
         IngressFixture f;
@@ -76,6 +78,9 @@ private slots:
             QVERIFY2(!r.body.contains("No such route"), what.constData());
             if (route.pattern.startsWith("/v1/hooks/"))
                 QCOMPARE(r.status, 404);
+            else if (route.pattern == "/v1/agents/me/stream")
+                QCOMPARE(r.json().value(QLatin1String("error")).toObject().value(QLatin1String("code")).toString(),
+                         QStringLiteral("bad_request"));
             else
                 QCOMPARE(r.status, 401);
         }
