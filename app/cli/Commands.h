@@ -10,5 +10,6 @@ int runAgentCommand(CliContext& context);    // AgentCommands.cpp
 int runWebhookCommand(CliContext& context);  // WebhookCommands.cpp
 int runDeliveryCommand(CliContext& context); // DeliveryCommands.cpp
 int runSendTest(CliContext& context);        // SendTestCommand.cpp
+int runListen(CliContext& context);          // ListenCommand.cpp
 
 } // namespace Alfe::Cli

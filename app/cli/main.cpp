@@ -20,6 +20,7 @@ const Command Commands[] = {
     {"webhook", "Create, list, show, rotate, enable, disable and delete webhooks.", runWebhookCommand},
     {"deliveries", "List and show received deliveries, and queue them again.", runDeliveryCommand},
     {"send-test", "Sign a sample event with a webhook's secret and post it to the running ingress.", runSendTest},
+    {"listen", "Receive an agent's deliveries over its live stream and forward them to a local URL.", runListen},
 };
 
 QList<SubcommandHelp> commandHelp()
