@@ -29,7 +29,8 @@ const QSet<QString>& valueOptions()
         QStringLiteral("limit"),      QStringLiteral("cursor"),     QStringLiteral("bind"),
         QStringLiteral("port"),       QStringLiteral("public-url"), QStringLiteral("body-limit"),
         QStringLiteral("rate-limit"), QStringLiteral("file"),       QStringLiteral("url"),
-        QStringLiteral("event"),
+        QStringLiteral("event"),      QStringLiteral("tolerance"),  QStringLiteral("server"),
+        QStringLiteral("token-file"), QStringLiteral("window"),     QStringLiteral("token"),
     };
     return names;
 }

@@ -37,8 +37,8 @@ AgentStream::~AgentStream()
     if (!m_ended) {
         m_ended = true;
         m_socket->disconnect(this);
+        // QWebSocket writes and flushes the close frame before it closes the socket.
         m_socket->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("The server is stopping."));
-        m_socket->flush(); // the close frame goes out before the socket is deleted with this object
     }
 }
 

@@ -19,9 +19,14 @@ AgentStreams::AgentStreams(const StreamTerms& defaults, QObject* parent)
 
 AgentStreams::~AgentStreams()
 {
-    // Each stream says goodbye (1001) as it is deleted; nothing is reported any more.
-    for (AgentStream* stream : std::as_const(m_open))
+    // Each stream says goodbye (1001) as it is deleted, here, while its socket still exists: the sockets are
+    // children of this object too, created before their streams, and would go first. Nothing is reported.
+    const QList<AgentStream*> streams = m_open.values();
+    m_open.clear();
+    for (AgentStream* stream : streams) {
         stream->disconnect(this);
+        delete stream;
+    }
 }
 
 void AgentStreams::adopt(QTcpSocket* socket, const StreamRequest& request, qint64 nowMs)
