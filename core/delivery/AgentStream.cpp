@@ -6,9 +6,10 @@
 
 namespace Alfe {
 
-AgentStream::AgentStream(QWebSocket* socket, const QString& agentId, quint64 serial, const QString& peer,
-                         qint64 sinceMs, const StreamTerms& terms, QObject* parent)
+AgentStream::AgentStream(QWebSocket* socket, QTcpSocket* raw, const QString& agentId, quint64 serial,
+                         const QString& peer, qint64 sinceMs, const StreamTerms& terms, QObject* parent)
     : QObject(parent)
+    , m_raw(raw)
     , m_socket(socket)
     , m_agentId(agentId)
     , m_serial(serial)
@@ -16,6 +17,9 @@ AgentStream::AgentStream(QWebSocket* socket, const QString& agentId, quint64 ser
     , m_sinceMs(sinceMs)
     , m_terms(terms)
 {
+    // The connection first: children go in the order they came, and the connection must go before the QWebSocket
+    // (which then lets go of it) so that what QHttpServer tied to its `destroyed` is freed too.
+    m_raw->setParent(this);
     m_socket->setParent(this);
     // Refused from the frame header alone: a 100 MiB frame is never read into memory.
     m_socket->setMaxAllowedIncomingFrameSize(MaxAgentFrameBytes);
@@ -50,12 +54,34 @@ void AgentStream::send(const QByteArray& frame)
     m_socket->sendTextMessage(QString::fromUtf8(frame));
 }
 
+qint64 AgentStream::unsentBytes() const
+{
+    return m_raw->bytesToWrite();
+}
+
 void AgentStream::close(QWebSocketProtocol::CloseCode code, const QString& reason)
 {
     if (m_ended)
         return;
-    m_socket->close(code, reason);
+    // Said first: closing emits the socket's disconnected() at once, which would call it the agent's doing.
     end(reason);
+    m_socket->close(code, reason);
+}
+
+void AgentStream::finish()
+{
+    if (m_raw->state() == QAbstractSocket::UnconnectedState) {
+        deleteLater();
+        return;
+    }
+    // The close frame (and what was queued before it) may still be on its way: wait for the connection to go,
+    // at most two seconds, then drop it.
+    m_socket->disconnect(this);
+    connect(m_raw, &QAbstractSocket::disconnected, this, &QObject::deleteLater);
+    QTimer::singleShot(2000, this, [this] {
+        m_raw->abort();
+        deleteLater();
+    });
 }
 
 void AgentStream::onText(const QString& text)
@@ -96,8 +122,8 @@ void AgentStream::onTick()
     if (m_heard.elapsed() >= m_terms.deadAfterMs) {
         qCInfo(lcDelivery) << "stream of agent" << m_agentId << "from" << m_peer << "silent for" << m_heard.elapsed()
                            << "ms; dropping it";
-        m_socket->abort();
         end(QStringLiteral("the agent answered no ping for %1 s").arg(m_terms.deadAfterMs / 1000.0));
+        m_socket->abort();
         return;
     }
     if (m_heard.elapsed() >= m_terms.pingIntervalMs && m_pinged.elapsed() >= m_terms.pingIntervalMs) {

@@ -7,6 +7,7 @@
 #include <QTimer>
 #include <QWebSocketProtocol>
 
+class QTcpSocket;
 class QWebSocket;
 
 namespace Alfe {
@@ -33,9 +34,10 @@ public:
     static constexpr auto Replaced = QWebSocketProtocol::CloseCode(4000);
     static constexpr auto AgentRemoved = QWebSocketProtocol::CloseCode(4001);
 
-    // Takes `socket` (open, handshake done) as its child. `serial` tells this stream from earlier ones.
-    AgentStream(QWebSocket* socket, const QString& agentId, quint64 serial, const QString& peer, qint64 sinceMs,
-                const StreamTerms& terms, QObject* parent = nullptr);
+    // Takes `socket` (open, handshake done) and the connection under it, `raw`, as its children. `serial` tells
+    // this stream from earlier ones.
+    AgentStream(QWebSocket* socket, QTcpSocket* raw, const QString& agentId, quint64 serial, const QString& peer,
+                qint64 sinceMs, const StreamTerms& terms, QObject* parent = nullptr);
     ~AgentStream() override;
     Q_DISABLE_COPY_MOVE(AgentStream)
 
@@ -47,6 +49,10 @@ public:
     bool isOpen() const { return !m_ended; }
 
     void send(const QByteArray& frame);
+    // Bytes of frames not yet handed to the kernel.
+    qint64 unsentBytes() const;
+    // Once ended: deletes itself when the connection is down, or after a short linger for its last bytes.
+    void finish();
     // Closes with `code` and `reason`; ended() follows at once.
     void close(QWebSocketProtocol::CloseCode code, const QString& reason);
 
@@ -62,6 +68,7 @@ private:
     void onTick();
     void end(const QString& why);
 
+    QTcpSocket* m_raw;
     QWebSocket* m_socket;
     QString m_agentId;
     quint64 m_serial;

@@ -60,6 +60,10 @@ void AgentStreams::onHandshake()
             continue;
         }
         const StreamRequest request = m_pending.take(raw);
+        if (raw->state() != QAbstractSocket::ConnectedState) {
+            socket->deleteLater(); // gone during the handshake: it replaces nothing
+            continue;
+        }
         StreamTerms terms = m_defaults;
         if (request.window > 0)
             terms.window = request.window;
@@ -68,7 +72,8 @@ void AgentStreams::onHandshake()
                                << "replaced by one from" << request.peer;
             old->close(AgentStream::Replaced, QStringLiteral("Replaced by a newer stream of this agent."));
         }
-        auto* stream = new AgentStream(socket, request.agentId, ++m_serial, request.peer, m_nowMs, terms, this);
+        raw->disconnect(this);
+        auto* stream = new AgentStream(socket, raw, request.agentId, ++m_serial, request.peer, m_nowMs, terms, this);
         connect(stream, &AgentStream::answered, this, &AgentStreams::answered);
         connect(stream, &AgentStream::ended, this, &AgentStreams::onEnded);
         m_open.insert(request.agentId, stream);
@@ -85,7 +90,7 @@ void AgentStreams::onEnded(AgentStream* stream, const QString& why)
     qCInfo(lcDelivery).noquote() << "stream of agent" << stream->agentId() << "from" << stream->peer()
                                  << "ended:" << why;
     emit ended(stream, why);
-    stream->deleteLater();
+    stream->finish();
 }
 
 void AgentStreams::closeExcept(const QSet<QString>& agentIds)

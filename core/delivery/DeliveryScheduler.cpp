@@ -44,6 +44,10 @@ DeliveryScheduler::~DeliveryScheduler()
     // still in flight are aborted unanswered. Their attempts stay open and are recorded as interrupted on the
     // next start, and their deliveries are tried again.
     if (m_queue) {
+        if (m_streams) {
+            for (const AgentStream* stream : m_streams->open())
+                m_queue->streamClosed(stream->agentId()); // the store stops saying they stream
+        }
         const DeliveryQueue::Round round = m_queue->takeRound();
         const auto write = [&round](Database& db) {
             AttemptJournal::write(db, round.writes);
@@ -200,7 +204,11 @@ void DeliveryScheduler::writeRound()
 
 void DeliveryScheduler::onRoundWritten(const std::shared_ptr<DeliveryQueue::Round>& round, bool written)
 {
-    const bool returned = !round->returned.isEmpty();
+    // Agents that came back, and agents whose stream opened or closed, may send again now.
+    const bool returned = !round->returned.isEmpty() ||
+                          std::any_of(round->events.cbegin(), round->events.cend(), [](const DeliveryQueue::Event& e) {
+                              return e.kind == DeliveryQueue::Event::Kind::Stream;
+                          });
     emitEvents(m_queue->roundWritten(std::move(*round), written));
     if (returned || !written)
         schedulePump(); // their backlog, retrying ones included, is in the store now
@@ -355,6 +363,17 @@ void DeliveryScheduler::sweepDeadlines()
     for (quint64 handle : std::as_const(late))
         m_client->abort(handle, QStringLiteral("timed out after %1 ms").arg(m_options.timeoutMs));
     for (quint64 handle : std::as_const(unanswered)) {
+        const auto flight = m_inFlight.constFind(handle);
+        if (flight == m_inFlight.cend())
+            continue; // interrupted with its stream just now
+        AgentStream* stream = m_streams->find(flight->claim.agentId);
+        if (stream && stream->serial() == flight->streamSerial && stream->unsentBytes() > 0) {
+            // The agent has not even taken the frames out of our buffer: it is not reading. Its stream goes, and
+            // what was out on it waits again, unspent, instead of piling up behind it.
+            stream->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                          QStringLiteral("Deliveries were not read within the ack timeout."));
+            continue;
+        }
         AttemptOutcome silence;
         silence.kind = AttemptOutcome::Kind::Failed;
         silence.error =

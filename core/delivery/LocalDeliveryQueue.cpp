@@ -112,8 +112,8 @@ void LocalDeliveryQueue::enqueue(const QList<CommittedDelivery>& committed)
                 lane.probeDue = true;
             continue; // it waits in the store
         }
-        if (lane.held.contains(c.deliveryId))
-            continue;
+        if (lane.held.contains(c.deliveryId) || m_recentlySettled.contains(c.deliveryId))
+            continue; // already on its way, or done: this notice came late
         if (!lane.storeAhead && lane.ready.size() < size_t(Window)) {
             lane.ready.push_back(c.deliveryId);
             lane.held.insert(c.deliveryId);
@@ -260,7 +260,7 @@ QList<DeliveryQueue::Claim> LocalDeliveryQueue::claim(int limit)
     // Probes: one try per offline agent whose backoff has passed, with its oldest waiting delivery.
     for (const QString& agentId : std::as_const(m_order)) {
         Lane& lane = m_lanes[agentId];
-        if (!lane.probeDue || lane.probing || lane.inFlight > 0 || out.size() >= limit)
+        if (!lane.probeDue || lane.probing || lane.inFlight > 0 || lane.streaming() || out.size() >= limit)
             continue;
         lane.probeDue = false;
         if (lane.agent.status != AgentStatus::Offline || lane.agent.forwardUrl.isEmpty())
@@ -366,8 +366,8 @@ void LocalDeliveryQueue::settle(const Claim& claim, const Report& report)
     if (v.status == DeliveryStatus::Failed)
         m_events << Event{Event::Kind::Failed, id, claim.attempt, v.status, {}};
 
-    if (!lane)
-        return;
+    if (!lane || (lane->streaming() && !claim.stream))
+        return; // (an HTTP attempt from before its stream opened says nothing of the agent now)
     const ForwardingStore::AgentRow& a = lane->agent;
     switch (v.agent) {
     case AttemptVerdict::Agent::Unchanged:
@@ -459,6 +459,14 @@ QList<DeliveryQueue::Event> LocalDeliveryQueue::roundWritten(Round round, bool w
     for (const auto& [agentId, deliveryId] : std::as_const(round.settled)) {
         if (auto it = m_lanes.find(agentId); it != m_lanes.end())
             it->held.remove(deliveryId);
+        if (!m_recentlySettled.contains(deliveryId)) {
+            m_recentlySettled.insert(deliveryId);
+            m_recentlySettledOrder.push_back(deliveryId);
+        }
+    }
+    while (m_recentlySettledOrder.size() > size_t(RecentlySettledKept)) {
+        m_recentlySettled.remove(m_recentlySettledOrder.front());
+        m_recentlySettledOrder.pop_front();
     }
     // An agent whose stream opened or closed: what this round said of its earlier deliveries is in the store now
     // (unless a later round also writes its state), so its next one is its oldest waiting.

@@ -119,6 +119,11 @@ private:
     QElapsedTimer m_monotonic;
     QHash<QString, UnrecordedStart> m_unrecordedStarts;        // attempts in flight whose start is not written yet
     QHash<QString, std::shared_ptr<const Delivery>> m_carried; // by delivery id, for ids in a window
+    // Deliveries settled and written lately. Under load the writer's notice of a commit can arrive after the
+    // delivery was already found in the store, sent and settled; such a late notice must not send it again.
+    static constexpr int RecentlySettledKept = 16 * 1024;
+    QSet<QString> m_recentlySettled;
+    std::deque<QString> m_recentlySettledOrder;
     qint64 m_carriedBytes = 0;
 };
 

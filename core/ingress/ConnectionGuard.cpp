@@ -480,7 +480,7 @@ void GuardedConnection::answered()
     QMetaObject::invokeMethod(
         this,
         [this] {
-            if (m_socket->bytesAvailable() > 0)
+            if (m_phase != Phase::Upgraded && m_socket->bytesAvailable() > 0)
                 Q_EMIT m_socket->readyRead();
         },
         Qt::QueuedConnection);

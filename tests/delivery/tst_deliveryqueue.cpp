@@ -112,6 +112,65 @@ class TestDeliveryQueue : public QObject
     Q_OBJECT
 
 private slots:
+    // Under load the writer's notice of a commit can come after the delivery was found in the store, sent and
+    // settled: it must not go out a second time (it did, with the same attempt number, seen in the bench).
+    void aLateNoticeOfACommitDoesNotSendItAgain()
+    {
+        Fixture f;
+        const QString agent = f.addAgent();
+        const QStringList ids = f.store(f.addWebhook(agent), 3, false);
+        f.queue.recover(); // found in the store before the writer's notice comes
+        const auto claims = f.queue.claim(1000);
+        QCOMPARE(f.ids(claims), ids);
+        f.settleAll(claims, Delivered);
+        QList<CommittedDelivery> late;
+        for (const QString& id : ids)
+            late << CommittedDelivery{id, agent, nullptr};
+        f.queue.enqueue(late);
+        QCOMPARE(f.queue.claim(1000).size(), 0);
+        QCOMPARE(f.scalar(QStringLiteral("SELECT count(*) FROM attempts")).toInt(), 3);
+    }
+
+    // An agent without a forward URL receives over its stream, up to its window; what was out when the stream
+    // closed waits again with nothing spent, and the next stream starts with the oldest.
+    void aClosedStreamResumesWithTheOldestUnspent()
+    {
+        Fixture f;
+        f.queue.recover();
+        const QString agent = f.addAgent(QString());
+        const QStringList ids = f.store(f.addWebhook(agent), 5);
+        QCOMPARE(f.queue.claim(1000).size(), 0); // no URL, no stream: they wait
+        QVERIFY(f.queue.streamOpened(agent, 2, QStringLiteral("127.0.0.1:5000"), f.clock.nowMs()));
+        QCOMPARE(f.queue.claim(1000).size(), 0); // not before the stream's opening is written
+        f.writeRound();
+        auto claims = f.queue.claim(1000);
+        QCOMPARE(f.ids(claims), ids.mid(0, 2));
+        QVERIFY(claims.at(0).stream && claims.at(1).stream);
+        QCOMPARE(f.scalar(QStringLiteral("SELECT stream_peer FROM agents WHERE id = ?"), {agent}).toString(),
+                 QStringLiteral("127.0.0.1:5000"));
+
+        f.queue.settle(claims.at(0), DeliveryQueue::Report{Delivered, 1, {}, {}});
+        AttemptOutcome interrupted;
+        interrupted.kind = AttemptOutcome::Kind::Interrupted;
+        interrupted.error = QStringLiteral("the stream closed before the agent answered");
+        f.queue.settle(claims.at(1), DeliveryQueue::Report{interrupted, 1, {}, {}});
+        f.queue.streamClosed(agent);
+        f.writeRound();
+        QCOMPARE(f.queue.claim(1000).size(), 0);
+        QVERIFY(f.scalar(QStringLiteral("SELECT stream_since FROM agents WHERE id = ?"), {agent}).isNull());
+        QCOMPARE(f.scalar(QStringLiteral("SELECT status || ',' || failures FROM deliveries WHERE id = ?"), {ids.at(1)})
+                     .toString(),
+                 QStringLiteral("queued,0"));
+        QCOMPARE(f.scalar(QStringLiteral("SELECT via FROM attempts WHERE delivery_id = ?"), {ids.at(1)}).toString(),
+                 QStringLiteral("stream"));
+
+        QVERIFY(f.queue.streamOpened(agent, 16, QStringLiteral("127.0.0.1:5001"), f.clock.nowMs()));
+        f.writeRound();
+        claims = f.queue.claim(1000);
+        QCOMPARE(f.ids(claims), ids.mid(1));
+        QCOMPARE(claims.first().attempt, 2);
+    }
+
     void firstAttemptsLeaveInArrivalOrderSixteenAtATime()
     {
         Fixture f;
