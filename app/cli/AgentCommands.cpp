@@ -37,6 +37,20 @@ QString forwardText(const Agent& agent)
     return agent.forwardUrl.isEmpty() ? QStringLiteral("- (deliveries are stored, not forwarded)") : agent.forwardUrl;
 }
 
+// "streaming" while its live stream is open (its deliveries go over it, whatever its forwarding status).
+QString statusText(const Agent& agent)
+{
+    return agent.streaming() ? QStringLiteral("streaming") : agentStatusName(agent.status);
+}
+
+// Where its live stream comes from and since when, or "-".
+QString streamText(const Agent& agent)
+{
+    if (!agent.streaming())
+        return QStringLiteral("-");
+    return QStringLiteral("%1 since %2").arg(agent.streamPeer, CliContext::localTime(agent.streamSinceMs));
+}
+
 int add(CliContext& context)
 {
     CommandSpec command =
@@ -97,16 +111,17 @@ int list(CliContext& context)
     for (const Agent& agent : agents) {
         rows << QStringList{agent.id,
                             agent.name,
-                            agentStatusName(agent.status),
+                            statusText(agent),
                             QString::number(context.engine().agents().backlog(agent.id)),
                             agent.forwardUrl.isEmpty() ? QStringLiteral("-") : agent.forwardUrl,
+                            streamText(agent),
                             CliContext::localTime(agent.createdAtMs)};
     }
-    CliContext::out(
-        CliContext::table({QStringLiteral("ID"), QStringLiteral("NAME"), QStringLiteral("STATUS"),
-                           QStringLiteral("BACKLOG"), QStringLiteral("FORWARD TO"), QStringLiteral("CREATED")},
-                          rows)
-            .toUtf8());
+    CliContext::out(CliContext::table({QStringLiteral("ID"), QStringLiteral("NAME"), QStringLiteral("STATUS"),
+                                       QStringLiteral("BACKLOG"), QStringLiteral("FORWARD TO"),
+                                       QStringLiteral("STREAM"), QStringLiteral("CREATED")},
+                                      rows)
+                        .toUtf8());
     return ExitOk;
 }
 
@@ -133,10 +148,11 @@ int show(CliContext& context)
                         {
                             {QStringLiteral("id"), agent->id},
                             {QStringLiteral("name"), agent->name},
-                            {QStringLiteral("status"), agentStatusName(agent->status)},
+                            {QStringLiteral("status"), statusText(agent.value())},
                             {QStringLiteral("backlog"),
                              QStringLiteral("%1 waiting").arg(context.engine().agents().backlog(agent->id))},
                             {QStringLiteral("forward to"), forwardText(agent.value())},
+                            {QStringLiteral("stream"), streamText(agent.value())},
                             {QStringLiteral("created"), CliContext::localTime(agent->createdAtMs)},
                             {QStringLiteral("webhooks"),
                              webhookIds.isEmpty() ? QStringLiteral("(none)") : webhookIds.join(QStringLiteral(", "))},

@@ -139,16 +139,23 @@ int list(CliContext& context)
     return ExitOk;
 }
 
+// "#2  2024-05-01 14:02:11  via stream  HTTP 200  12 ms": via is "http" (the forward URL) or "stream" (the
+// agent's live stream), where an ack that names no status code of the agent's own reads "acknowledged".
 QString attemptText(const Attempt& attempt)
 {
-    QString text = QStringLiteral("#%1  %2").arg(attempt.n).arg(CliContext::localTime(attempt.startedAtMs));
+    QString text = QStringLiteral("#%1  %2  via %3")
+                       .arg(attempt.n)
+                       .arg(CliContext::localTime(attempt.startedAtMs), orDash(attempt.via));
     if (attempt.statusCode)
         text += QStringLiteral("  HTTP %1").arg(*attempt.statusCode);
     if (!attempt.error.isEmpty())
         text += QStringLiteral("  %1").arg(attempt.error);
+    const bool answered = attempt.statusCode || !attempt.error.isEmpty();
+    if (attempt.durationMs && !answered && attempt.via == QLatin1String("stream"))
+        text += QStringLiteral("  acknowledged");
     if (attempt.durationMs)
         text += QStringLiteral("  %1 ms").arg(*attempt.durationMs);
-    else if (!attempt.statusCode && attempt.error.isEmpty())
+    else if (!answered)
         text += QStringLiteral("  (in progress)");
     return text;
 }

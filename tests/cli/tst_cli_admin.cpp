@@ -126,7 +126,8 @@ void TestCliAdmin::agentListAndShowNeverPrintTheToken()
     QCOMPARE(listJson.json().array().size(), 2);
     QCOMPARE(keys(listJson.json().array().at(0).toObject()),
              (QStringList{QStringLiteral("backlog"), QStringLiteral("createdAt"), QStringLiteral("forwardUrl"),
-                          QStringLiteral("id"), QStringLiteral("name"), QStringLiteral("status")}));
+                          QStringLiteral("id"), QStringLiteral("name"), QStringLiteral("status"),
+                          QStringLiteral("stream")}));
     QVERIFY(matches(Token, listJson.out).isEmpty());
 
     const CliResult show = m_cli->run({QStringLiteral("agent"), QStringLiteral("show"), id});

@@ -1,5 +1,6 @@
 #include "agents/AgentListModel.h"
 
+#include "common/LocalTime.h"
 #include "common/StatusStyle.h"
 #include "store/AgentStore.h"
 
@@ -69,8 +70,14 @@ QString AgentListModel::agentIdAt(int row) const
 
 int AgentListModel::online() const
 {
-    return int(std::count_if(m_rows.cbegin(), m_rows.cend(),
-                             [](const Row& row) { return row.agent.status == AgentStatus::Online; }));
+    return int(std::count_if(m_rows.cbegin(), m_rows.cend(), [](const Row& row) {
+        return row.agent.streaming() || row.agent.status == AgentStatus::Online;
+    }));
+}
+
+int AgentListModel::streaming() const
+{
+    return int(std::count_if(m_rows.cbegin(), m_rows.cend(), [](const Row& row) { return row.agent.streaming(); }));
 }
 
 int AgentListModel::waiting() const
@@ -88,21 +95,46 @@ int AgentListModel::rowCount(const QModelIndex& parent) const
 
 QString AgentListModel::detail(const Row& row) const
 {
-    QStringList parts{StatusStyle::label(row.agent.status)};
+    const Agent& agent = row.agent;
+    QStringList parts{agent.streaming() ? tr("Streaming from %1").arg(agent.streamPeer)
+                                        : StatusStyle::label(agent.status)};
     if (row.backlog > 0)
         parts << tr("%n waiting", nullptr, row.backlog);
-    parts << (row.agent.forwardUrl.isEmpty() ? tr("stores only")
-                                             : tr("to %1").arg(forwardTarget(row.agent.forwardUrl)));
+    // While its stream is open the forward URL is not used: the stream's peer says where deliveries go.
+    if (!agent.streaming())
+        parts << (agent.forwardUrl.isEmpty() ? tr("stores only") : tr("to %1").arg(forwardTarget(agent.forwardUrl)));
     return parts.join(QStringLiteral(" \u00b7 "));
 }
 
 QString AgentListModel::sentence(const Row& row) const
 {
-    const QString forward = row.agent.forwardUrl.isEmpty()
-                                ? tr("It has no forward URL: its deliveries are only stored.")
-                                : tr("It forwards deliveries to %1.").arg(row.agent.forwardUrl);
-    return tr("Agent %1, %2.").arg(row.agent.name, StatusStyle::label(row.agent.status)) + QLatin1Char(' ') +
+    const Agent& agent = row.agent;
+    QString state = StatusStyle::label(agent.status);
+    QString forward = agent.forwardUrl.isEmpty() ? tr("It has no forward URL: its deliveries are only stored.")
+                                                 : tr("It forwards deliveries to %1.").arg(agent.forwardUrl);
+    if (agent.streaming()) {
+        state = tr("streaming from %1 since %2").arg(agent.streamPeer, LocalTime::seconds(agent.streamSinceMs));
+        forward = agent.forwardUrl.isEmpty()
+                      ? tr("Its deliveries go over the stream, and wait for it when it closes.")
+                      : tr("Its deliveries go over the stream, and to %1 when it closes.").arg(agent.forwardUrl);
+    }
+    return tr("Agent %1, %2.").arg(agent.name, state) + QLatin1Char(' ') +
            tr("%n deliveries waiting.", nullptr, row.backlog) + QLatin1Char(' ') + forward;
+}
+
+QString AgentListModel::toolTip(const Row& row) const
+{
+    const Agent& agent = row.agent;
+    QStringList lines{agent.id};
+    if (agent.streaming()) {
+        lines << tr("Streaming from %1 since %2").arg(agent.streamPeer, LocalTime::seconds(agent.streamSinceMs))
+              << (agent.forwardUrl.isEmpty() ? tr("When the stream closes, deliveries wait for the agent")
+                                             : tr("When the stream closes, deliveries go to %1").arg(agent.forwardUrl));
+    } else {
+        lines << (agent.forwardUrl.isEmpty() ? tr("No forward URL: deliveries are only stored.")
+                                             : tr("Forwards to %1").arg(agent.forwardUrl));
+    }
+    return lines.join(QLatin1Char('\n'));
 }
 
 QVariant AgentListModel::data(const QModelIndex& index, int role) const
@@ -140,16 +172,14 @@ QVariant AgentListModel::data(const QModelIndex& index, int role) const
     case Qt::AccessibleTextRole:
         return sentence(row);
     case Qt::ToolTipRole:
-        return row.agent.id + QLatin1Char('\n') +
-               (row.agent.forwardUrl.isEmpty() ? tr("No forward URL: deliveries are only stored.")
-                                               : tr("Forwards to %1").arg(row.agent.forwardUrl));
+        return toolTip(row);
     case Qt::DecorationRole: {
         const QPalette palette = QGuiApplication::palette();
         if (palette.cacheKey() != m_dotsPaletteKey) {
             m_dots.clear();
             m_dotsPaletteKey = palette.cacheKey();
         }
-        const StatusStyle::Tone tone = StatusStyle::tone(row.agent.status);
+        const StatusStyle::Tone tone = StatusStyle::tone(row.agent);
         auto it = m_dots.find(int(tone));
         if (it == m_dots.end())
             it = m_dots.insert(int(tone), StatusStyle::dot(tone, palette));
@@ -163,6 +193,10 @@ QVariant AgentListModel::data(const QModelIndex& index, int role) const
         return row.backlog;
     case ForwardUrlRole:
         return row.agent.forwardUrl;
+    case StreamPeerRole:
+        return row.agent.streaming() ? row.agent.streamPeer : QString();
+    case StreamSinceRole:
+        return row.agent.streamSinceMs;
     default:
         return {};
     }

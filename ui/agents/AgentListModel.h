@@ -11,7 +11,8 @@ namespace Alfe {
 class AgentStore;
 
 // The agents beside the webhook table: "All agents" first, then each agent with its status (a coloured dot
-// and a word), how many deliveries wait for it, and where it forwards. Every row also reads as one sentence
+// and a word), how many deliveries wait for it, and where it forwards; an agent with its live stream open
+// (SPEC §12) reads "Streaming from <peer>", since when in its tooltip. Every row also reads as one sentence
 // for screen readers (Qt::AccessibleTextRole).
 class AgentListModel final : public QAbstractListModel
 {
@@ -24,7 +25,9 @@ public:
         StatusRole,                     // int(AgentStatus)
         BacklogRole,                    // deliveries queued, retrying or in an attempt
         ForwardUrlRole,
-        DetailRole, // the second line: status · backlog · forward target
+        DetailRole,      // the second line: status · backlog · forward target, or where its stream comes from
+        StreamPeerRole,  // the address its live stream comes from; empty: no stream open
+        StreamSinceRole, // qint64: when that stream opened (ms since the epoch), -1 without one
     };
 
     explicit AgentListModel(QObject* parent = nullptr);
@@ -35,8 +38,9 @@ public:
     int rowOf(const QString& agentId) const; // 0 ("All agents") for an unknown or empty id
     QString agentIdAt(int row) const;
     // What the status bar sums up, from the rows already read.
-    int online() const;
-    int waiting() const; // deliveries queued, retrying or in an attempt, all agents
+    int online() const;    // online or streaming
+    int streaming() const; // with their live stream open
+    int waiting() const;   // deliveries queued, retrying or in an attempt, all agents
 
     int rowCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
@@ -49,6 +53,7 @@ private:
     };
     QString detail(const Row& row) const;
     QString sentence(const Row& row) const;
+    QString toolTip(const Row& row) const;
 
     QList<Row> m_rows;
     mutable QHash<int, QIcon> m_dots; // by tone, for the palette last used

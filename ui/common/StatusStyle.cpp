@@ -53,6 +53,20 @@ QString label(AgentStatus status)
     return QCoreApplication::translate("AgentStatus", "Offline");
 }
 
+Tone tone(const Agent& agent)
+{
+    return agent.streaming() ? Tone::Good : tone(agent.status);
+}
+
+QString viaLabel(const QString& via)
+{
+    if (via == QLatin1String("stream"))
+        return QCoreApplication::translate("AttemptVia", "stream");
+    if (via.isEmpty() || via == QLatin1String("http"))
+        return QStringLiteral("HTTP");
+    return via; // a way a newer version records
+}
+
 QString label(DeliveryStatus status)
 {
     switch (status) {

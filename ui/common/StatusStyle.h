@@ -28,8 +28,13 @@ enum class Tone
 
 Tone tone(DeliveryStatus status);
 Tone tone(AgentStatus status);
-QString label(DeliveryStatus status);     // "Delivered", "Failed", ...
-QString label(AgentStatus status);        // "Online", "Offline", "Paused"
+QString label(DeliveryStatus status); // "Delivered", "Failed", ...
+QString label(AgentStatus status);    // "Online", "Offline", "Paused"
+// An agent's dot: Good while its live stream is open, whatever its forwarding status (its deliveries go over
+// the stream then); otherwise its status's.
+Tone tone(const Agent& agent);
+// How an attempt went out (Attempt::via): "HTTP" to the forward URL, "stream" over the agent's live stream.
+QString viaLabel(const QString& via);
 QString providerLabel(Provider provider); // "GitHub", "Stripe", ...
 // The palette's base colour is dark (a dark theme).
 bool isDark(const QPalette& palette);

@@ -51,6 +51,16 @@ enum Field
     FieldCount,
 };
 
+// The columns of the attempts timeline.
+enum AttemptColumn
+{
+    AttemptNumber,
+    AttemptStarted,
+    AttemptVia, // "HTTP" (the forward URL) or "stream" (the agent's live stream)
+    AttemptResult,
+    AttemptDuration,
+};
+
 const QString Dash = QStringLiteral("\u2014");
 
 QString localTime(qint64 ms)
@@ -138,7 +148,10 @@ DeliveryDetailsPane::DeliveryDetailsPane(Engine& engine, QWidget* parent)
     m_tabs->addTab(m_payload, tr("Payload"));
     m_raw = codeView(m_tabs, QStringLiteral("rawPayload"));
     m_tabs->addTab(m_raw, tr("Raw"));
-    m_attempts = listView(m_tabs, QStringLiteral("attempts"), {tr("#"), tr("Started"), tr("Result"), tr("Duration")});
+    m_attempts =
+        listView(m_tabs, QStringLiteral("attempts"), {tr("#"), tr("Started"), tr("Via"), tr("Result"), tr("Duration")});
+    m_attempts->headerItem()->setToolTip(
+        AttemptVia, tr("How the attempt went out: HTTP to the agent's forward URL, or over its live stream"));
     m_tabs->addTab(m_attempts, tr("Attempts"));
 
     auto* pageLayout = new QVBoxLayout(page);
@@ -330,18 +343,22 @@ void DeliveryDetailsPane::fillAttempts(const Delivery& d)
         } else if (!a.error.isEmpty()) {
             result = a.error;
             tone = StatusStyle::Tone::Bad;
+        } else if (a.durationMs && a.via == QLatin1String("stream")) {
+            result = tr("acknowledged"); // an ack that names no status code of the agent's own
+            tone = StatusStyle::Tone::Good;
         } else {
             result = tr("in progress");
         }
-        auto* item = new QTreeWidgetItem(QStringList{QStringLiteral("#%1").arg(a.n), localTime(a.startedAtMs), result,
+        auto* item = new QTreeWidgetItem(QStringList{QStringLiteral("#%1").arg(a.n), localTime(a.startedAtMs),
+                                                     StatusStyle::viaLabel(a.via), result,
                                                      a.durationMs ? tr("%1 ms").arg(*a.durationMs) : Dash});
-        item->setForeground(2, StatusStyle::color(tone, palette()));
-        item->setIcon(2, StatusStyle::dot(tone, palette()));
-        item->setTextAlignment(3, Qt::AlignRight | Qt::AlignVCenter);
+        item->setForeground(AttemptResult, StatusStyle::color(tone, palette()));
+        item->setIcon(AttemptResult, StatusStyle::dot(tone, palette()));
+        item->setTextAlignment(AttemptDuration, Qt::AlignRight | Qt::AlignVCenter);
         items << item;
     }
     m_attempts->addTopLevelItems(items);
-    for (int c = 0; c < 3; ++c)
+    for (int c = 0; c < AttemptDuration; ++c)
         m_attempts->resizeColumnToContents(c);
 }
 

@@ -1,6 +1,7 @@
 #include "deliveries/DeliveryListModel.h"
 
 #include "Engine.h"
+#include "common/LocalTime.h"
 #include "common/StatusStyle.h"
 #include "store/Database.h"
 
@@ -315,7 +316,7 @@ QString DeliveryListModel::displayText(const DeliveryRow& row, int column) const
 {
     switch (column) {
     case TimeColumn:
-        return QDateTime::fromMSecsSinceEpoch(row.receivedAtMs).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+        return LocalTime::seconds(row.receivedAtMs);
     case WebhookColumn: {
         const QString name = m_webhookNames.value(row.webhookId);
         return name.isEmpty() ? row.webhookId : name;

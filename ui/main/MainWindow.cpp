@@ -88,6 +88,7 @@ MainWindow::MainWindow(Engine& engine, QWidget* parent)
     connect(&m_engine, &Engine::deliveriesCommitted, m_refreshTimer, qOverload<>(&QTimer::start));
     connect(&m_engine, &Engine::attemptFinished, m_refreshTimer, qOverload<>(&QTimer::start));
     connect(&m_engine, &Engine::agentStatusChanged, m_refreshTimer, qOverload<>(&QTimer::start));
+    connect(&m_engine, &Engine::agentStreamChanged, m_refreshTimer, qOverload<>(&QTimer::start));
     connect(&m_engine, &Engine::deliveryFailed, this, &MainWindow::notifyFailed);
     buildActions();
     updateActions();
@@ -298,8 +299,12 @@ void MainWindow::refreshStatus()
         m_ingressLabel->setText(tr("Ingress not running: %1").arg(m_ingressProblem.toHtmlEscaped()));
     // Read by refreshAgents() just before: no query of its own on the GUI thread.
     const int online = m_agents->online();
+    const int offline = m_agents->rowCount() - 1 - online;
+    const int streaming = m_agents->streaming();
     m_agentsLabel->setText(
-        tr("Agents: %1 online, %2 offline or paused").arg(online).arg(m_agents->rowCount() - 1 - online));
+        streaming > 0
+            ? tr("Agents: %1 online (%2 streaming), %3 offline or paused").arg(online).arg(streaming).arg(offline)
+            : tr("Agents: %1 online, %2 offline or paused").arg(online).arg(offline));
     m_queueLabel->setText(tr("Queued: %1").arg(m_agents->waiting()));
 }
 

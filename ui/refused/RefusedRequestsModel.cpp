@@ -1,5 +1,6 @@
 #include "refused/RefusedRequestsModel.h"
 
+#include "common/LocalTime.h"
 #include "common/StatusStyle.h"
 #include "store/DeliveryStore.h"
 
@@ -95,7 +96,7 @@ QVariant RefusedRequestsModel::data(const QModelIndex& index, int role) const
         return {};
     switch (index.column()) {
     case TimeColumn:
-        return QDateTime::fromMSecsSinceEpoch(e->receivedAtMs).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+        return LocalTime::seconds(e->receivedAtMs);
     case StatusColumn:
         return e->status;
     case ReasonColumn:

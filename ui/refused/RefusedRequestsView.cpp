@@ -1,5 +1,6 @@
 #include "refused/RefusedRequestsView.h"
 
+#include "common/LocalTime.h"
 #include "common/MonospaceFont.h"
 #include "store/DeliveryStore.h"
 
@@ -11,7 +12,6 @@
 #include "store/WebhookStore.h"
 
 #include <QComboBox>
-#include <QDateTime>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -186,8 +186,7 @@ void RefusedRequestsView::currentChanged()
         tr("<b>%1 %2</b> \u2192 %3 <code>%4</code> from %5 at %6")
             .arg(e.method.toHtmlEscaped(), e.path.toHtmlEscaped())
             .arg(e.status)
-            .arg(e.reason.toHtmlEscaped(), e.remoteAddress.toHtmlEscaped(),
-                 QDateTime::fromMSecsSinceEpoch(e.receivedAtMs).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
+            .arg(e.reason.toHtmlEscaped(), e.remoteAddress.toHtmlEscaped(), LocalTime::seconds(e.receivedAtMs));
     if (!e.detail.isEmpty())
         summary += QStringLiteral("<br>") + tr("<b>Why:</b> %1").arg(e.detail.toHtmlEscaped());
     const QString why = explain(e.reason);
