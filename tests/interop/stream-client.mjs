@@ -1,5 +1,5 @@
 // A test agent on Alfe's live stream (GET /v1/agents/me/stream), driven by the real npm `ws` client.
-// Usage: node stream-client.mjs URL [--token T] [--ack] [--secret S] [--big N] [--no-pong]
+// Usage: node stream-client.mjs URL [--token T] [--ack] [--secret S] [--big N] [--no-pong] [--pause]
 //   URL       ws://127.0.0.1:PORT/v1/agents/me/stream[?window=N]
 //   --token   sent as Authorization: Bearer T (no Authorization header without it)
 //   --ack     acks every delivery as soon as it arrives (otherwise the test answers through stdin)
@@ -7,6 +7,7 @@
 //             `headers` with the npm `standardwebhooks` package
 //   --big N   right after the hello, sends one text frame of N bytes
 //   --no-pong does not answer the server's pings (a peer that went silent)
+//   --pause   stops reading the connection right after the hello (an agent that is stuck)
 // Prints one JSON line per event on stdout:
 //   {"event":"open"}                                            the server answered 101
 //   {"event":"refused","status":401,"headers":{…},"body":"…"}   the server answered anything else
@@ -30,6 +31,7 @@ let autoAck = false;
 let secret = null;
 let big = 0;
 let autoPong = true;
+let pause = false;
 while (args.length > 0) {
   const option = args.shift();
   if (option === "--token") token = args.shift();
@@ -37,13 +39,14 @@ while (args.length > 0) {
   else if (option === "--secret") secret = args.shift();
   else if (option === "--big") big = Number(args.shift());
   else if (option === "--no-pong") autoPong = false;
+  else if (option === "--pause") pause = true;
   else {
     console.error(`stream-client: unknown option ${option}`);
     process.exit(2);
   }
 }
 if (!url) {
-  console.error("usage: node stream-client.mjs URL [--token T] [--ack] [--secret S] [--big N] [--no-pong]");
+  console.error("usage: node stream-client.mjs URL [--token T] [--ack] [--secret S] [--big N] [--no-pong] [--pause]");
   process.exit(2);
 }
 
@@ -115,6 +118,7 @@ ws.on("message", (data, isBinary) => {
   if (frame.type === "delivery" && secret !== null) line.check = check(frame);
   print(line);
   if (frame.type === "hello" && big > 0) sendBig(big);
+  if (frame.type === "hello" && pause) ws.pause();
   if (frame.type === "delivery" && autoAck) ws.send(JSON.stringify({ type: "ack", deliveryId: frame.deliveryId }));
 });
 ws.on("error", (error) => print({ event: "error", message: String(error?.message ?? error) }));

@@ -592,6 +592,40 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(s.status(id), DeliveryStatus::Delivered, 10'000);
     }
 
+    // An agent that does not even read its deliveries off the connection within the ack timeout (1 s here) is
+    // not reading at all: its stream is closed (1008) and what was out on it waits again, unspent, for the next one.
+    void agentThatStopsReadingIsClosed()
+    {
+        DeliveryOptions options = Setup::defaultOptions();
+        options.streamAckTimeoutMs = 1'000;
+        Setup s(options);
+        QVERIFY(s.ok);
+        StreamClient stuck(s.streamUrl(), s.clientOptions(false) << QStringLiteral("--pause"));
+        QVERIFY2(stuck.waitForHello(), stuck.describe());
+        QTRY_VERIFY(s.engine->agents().get(s.agentId).value().streaming());
+        // 8 MiB of frames: more than the socket buffers between the two hold.
+        QStringList ids;
+        for (int i = 0; i < 8; ++i) {
+            ids << s.send(R"({"type":"big.one","n":)" + QByteArray::number(i) + R"(,"pad":")" + QByteArray(MiB, 'x') +
+                          R"("})");
+            QVERIFY(!ids.last().isEmpty());
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(!s.engine->agents().get(s.agentId).value().streaming(), 30'000);
+        for (const QString& id : std::as_const(ids)) {
+            const Delivery d = s.delivery(id);
+            QVERIFY2(d.status == DeliveryStatus::Queued,
+                     qPrintable(id + QLatin1Char(' ') + deliveryStatusName(d.status)));
+        }
+        stuck.process().kill();
+
+        StreamClient reader(s.streamUrl(), s.clientOptions(true));
+        QTRY_VERIFY2_WITH_TIMEOUT(reader.deliveryIds() == ids, reader.describe(), 30'000);
+        for (const QString& id : std::as_const(ids))
+            QTRY_COMPARE(s.status(id), DeliveryStatus::Delivered);
+        for (const QJsonObject& line : reader.deliveries())
+            QVERIFY2(checkOf(line).value(QLatin1String("signature")).toBool(), describe(line).left(300));
+    }
+
     // Refusals come before the upgrade, as HTTP with a JSON error: the client never sees a 101.
     void refusedBeforeTheUpgrade_data()
     {
