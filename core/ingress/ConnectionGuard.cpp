@@ -295,30 +295,9 @@ void GuardedConnection::admit(QByteArrayView rest)
 // A request on the upgrade route: refused here with a precise answer, or handed over whole.
 void GuardedConnection::upgrade(QByteArrayView rest)
 {
-    const auto hasToken = [this](QByteArrayView field, QByteArrayView token) {
-        for (const QByteArray& value : m_head.values(field)) {
-            for (const QByteArray& part : value.split(',')) {
-                if (part.trimmed().compare(token, Qt::CaseInsensitive) == 0)
-                    return true;
-            }
-        }
-        return false;
-    };
-    if (m_head.hasBody())
-        return refuse(400, "bad_request", QStringLiteral("A stream request has no body."));
-    if (!hasToken("Upgrade", "websocket") || !hasToken("Connection", "upgrade")) {
-        return refuse(426, "upgrade_required",
-                      QStringLiteral("This is a WebSocket endpoint: send GET with \"Connection: Upgrade\" and "
-                                     "\"Upgrade: websocket\" (RFC 6455)."),
-                      {{"Upgrade", "websocket"}});
-    }
-    if (m_head.value("Sec-WebSocket-Version").trimmed() != "13") {
-        return refuse(426, "upgrade_required", QStringLiteral("Only WebSocket version 13 (RFC 6455) is spoken here."),
-                      {{"Sec-WebSocket-Version", "13"}});
-    }
-    if (m_head.value("Sec-WebSocket-Key").trimmed().isEmpty())
-        return refuse(400, "bad_request", QStringLiteral("The upgrade has no Sec-WebSocket-Key."));
-    const UpgradeVerdict verdict = m_guard->m_upgrade.check(m_head, m_socket);
+    UpgradeVerdict verdict = WebSocketUpgrade::checkShape(m_head);
+    if (verdict.status == 0)
+        verdict = m_guard->m_upgrade.check(m_head, m_socket);
     if (verdict.status != 0)
         return refuse(verdict.status, verdict.code, verdict.message, verdict.headers);
 
@@ -336,10 +315,7 @@ void GuardedConnection::upgrade(QByteArrayView rest)
     if (m_socket->isTransactionStarted())
         m_socket->commitTransaction();
     m_socket->skip(m_socket->bytesAvailable() - rest.size());
-    QByteArray head = m_head.method() + ' ' + m_head.target() + " HTTP/1.1\r\n";
-    for (const auto& [name, value] : m_head.fields())
-        head += name + ": " + value + "\r\n";
-    head += "\r\n";
+    const QByteArray head = m_head.text();
     for (qsizetype i = head.size() - 1; i >= 0; --i)
         m_socket->ungetChar(head.at(i));
     QTcpSocket* socket = m_socket;

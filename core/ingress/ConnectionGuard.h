@@ -9,32 +9,12 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 
-#include <functional>
-
 #include "domain/Delivery.h"
+#include "ingress/WebSocketUpgrade.h"
 
 namespace Alfe {
 
 class GuardedConnection;
-class HttpHead;
-
-// A path on which the guard lets WebSocket upgrades through (SPEC §12). `check` decides before the upgrade:
-// status 0 lets it go on, anything else is the refusal to answer. `take` then receives the connection, with
-// no parent and no slot of the guard's or QHttpServer's connected, and its request head put back in front of
-// whatever followed it.
-struct UpgradeVerdict
-{
-    int status = 0;
-    QByteArray code;
-    QString message;
-    QList<QPair<QByteArray, QByteArray>> headers;
-};
-struct UpgradeRoute
-{
-    QByteArray path;
-    std::function<UpgradeVerdict(const HttpHead& head, QTcpSocket* socket)> check;
-    std::function<void(QTcpSocket* socket)> take;
-};
 
 struct GuardLimits
 {

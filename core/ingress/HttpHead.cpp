@@ -126,6 +126,14 @@ QList<QByteArray> HttpHead::values(QByteArrayView name) const
     return found;
 }
 
+QByteArray HttpHead::text() const
+{
+    QByteArray out = m_method + ' ' + m_target + " HTTP/1.1\r\n";
+    for (const auto& [name, value] : m_fields)
+        out += name + ": " + value + "\r\n";
+    return out + "\r\n";
+}
+
 void HttpHead::takeLine(QByteArrayView line)
 {
     if (line.contains('\r'))

@@ -46,6 +46,8 @@ public:
     // The first value of a field, name compared case-insensitively; null if absent.
     QByteArray value(QByteArrayView name) const;
     QList<QByteArray> values(QByteArrayView name) const;
+    // The head written out again as HTTP/1.1: the request line and the fields as received, and the blank line.
+    QByteArray text() const;
 
     // Known once Complete.
     qint64 contentLength() const { return m_contentLength; } // -1 without Content-Length; huge values clamp

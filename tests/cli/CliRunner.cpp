@@ -6,6 +6,7 @@
 #include <QDir>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QSet>
 
 namespace Alfe::Test {
 
@@ -122,6 +123,31 @@ std::unique_ptr<Engine> CliRunner::openEngine() const
     if (auto opened = engine->openBlocking(); !opened)
         qFatal("test engine: %s", qPrintable(opened.error().message));
     return engine;
+}
+
+std::unique_ptr<QProcess> CliRunner::startServe(quint16* listening, const QStringList& extra, quint16 port) const
+{
+    auto process = start(QStringList{QStringLiteral("serve"), QStringLiteral("--port"), QString::number(port),
+                                     QStringLiteral("--rate-limit"), QStringLiteral("0")} +
+                         extra);
+    QByteArray seen;
+    const QString said =
+        waitForLine(*process, QStringLiteral("^alfe: listening on http://127\\.0\\.0\\.1:(\\d+)$"), &seen);
+    if (said.isEmpty())
+        qWarning("serve did not start: %s / %s", seen.constData(), process->readAllStandardError().constData());
+    *listening = quint16(said.toUInt());
+    return process;
+}
+
+QStringList missingIds(const QStringList& expected, const QStringList& actual)
+{
+    const QSet<QString> have(actual.cbegin(), actual.cend());
+    QStringList out;
+    for (const QString& id : expected) {
+        if (!have.contains(id))
+            out << id;
+    }
+    return out;
 }
 
 QString waitForLine(QProcess& process, const QString& pattern, QByteArray* seen, int timeoutMs)

@@ -48,6 +48,9 @@ public:
     static CliResult runRaw(const QStringList& arguments);
     // Starts alfe ARGS --data-dir D --key-file K without waiting (for `serve`).
     std::unique_ptr<QProcess> start(const QStringList& arguments) const;
+    // Starts `alfe serve --port PORT --rate-limit 0 EXTRA` and waits until it says it listens; the port it
+    // listens on goes to *listening (0, and a warning with what it printed, when it did not start).
+    std::unique_ptr<QProcess> startServe(quint16* listening, const QStringList& extra = {}, quint16 port = 0) const;
 
     // Shortcuts through the CLI: the new agent's id, and the new webhook's id and secret (empty on failure).
     QString addAgent(const QString& name = QStringLiteral("build-bot")) const;
@@ -61,6 +64,9 @@ public:
 private:
     QTemporaryDir m_dir;
 };
+
+// The ids of `expected` that are not in `actual`, in order.
+QStringList missingIds(const QStringList& expected, const QStringList& actual);
 
 // Reads a started process's stdout until a line matching `pattern` arrives (or `timeoutMs` passes);
 // returns the first capture group, or the whole line without one; empty on timeout or exit.

@@ -22,7 +22,6 @@ using namespace Alfe;
 using namespace Alfe::Test;
 
 namespace {
-const QString ListeningLine = QStringLiteral("^alfe: listening on http://127\\.0\\.0\\.1:(\\d+)$");
 constexpr int Deliveries = 50;
 constexpr int WaitMs = 60'000;
 
@@ -35,17 +34,6 @@ QStringList receivedIds(const TestReceiver& receiver)
     return ids;
 }
 
-// The ids of `expected` that are not in `actual`.
-QStringList missing(const QStringList& expected, const QStringList& actual)
-{
-    const QSet<QString> have(actual.cbegin(), actual.cend());
-    QStringList out;
-    for (const QString& id : expected) {
-        if (!have.contains(id))
-            out << id;
-    }
-    return out;
-}
 } // namespace
 
 class TestCliCrash final : public QObject
@@ -82,15 +70,9 @@ private:
 
 quint16 TestCliCrash::startServer(std::unique_ptr<QProcess>& process)
 {
-    process = m_cli->start({QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0"),
-                            QStringLiteral("--rate-limit"), QStringLiteral("0")});
-    QByteArray seen;
-    const QString port = waitForLine(*process, ListeningLine, &seen);
-    if (port.isEmpty()) {
-        qWarning("serve did not start: %s / %s", seen.constData(), process->readAllStandardError().constData());
-        return 0;
-    }
-    return quint16(port.toUInt());
+    quint16 port = 0;
+    process = m_cli->startServe(&port);
+    return port;
 }
 
 QStringList TestCliCrash::listedIds(const QStringList& arguments)
@@ -146,12 +128,12 @@ void TestCliCrash::killedUnderLoadDeliversEverythingAfterRestart()
     // A few attempts reach the hanging agent (the per-agent limit holds the rest back as queued).
     QTRY_VERIFY_WITH_TIMEOUT(receiver.count() >= 2, 5'000);
     const QStringList inFlight = receivedIds(receiver);
-    QVERIFY(missing(inFlight, acknowledged).isEmpty());
+    QVERIFY(missingIds(inFlight, acknowledged).isEmpty());
     QVERIFY2(inFlight.size() < Deliveries, "some deliveries must still be queued when the process dies");
 
     // Attempts out for a while are recorded as started ('delivering'); quick ones are recorded whole.
     QTRY_VERIFY_WITH_TIMEOUT(
-        missing(inFlight, listedIds({QStringLiteral("--status"), QStringLiteral("delivering")})).isEmpty(), 5'000);
+        missingIds(inFlight, listedIds({QStringLiteral("--status"), QStringLiteral("delivering")})).isEmpty(), 5'000);
     // The process dies: no shutdown, the lock file and the open attempts stay behind. It must die before its
     // forwarding timeout (10 s) ends the hanging attempts, or they would not be in flight any more.
     const qint64 window = sinceFirstAttempt.elapsed();
@@ -167,9 +149,9 @@ void TestCliCrash::killedUnderLoadDeliversEverythingAfterRestart()
     const QStringList delivering =
         listedIds(QStringList{QStringLiteral("--status"), QStringLiteral("delivering")} + limit);
     const QStringList queued = listedIds(QStringList{QStringLiteral("--status"), QStringLiteral("queued")} + limit);
-    QCOMPARE(missing(inFlight, delivering), QStringList());
+    QCOMPARE(missingIds(inFlight, delivering), QStringList());
     QVERIFY(!queued.isEmpty());
-    QCOMPARE(missing(acknowledged, delivering + queued), QStringList());
+    QCOMPARE(missingIds(acknowledged, delivering + queued), QStringList());
     QCOMPARE(delivering.size() + queued.size(), Deliveries);
 
     // The agent is fine now; a new server on the same directory takes the stale lock over.
@@ -177,11 +159,11 @@ void TestCliCrash::killedUnderLoadDeliversEverythingAfterRestart()
     QVERIFY(startServer(m_second) != 0);
 
     // Every acknowledged delivery reaches the agent at least once...
-    QTRY_COMPARE_WITH_TIMEOUT(missing(acknowledged, receivedIds(receiver)), QStringList(), WaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(missingIds(acknowledged, receivedIds(receiver)), QStringList(), WaitMs);
     // ...and is recorded as delivered.
     const QStringList deliveredArgs{QStringLiteral("--status"), QStringLiteral("delivered"), QStringLiteral("--limit"),
                                     QStringLiteral("500")};
-    QTRY_COMPARE_WITH_TIMEOUT(missing(acknowledged, listedIds(deliveredArgs)), QStringList(), WaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(missingIds(acknowledged, listedIds(deliveredArgs)), QStringList(), WaitMs);
 
     // What was in flight is recorded as interrupted and was tried again.
     for (const QString& id : inFlight) {
@@ -277,7 +259,7 @@ void TestCliCrash::killedRepeatedlyUnderLoadLosesNothing()
 
     // One more start: everything acknowledged reaches the agent.
     QVERIFY(startServer(m_second) != 0);
-    QTRY_COMPARE_WITH_TIMEOUT(missing(acknowledged, receivedIds(receiver)), QStringList(), WaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(missingIds(acknowledged, receivedIds(receiver)), QStringList(), WaitMs);
     const QStringList received = receivedIds(receiver);
     const QSet<QString> distinct(received.cbegin(), received.cend());
     const qsizetype duplicates = received.size() - distinct.size();

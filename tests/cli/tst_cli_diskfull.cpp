@@ -20,7 +20,6 @@ using namespace Alfe;
 using namespace Alfe::Test;
 
 namespace {
-const QString ListeningLine = QStringLiteral("^alfe: listening on http://127\\.0\\.0\\.1:(\\d+)$");
 
 QByteArray runTool(const QString& program, const QStringList& arguments, int* exitCode)
 {
@@ -124,15 +123,9 @@ bool TestCliDiskFull::mountSmallDisk()
 
 quint16 TestCliDiskFull::startServer()
 {
-    m_server = m_cli->start({QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0"),
-                             QStringLiteral("--rate-limit"), QStringLiteral("0")});
-    QByteArray seen;
-    const QString port = waitForLine(*m_server, ListeningLine, &seen);
-    if (port.isEmpty()) {
-        qWarning("serve did not start: %s / %s", seen.constData(), m_server->readAllStandardError().constData());
-        return 0;
-    }
-    return quint16(port.toUInt());
+    quint16 port = 0;
+    m_server = m_cli->startServe(&port);
+    return port;
 }
 
 QStringList TestCliDiskFull::listedIds()

@@ -19,20 +19,8 @@ using namespace Alfe;
 using namespace Alfe::Test;
 
 namespace {
-const QString ListeningLine = QStringLiteral("^alfe: listening on http://127\\.0\\.0\\.1:(\\d+)$");
 constexpr int WaitMs = 60'000;
 
-// The ids of `expected` that are not in `actual`.
-QStringList missing(const QStringList& expected, const QStringList& actual)
-{
-    const QSet<QString> have(actual.cbegin(), actual.cend());
-    QStringList out;
-    for (const QString& id : expected) {
-        if (!have.contains(id))
-            out << id;
-    }
-    return out;
-}
 } // namespace
 
 class TestCliStreamCrash final : public QObject
@@ -103,15 +91,9 @@ private:
 
 quint16 TestCliStreamCrash::startServer()
 {
-    m_server = m_cli->start({QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0"),
-                             QStringLiteral("--rate-limit"), QStringLiteral("0")});
-    QByteArray seen;
-    const QString port = waitForLine(*m_server, ListeningLine, &seen);
-    if (port.isEmpty()) {
-        qWarning("serve did not start: %s / %s", seen.constData(), m_server->readAllStandardError().constData());
-        return 0;
-    }
-    return quint16(port.toUInt());
+    quint16 port = 0;
+    m_server = m_cli->startServe(&port);
+    return port;
 }
 
 void TestCliStreamCrash::killServer()
@@ -174,7 +156,7 @@ void TestCliStreamCrash::killedWithDeliveriesInFlightOnTheStream()
     first.ack(acknowledged.at(1));
     QTRY_VERIFY2_WITH_TIMEOUT(first.deliveryIds() == acknowledged.mid(0, Window + 2), first.describe(), 20'000);
     const QStringList acked = acknowledged.mid(0, 2);
-    QTRY_COMPARE_WITH_TIMEOUT(missing(acked, listedIds({QStringLiteral("--status"), QStringLiteral("delivered")})),
+    QTRY_COMPARE_WITH_TIMEOUT(missingIds(acked, listedIds({QStringLiteral("--status"), QStringLiteral("delivered")})),
                               QStringList(), 10'000);
     const QStringList inFlight = acknowledged.mid(2, Window);
 
@@ -200,11 +182,11 @@ void TestCliStreamCrash::killedWithDeliveriesInFlightOnTheStream()
     QVERIFY(port != 0);
     StreamClient second(streamUrl(port), clientOptions(true));
     const QStringList notYetDelivered = acknowledged.mid(2);
-    QTRY_VERIFY2_WITH_TIMEOUT(missing(notYetDelivered, second.deliveryIds()).isEmpty(), second.describe(), WaitMs);
+    QTRY_VERIFY2_WITH_TIMEOUT(missingIds(notYetDelivered, second.deliveryIds()).isEmpty(), second.describe(), WaitMs);
     // In the order the ingress received them: the ones that were out come first again.
     QCOMPARE(second.deliveryIds().mid(0, notYetDelivered.size()), notYetDelivered);
     QTRY_COMPARE_WITH_TIMEOUT(
-        missing(acknowledged, listedIds({QStringLiteral("--status"), QStringLiteral("delivered")})), QStringList(),
+        missingIds(acknowledged, listedIds({QStringLiteral("--status"), QStringLiteral("delivered")})), QStringList(),
         WaitMs);
     for (const QJsonObject& line : second.deliveries()) {
         QVERIFY2(line.value(QLatin1String("check")).toObject().value(QLatin1String("signature")).toBool(),
@@ -264,10 +246,10 @@ void TestCliStreamCrash::killedRepeatedlyWhileTheAgentAcks()
     const quint16 port = startServer();
     QVERIFY(port != 0);
     StreamClient agent(streamUrl(port), clientOptions(true));
-    QTRY_VERIFY2_WITH_TIMEOUT(missing(acknowledged, received + agent.deliveryIds()).isEmpty(), agent.describe(),
+    QTRY_VERIFY2_WITH_TIMEOUT(missingIds(acknowledged, received + agent.deliveryIds()).isEmpty(), agent.describe(),
                               WaitMs);
     QTRY_COMPARE_WITH_TIMEOUT(
-        missing(acknowledged, listedIds({QStringLiteral("--status"), QStringLiteral("delivered")})), QStringList(),
+        missingIds(acknowledged, listedIds({QStringLiteral("--status"), QStringLiteral("delivered")})), QStringList(),
         WaitMs);
     for (const QJsonObject& line : agent.deliveries())
         received << line.value(QLatin1String("frame")).toObject().value(QLatin1String("deliveryId")).toString();
