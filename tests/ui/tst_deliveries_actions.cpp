@@ -1,4 +1,5 @@
 #include "DeliveryFixture.h"
+#include "backend/LocalBackend.h"
 #include "common/Translations.h"
 #include "deliveries/DeliveriesView.h"
 #include "deliveries/DeliveryDetailsPane.h"
@@ -48,7 +49,8 @@ private slots:
     void liveArrivalsAppearAtTheTopWithoutAReset()
     {
         Test::DeliveryFixture fx;
-        DeliveriesView view(fx.ingress.engine());
+        LocalBackend viewBackend(fx.ingress.engine());
+        DeliveriesView view(viewBackend);
         view.resize(1000, 700);
         view.show();
         QVERIFY(QTest::qWaitForWindowExposed(&view));
@@ -94,7 +96,8 @@ private slots:
             return {};
         });
         QVERIFY(seeded);
-        DeliveriesView view(fx.ingress.engine());
+        LocalBackend viewBackend(fx.ingress.engine());
+        DeliveriesView view(viewBackend);
         view.resize(1000, 700);
         view.show();
         QVERIFY(QTest::qWaitForWindowExposed(&view));
@@ -117,7 +120,8 @@ private slots:
     {
         Test::DeliveryFixture fx(failFast());
         fx.receiver.setFallback(Test::TestReceiver::status(500));
-        DeliveriesView view(fx.ingress.engine());
+        LocalBackend viewBackend(fx.ingress.engine());
+        DeliveriesView view(viewBackend);
         view.resize(1000, 700);
         view.show();
         QVERIFY(QTest::qWaitForWindowExposed(&view));
@@ -148,7 +152,8 @@ private slots:
     void copyAsCurlSendsTheSameSignedRequest()
     {
         Test::DeliveryFixture fx;
-        DeliveriesView view(fx.ingress.engine());
+        LocalBackend viewBackend(fx.ingress.engine());
+        DeliveriesView view(viewBackend);
         view.show();
         QVERIFY(QTest::qWaitForWindowExposed(&view));
         const QByteArray body = "{\"type\":\"note\",\"text\":\"it's \\\"quoted\\\"\",\"n\":7}";

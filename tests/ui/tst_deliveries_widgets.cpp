@@ -1,6 +1,7 @@
 #include "IngressFixture.h"
 #include "ManualClock.h"
 #include "TestEngine.h"
+#include "backend/LocalBackend.h"
 #include "common/Translations.h"
 #include "deliveries/DeliveriesView.h"
 #include "deliveries/DeliveryDetailsPane.h"
@@ -107,7 +108,8 @@ private slots:
 
     void firstRunEmptyStateLeadsToATestEvent()
     {
-        DeliveriesView view(engine());
+        LocalBackend viewBackend(engine());
+        DeliveriesView view(viewBackend);
         QSignalSpy wanted(&view, &DeliveriesView::sendTestEventRequested);
         view.refresh(); // the button shows only once someone listens
         view.show();
@@ -137,7 +139,8 @@ private slots:
         QVERIFY(engine().database().exec(
             QStringLiteral("UPDATE deliveries SET status = 'delivered' WHERE id = '%1'").arg(delivered)));
 
-        DeliveriesView view(engine());
+        LocalBackend viewBackend(engine());
+        DeliveriesView view(viewBackend);
         view.setBulkRetryChunkSize(50);
         view.resize(1000, 700);
         view.show();
@@ -200,7 +203,8 @@ private slots:
         const QByteArray body = R"({"id":"evt_1","type":"invoice.paid","amount":1200})";
         const QString id = insert(engine(), m_clock, m_webhook, body, QStringLiteral("application/json"),
                                   {{"Content-Type", "application/json"}, {"Stripe-Signature", "t=1,v1=abc"}});
-        DeliveriesView view(engine());
+        LocalBackend viewBackend(engine());
+        DeliveriesView view(viewBackend);
         view.show();
         select(view, id);
         QTemporaryDir dir;
@@ -237,7 +241,8 @@ private slots:
         const QByteArray binary("\x00\x01\xfe\xff", 4);
         const QString binaryId =
             insert(engine(), m_clock, m_webhook, binary, QStringLiteral("application/octet-stream"));
-        DeliveriesView view(engine());
+        LocalBackend viewBackend(engine());
+        DeliveriesView view(viewBackend);
         view.show();
         DeliveryDetailsPane* pane = view.detailsPane();
 
@@ -273,7 +278,8 @@ private slots:
         Test::IngressFixture fx;
         QByteArray secret;
         const QString webhook = fx.createWebhook(Provider::Generic, &secret);
-        RefusedRequestsView view(fx.engine());
+        LocalBackend viewBackend(fx.engine());
+        RefusedRequestsView view(viewBackend);
         view.setPollInterval(50);
         view.resize(1000, 600);
         view.show();
@@ -329,7 +335,8 @@ private slots:
         fx.http().post(Test::IngressFixture::hookPath(QStringLiteral("whk_01JZNOSUCHWEBHOOK0000000000")), "{}",
                        {{"Content-Type", "application/json"}});
 
-        DeliveriesView view(fx.engine());
+        LocalBackend viewBackend(fx.engine());
+        DeliveriesView view(viewBackend);
         view.resize(1280, 800);
         view.show();
         QVERIFY(QTest::qWaitForWindowExposed(&view));
@@ -350,7 +357,8 @@ private slots:
         QVERIFY(view.grab().save(QDir(dir).filePath(QStringLiteral("deliveries-empty.png"))));
         view.filterBar()->clearFilters();
 
-        RefusedRequestsView refused(fx.engine());
+        LocalBackend refusedBackend(fx.engine());
+        RefusedRequestsView refused(refusedBackend);
         refused.resize(1280, 700);
         refused.show();
         QVERIFY(QTest::qWaitForWindowExposed(&refused));

@@ -2,6 +2,7 @@
 #include "ManualClock.h"
 #include "ModalDialogs.h"
 #include "TestEngine.h"
+#include "backend/LocalBackend.h"
 #include "common/Translations.h"
 #include "crypto/Secrets.h"
 #include "main/MainWindow.h"
@@ -80,7 +81,8 @@ private slots:
         Test::TestEngine engine;
         const QString agent = engine->agents().create(QStringLiteral("bot"))->agent.id;
         const Webhook webhook = engine->webhooks().create(agent, Provider::Stripe)->webhook;
-        ProviderSecretDialog dialog(engine->webhooks(), webhook);
+        LocalBackend dialogBackend(*engine);
+        ProviderSecretDialog dialog(dialogBackend, webhook);
         dialog.show();
         auto* import = child<QPushButton>(&dialog, "importButton");
         auto* problem = child<QLabel>(&dialog, "providerSecretProblem");
@@ -132,7 +134,8 @@ private slots:
         QFETCH(QString, problem);
         Test::TestEngine engine;
         const QString agent = engine->agents().create(QStringLiteral("bot"))->agent.id;
-        ProviderSecretDialog dialog(engine->webhooks(),
+        LocalBackend dialogBackend(*engine);
+        ProviderSecretDialog dialog(dialogBackend,
                                     engine->webhooks().create(agent, *providerFromName(provider))->webhook);
         dialog.show();
         type(&dialog, secret);
@@ -313,7 +316,8 @@ private slots:
         const QString agent = engine->agents().create(QStringLiteral("billing"))->agent.id;
         const QString id = engine->webhooks().create(agent, Provider::Stripe)->webhook.id;
         QVERIFY(engine->webhooks().setProviderSecret(id, StripeSecret));
-        ProviderSecretDialog dialog(engine->webhooks(), engine->webhooks().get(id).value());
+        LocalBackend dialogBackend(*engine);
+        ProviderSecretDialog dialog(dialogBackend, engine->webhooks().get(id).value());
         dialog.show();
         QVERIFY(QTest::qWaitForWindowExposed(&dialog));
         type(&dialog, StripeApiKey); // the dialog says why Replace is disabled

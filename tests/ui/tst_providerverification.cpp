@@ -1,5 +1,6 @@
 #include "IngressFixture.h"
 #include "ModalDialogs.h"
+#include "backend/LocalBackend.h"
 #include "common/Translations.h"
 #include "crypto/SignatureSchemes.h"
 #include "deliveries/DeliveryDetailsPane.h"
@@ -83,7 +84,8 @@ private slots:
         if (imported)
             QVERIFY(fx.engine().webhooks().setProviderSecret(id, providerSecretFor(kind)));
 
-        SendTestDialog dialog(fx.engine(), fx.engine().webhooks().get(id).value());
+        LocalBackend dialogBackend(fx.engine());
+        SendTestDialog dialog(dialogBackend, fx.engine().webhooks().get(id).value());
         dialog.show();
         QSignalSpy sent(&dialog, &SendTestDialog::sent);
         QTest::mouseClick(child<QPushButton>(&dialog, "sendButton"), Qt::LeftButton);
@@ -96,7 +98,8 @@ private slots:
         QVERIFY(delivery);
         QCOMPARE(delivery->verifiedBy, scheme);
 
-        DeliveryDetailsPane pane(fx.engine());
+        LocalBackend paneBackend(fx.engine());
+        DeliveryDetailsPane pane(paneBackend);
         pane.showDelivery(deliveryId);
         QCOMPARE(child<QLabel>(&pane, "verifiedByField")->text(), shown);
     }
@@ -110,7 +113,8 @@ private slots:
         in.contentType = QStringLiteral("application/json");
         in.body = "{\"old\":true}";
         const QString id = fx.engine().deliveries().insert(in)->deliveryId;
-        DeliveryDetailsPane pane(fx.engine());
+        LocalBackend paneBackend(fx.engine());
+        DeliveryDetailsPane pane(paneBackend);
         pane.showDelivery(id);
         QCOMPARE(child<QLabel>(&pane, "verifiedByField")->text(), QStringLiteral("\u2014"));
     }
@@ -123,7 +127,8 @@ private slots:
         const QString id = fx.createWebhook(Provider::Stripe, nullptr);
         const QByteArray secret = providerSecretFor(Provider::Stripe);
         QVERIFY(fx.engine().webhooks().setProviderSecret(id, secret));
-        RefusedRequestsView view(fx.engine());
+        LocalBackend viewBackend(fx.engine());
+        RefusedRequestsView view(viewBackend);
         view.setPollInterval(50);
         view.resize(1200, 600);
         view.show();

@@ -6,6 +6,7 @@
 #include "StreamRows.h"
 #include "TestEngine.h"
 #include "agents/AgentListModel.h"
+#include "backend/LocalBackend.h"
 #include "common/StatusStyle.h"
 #include "common/Translations.h"
 #include "deliveries/DeliveryDetailsPane.h"
@@ -137,7 +138,8 @@ private slots:
         QVERIFY(Test::addAttempt(*engine, id, 2, SinceMs + 5000, 12, QStringLiteral("stream")));
         QVERIFY(Test::addAttempt(*engine, id, 3, SinceMs + 9000, 8, QStringLiteral("stream"), 200));
 
-        DeliveryDetailsPane pane(*engine);
+        LocalBackend paneBackend(*engine);
+        DeliveryDetailsPane pane(paneBackend);
         pane.showDelivery(id);
         QTreeWidget* attempts = pane.attemptsList();
         QCOMPARE(attempts->headerItem()->text(2), QStringLiteral("Via"));

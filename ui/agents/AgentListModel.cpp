@@ -2,7 +2,6 @@
 
 #include "common/LocalTime.h"
 #include "common/StatusStyle.h"
-#include "store/AgentStore.h"
 
 #include <QApplication>
 #include <QGuiApplication>
@@ -35,12 +34,8 @@ AgentListModel::AgentListModel(QObject* parent)
     m_blank = QIcon(blank);
 }
 
-void AgentListModel::refresh(const AgentStore& agents)
+void AgentListModel::setAgents(const QList<ConsoleSnapshot::AgentEntry>& rows)
 {
-    const QHash<QString, int> backlogs = agents.backlogs();
-    QList<Row> rows;
-    for (const Agent& agent : agents.list())
-        rows.append({agent, backlogs.value(agent.id)});
     bool sameShape = rows.size() == m_rows.size();
     for (qsizetype i = 0; sameShape && i < rows.size(); ++i)
         sameShape = rows.at(i).agent.id == m_rows.at(i).agent.id;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "backend/Backend.h"
 #include "domain/Domain.h"
 
 #include <QAbstractListModel>
@@ -7,8 +8,6 @@
 #include <QStyledItemDelegate>
 
 namespace Alfe {
-
-class AgentStore;
 
 // The agents beside the webhook table: "All agents" first, then each agent with its status (a coloured dot
 // and a word), how many deliveries wait for it, and where it forwards; an agent with its live stream open
@@ -32,9 +31,9 @@ public:
 
     explicit AgentListModel(QObject* parent = nullptr);
 
-    // Reads the agents and their backlogs again (two queries); updates rows in place when the same agents
-    // are listed in the same order, so the selection stays put.
-    void refresh(const AgentStore& agents);
+    // Shows these agents; updates rows in place when the same agents are listed in the same order, so the
+    // selection stays put.
+    void setAgents(const QList<ConsoleSnapshot::AgentEntry>& agents);
     int rowOf(const QString& agentId) const; // 0 ("All agents") for an unknown or empty id
     QString agentIdAt(int row) const;
     // What the status bar sums up, from the rows already read.
@@ -46,11 +45,7 @@ public:
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
 
 private:
-    struct Row
-    {
-        Agent agent;
-        int backlog = 0;
-    };
+    using Row = ConsoleSnapshot::AgentEntry;
     QString detail(const Row& row) const;
     QString sentence(const Row& row) const;
     QString toolTip(const Row& row) const;

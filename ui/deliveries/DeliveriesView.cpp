@@ -1,11 +1,9 @@
 #include "deliveries/DeliveriesView.h"
 
-#include "Engine.h"
+#include "backend/Backend.h"
 #include "deliveries/DeliveryFilterBar.h"
 #include "deliveries/DeliveryListModel.h"
-#include "delivery/BulkRetry.h"
-#include "store/DeliveryStore.h"
-#include "store/WebhookStore.h"
+#include "store/DeliveryQuery.h"
 
 #include <QAction>
 #include <QClipboard>
@@ -14,6 +12,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QMetaMethod>
+#include <QPointer>
 #include <QProgressDialog>
 #include <QPushButton>
 #include <QScrollBar>
@@ -24,15 +23,15 @@
 
 namespace Alfe {
 
-DeliveriesView::DeliveriesView(Engine& engine, QWidget* parent)
+DeliveriesView::DeliveriesView(Backend& backend, QWidget* parent)
     : QWidget(parent)
-    , m_engine(engine)
+    , m_backend(backend)
 {
-    m_filterBar = new DeliveryFilterBar(engine.clock(), this);
-    m_model = new DeliveryListModel(engine, this);
+    m_filterBar = new DeliveryFilterBar(backend.clock(), this);
+    m_model = new DeliveryListModel(backend, this);
     m_table = new QTableView(this);
     m_table->setObjectName(QStringLiteral("deliveriesTable"));
-    m_details = new DeliveryDetailsPane(engine, this);
+    m_details = new DeliveryDetailsPane(backend, this);
     m_details->setObjectName(QStringLiteral("deliveryDetails"));
 
     m_listPages = new QStackedWidget(this);
@@ -78,6 +77,7 @@ DeliveriesView::DeliveriesView(Engine& engine, QWidget* parent)
 
     connect(m_filterBar, &DeliveryFilterBar::filterChanged, this, &DeliveriesView::applyFilter);
     connect(m_model, &DeliveryListModel::loaded, this, &DeliveriesView::updateEmptyState);
+    connect(m_model, &DeliveryListModel::loaded, this, &DeliveriesView::updateSearchNote);
     connect(m_model, &QAbstractItemModel::rowsInserted, this, &DeliveriesView::updateEmptyState);
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, &DeliveriesView::updateEmptyState);
     connect(m_model, &DeliveryListModel::rowsRefreshed, this, &DeliveriesView::rowsRefreshed);
@@ -199,12 +199,16 @@ void DeliveriesView::setupTable()
 void DeliveriesView::applyFilter()
 {
     m_model->setFilter(m_filterBar->filter());
-    m_filterBar->setSearchNote(m_model->query().searchWindowed()
+    m_table->scrollToTop();
+    m_model->setFollowing(true);
+}
+
+void DeliveriesView::updateSearchNote()
+{
+    m_filterBar->setSearchNote(m_model->searchWindowed()
                                    ? tr("Event types are being searched among the newest %Ln deliveries only.", nullptr,
                                         DeliveryQuery::SearchWindow)
                                    : QString());
-    m_table->scrollToTop();
-    m_model->setFollowing(true);
 }
 
 void DeliveriesView::currentChanged()
@@ -260,7 +264,7 @@ void DeliveriesView::updateEmptyState()
         message = tr("\u201c%1\u201d is not a valid id. %2").arg(filter.text, text.problem);
     } else {
         message = tr("No deliveries match these filters.");
-        if (m_model->query().searchWindowed())
+        if (m_model->searchWindowed())
             message += QLatin1Char('\n') + tr("Event types were searched among the newest %Ln deliveries only.",
                                               nullptr, DeliveryQuery::SearchWindow);
     }
@@ -276,7 +280,7 @@ void DeliveriesView::updateInfo()
     const int n = m_model->rowCount();
     QString info = m_model->hasMore() ? tr("%Ln deliveries shown \u00b7 more load as you scroll", nullptr, n)
                                       : tr("%Ln deliveries", nullptr, n);
-    if (m_model->query().searchWindowed()) {
+    if (m_model->searchWindowed()) {
         //: %1 is the count of deliveries shown ("120 deliveries").
         info = tr("%1 \u00b7 event types searched in the newest %L2").arg(info).arg(DeliveryQuery::SearchWindow);
     }
@@ -299,14 +303,22 @@ void DeliveriesView::showDelivery(const QString& deliveryId)
 
 void DeliveriesView::reloadWebhooks()
 {
-    const QList<Webhook> webhooks = m_engine.webhooks().list();
-    QHash<QString, QString> names;
-    for (const Webhook& w : webhooks) {
-        if (!w.description.isEmpty())
-            names.insert(w.id, w.description);
-    }
-    m_model->setWebhookNames(names);
-    m_filterBar->setWebhooks(webhooks);
+    QPointer<DeliveriesView> self(this);
+    m_backend.webhooks([self](Result<QList<Webhook>> webhooks) {
+        if (!self)
+            return;
+        if (!webhooks) {
+            emit self->statusMessage(webhooks.error().message);
+            return;
+        }
+        QHash<QString, QString> names;
+        for (const Webhook& w : std::as_const(webhooks.value())) {
+            if (!w.description.isEmpty())
+                names.insert(w.id, w.description);
+        }
+        self->m_model->setWebhookNames(names);
+        self->m_filterBar->setWebhooks(webhooks.value());
+    });
 }
 
 void DeliveriesView::refresh()
@@ -317,24 +329,37 @@ void DeliveriesView::refresh()
 void DeliveriesView::retrySelected()
 {
     const QStringList ids = selectedIds();
-    int queued = 0;
-    QString problem;
+    if (ids.isEmpty())
+        return;
+    // One answer per id; the summary comes with the last.
+    struct Tally
+    {
+        int pending = 0;
+        int queued = 0;
+        QString problem;
+    };
+    auto tally = std::make_shared<Tally>();
+    tally->pending = int(ids.size());
+    QPointer<DeliveriesView> self(this);
     for (const QString& id : ids) {
-        auto requeued = m_engine.deliveries().requeue(id);
-        if (requeued)
-            ++queued;
-        else
-            problem = requeued.error().message;
-        m_model->noteChanged(id);
+        m_backend.retry(id, [self, tally, id](Result<void> requeued) {
+            if (requeued)
+                ++tally->queued;
+            else
+                tally->problem = requeued.error().message;
+            if (!self)
+                return;
+            self->m_model->noteChanged(id);
+            if (--tally->pending > 0)
+                return;
+            self->m_model->flushLive();
+            self->m_details->reload();
+            if (!tally->problem.isEmpty() && tally->queued == 0)
+                emit self->statusMessage(tally->problem);
+            else
+                emit self->statusMessage(tr("Queued %Ln deliveries again", nullptr, tally->queued));
+        });
     }
-    if (queued > 0)
-        m_engine.wakeDelivery();
-    m_model->flushLive();
-    m_details->reload();
-    if (!problem.isEmpty() && queued == 0)
-        emit statusMessage(problem);
-    else
-        emit statusMessage(tr("Queued %Ln deliveries again", nullptr, queued));
 }
 
 void DeliveriesView::retryAllFailed()
@@ -342,9 +367,7 @@ void DeliveriesView::retryAllFailed()
     DeliveryFilter filter;
     filter.status = DeliveryStatus::Failed;
     filter.webhookId = m_filterBar->filter().webhookId;
-    auto* bulk = new BulkRetry(m_engine.deliveries(), filter, this);
-    bulk->setObjectName(QStringLiteral("bulkRetry"));
-    bulk->setChunkSize(m_bulkChunk);
+    BackendJob* job = m_backend.retryMatching(filter, m_bulkChunk, this);
     auto* dialog = new QProgressDialog(tr("Looking for failed deliveries…"), tr("Cancel"), 0, 0, this);
     dialog->setObjectName(QStringLiteral("bulkRetryProgress"));
     dialog->setWindowTitle(tr("Retry all failed"));
@@ -352,19 +375,17 @@ void DeliveriesView::retryAllFailed()
     dialog->setMinimumDuration(0);
     dialog->setAutoClose(false);
     dialog->setAutoReset(false);
-    connect(dialog, &QProgressDialog::canceled, bulk, &BulkRetry::cancel);
-    connect(bulk, &BulkRetry::progress, dialog, [dialog](int done, int total) {
+    connect(dialog, &QProgressDialog::canceled, job, &BackendJob::cancel);
+    connect(job, &BackendJob::progress, dialog, [dialog](int done, int total) {
         dialog->setMaximum(std::max(total, 1));
         dialog->setValue(done);
         dialog->setLabelText(tr("Queued %L1 of %Ln failed deliveries again…", nullptr, total).arg(done));
     });
-    connect(bulk, &BulkRetry::finished, this, [this, bulk, dialog](int queued, bool cancelled, const QString& error) {
+    connect(job, &BackendJob::finished, this, [this, job, dialog](int queued, bool cancelled, const QString& error) {
         dialog->hide();
         dialog->deleteLater();
-        bulk->deleteLater();
+        job->deleteLater();
         m_retryAll->setEnabled(true);
-        if (queued > 0)
-            m_engine.wakeDelivery();
         m_model->reload();
         if (!error.isEmpty())
             emit statusMessage(tr("Retry all failed stopped: %1").arg(error));
@@ -375,7 +396,7 @@ void DeliveriesView::retryAllFailed()
     });
     m_retryAll->setEnabled(false);
     dialog->show();
-    bulk->start();
+    job->start();
 }
 
 void DeliveriesView::showEvent(QShowEvent* event)

@@ -13,18 +13,18 @@ namespace Alfe {
 
 class DeliveryFilterBar;
 class DeliveryListModel;
-class Engine;
+class Backend;
 
 // The delivery log browser: the filter bar, a lazy table over the whole log (stays instant at
 // 1,000,000 rows), the details pane of the selected delivery, and the actions Retry, Retry all failed
 // (progress, cancel), Copy as cURL and Export JSON. New deliveries appear at the top while the table
-// shows the newest rows; otherwise a button offers to jump to them. Needs an unlocked engine.
+// shows the newest rows; otherwise a button offers to jump to them. Local or remote alike (Backend).
 class DeliveriesView final : public QWidget
 {
     Q_OBJECT
 
 public:
-    explicit DeliveriesView(Engine& engine, QWidget* parent = nullptr);
+    explicit DeliveriesView(Backend& backend, QWidget* parent = nullptr);
     ~DeliveriesView() override;
 
     DeliveryListModel* model() const { return m_model; }
@@ -64,13 +64,14 @@ private:
     QWidget* buildEmptyState();
     void setupTable();
     void applyFilter();
+    void updateSearchNote();
     void currentChanged();
     void updateEmptyState();
     void updateInfo();
     void rowsRefreshed(const QStringList& ids);
     QStringList selectedIds() const;
 
-    Engine& m_engine;
+    Backend& m_backend;
     DeliveryFilterBar* m_filterBar = nullptr;
     DeliveryListModel* m_model = nullptr;
     QTableView* m_table = nullptr;

@@ -1,7 +1,7 @@
 #include "deliveries/DeliveryDetailsPane.h"
 
-#include "Engine.h"
 #include "api/ApiJson.h"
+#include "backend/Backend.h"
 #include "common/MonospaceFont.h"
 #include "common/SchemeLabel.h"
 #include "common/StatusStyle.h"
@@ -9,8 +9,6 @@
 #include "deliveries/DeliveryPayloadText.h"
 #include "deliveries/JsonHighlighter.h"
 #include "domain/HeaderRedaction.h"
-#include "store/DeliveryStore.h"
-#include "store/WebhookStore.h"
 
 #include <QClipboard>
 #include <QDateTime>
@@ -24,6 +22,7 @@
 #include <QJsonDocument>
 #include <QLabel>
 #include <QPlainTextEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QSaveFile>
 #include <QScrollBar>
@@ -100,9 +99,9 @@ QString shown(const QByteArray& bytes, const QString& text)
 }
 } // namespace
 
-DeliveryDetailsPane::DeliveryDetailsPane(Engine& engine, QWidget* parent)
+DeliveryDetailsPane::DeliveryDetailsPane(Backend& backend, QWidget* parent)
     : QWidget(parent)
-    , m_engine(engine)
+    , m_backend(backend)
     , m_chooser([](QWidget* parent, const QString& suggested) {
         return QFileDialog::getSaveFileName(parent, tr("Export delivery as JSON"), suggested,
                                             tr("JSON files (*.json)"));
@@ -190,27 +189,52 @@ QWidget* DeliveryDetailsPane::buildOverview()
 
 void DeliveryDetailsPane::showDelivery(const QString& deliveryId)
 {
-    m_delivery.reset();
-    if (!deliveryId.isEmpty()) {
-        auto found = m_engine.deliveries().get(deliveryId);
-        if (found)
-            m_delivery = std::move(found.value());
-        else
-            emit statusMessage(found.error().message);
+    load(deliveryId, {});
+}
+
+void DeliveryDetailsPane::load(const QString& deliveryId, const std::function<void()>& after)
+{
+    // Only the answer to the latest request is shown: an older one may come later from a server.
+    const quint64 serial = ++m_loadSerial;
+    if (deliveryId.isEmpty()) {
+        m_delivery.reset();
+        fill();
+        return;
     }
-    fill();
+    QPointer<DeliveryDetailsPane> self(this);
+    m_backend.delivery(deliveryId, [self, serial, after](Result<Delivery> found) {
+        if (!self || serial != self->m_loadSerial)
+            return;
+        if (!found) {
+            self->m_delivery.reset();
+            emit self->statusMessage(found.error().message);
+            self->fill();
+            return;
+        }
+        const QString webhookId = found->webhookId;
+        self->m_delivery = std::move(found.value());
+        self->m_backend.webhook(webhookId, [self, serial, after](Result<Webhook> webhook) {
+            if (!self || serial != self->m_loadSerial)
+                return;
+            self->m_webhook = webhook ? std::optional<Webhook>(webhook.value()) : std::nullopt;
+            self->fill();
+            if (after)
+                after();
+        });
+    });
 }
 
 void DeliveryDetailsPane::reload()
 {
     if (!m_delivery)
         return;
-    const QString id = m_delivery->id;
     const int tab = m_tabs->currentIndex();
     const int payloadScroll = m_payload->verticalScrollBar()->value();
-    showDelivery(id);
-    m_tabs->setCurrentIndex(tab);
-    m_payload->verticalScrollBar()->setValue(payloadScroll);
+    QPointer<DeliveryDetailsPane> self(this);
+    load(m_delivery->id, [self, tab, payloadScroll] {
+        self->m_tabs->setCurrentIndex(tab);
+        self->m_payload->verticalScrollBar()->setValue(payloadScroll);
+    });
 }
 
 void DeliveryDetailsPane::setSelectionCount(int count)
@@ -223,12 +247,11 @@ void DeliveryDetailsPane::setSelectionCount(int count)
 
 QString DeliveryDetailsPane::webhookName(const QString& webhookId) const
 {
-    auto webhook = m_engine.webhooks().get(webhookId);
-    if (!webhook)
+    if (!m_webhook || m_webhook->id != webhookId)
         return tr("%1 (deleted)").arg(webhookId);
-    if (webhook->description.isEmpty())
+    if (m_webhook->description.isEmpty())
         return webhookId;
-    return QStringLiteral("%1 \u00b7 %2").arg(webhook->description.toHtmlEscaped(), webhookId);
+    return QStringLiteral("%1 \u00b7 %2").arg(m_webhook->description.toHtmlEscaped(), webhookId);
 }
 
 void DeliveryDetailsPane::fill()
@@ -366,7 +389,7 @@ QString DeliveryDetailsPane::curlCommand() const
 {
     if (!m_delivery)
         return {};
-    return DeliveryCurl::command(*m_delivery, m_engine.webhookUrl(m_delivery->webhookId));
+    return DeliveryCurl::command(*m_delivery, m_backend.webhookUrl(m_delivery->webhookId));
 }
 
 void DeliveryDetailsPane::copyAsCurl()

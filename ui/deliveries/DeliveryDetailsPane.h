@@ -16,7 +16,7 @@ class QTreeWidget;
 
 namespace Alfe {
 
-class Engine;
+class Backend;
 class JsonHighlighter;
 
 // Everything about one delivery: overview, request headers, payload (pretty JSON with highlighting) and
@@ -29,7 +29,7 @@ public:
     // Asks where to save; returns an empty path to cancel. Tests give one without a dialog.
     using FileChooser = std::function<QString(QWidget* parent, const QString& suggestedPath)>;
 
-    explicit DeliveryDetailsPane(Engine& engine, QWidget* parent = nullptr);
+    explicit DeliveryDetailsPane(Backend& backend, QWidget* parent = nullptr);
 
     // Shows that delivery (read from the store now); an empty id shows the placeholder.
     void showDelivery(const QString& deliveryId);
@@ -74,7 +74,11 @@ private:
     void fillAttempts(const Delivery& d);
     QString webhookName(const QString& webhookId) const;
 
-    Engine& m_engine;
+    void load(const QString& deliveryId, const std::function<void()>& after);
+
+    Backend& m_backend;
+    quint64 m_loadSerial = 0;
+    std::optional<Webhook> m_webhook; // the shown delivery's, when it still exists
     std::optional<Delivery> m_delivery;
     FileChooser m_chooser;
     int m_selectionCount = 1;

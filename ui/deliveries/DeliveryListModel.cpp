@@ -1,9 +1,7 @@
 #include "deliveries/DeliveryListModel.h"
 
-#include "Engine.h"
 #include "common/LocalTime.h"
 #include "common/StatusStyle.h"
-#include "store/Database.h"
 
 #include <QDateTime>
 #include <QGuiApplication>
@@ -25,54 +23,81 @@ QString latencyText(qint64 ms)
 }
 } // namespace
 
-DeliveryListModel::DeliveryListModel(Engine& engine, QObject* parent)
+DeliveryListModel::DeliveryListModel(Backend& backend, QObject* parent)
     : QAbstractTableModel(parent)
-    , m_engine(engine)
-    , m_query(engine.database())
+    , m_log(backend.deliveryLog())
 {
     m_liveTimer.setSingleShot(true);
     m_liveTimer.setInterval(100);
     connect(&m_liveTimer, &QTimer::timeout, this, &DeliveryListModel::applyLive);
-    connect(&engine, &Engine::deliveriesCommitted, this, &DeliveryListModel::noteArrivals);
-    connect(&engine, &Engine::attemptFinished, this,
-            [this](const QString& id, int, DeliveryStatus) { noteChanged(id); });
-    connect(&engine, &Engine::deliveriesRequeued, this, &DeliveryListModel::noteAllChanged);
+    connect(&backend, &Backend::deliveriesArrived, this, &DeliveryListModel::noteArrivals);
+    connect(&backend, &Backend::deliveryChanged, this, &DeliveryListModel::noteChanged);
+    connect(&backend, &Backend::deliveriesRequeued, this, &DeliveryListModel::noteAllChanged);
 }
 
 DeliveryListModel::~DeliveryListModel() = default;
 
+bool DeliveryListModel::searchWindowed() const
+{
+    return m_log->searchWindowed();
+}
+
 void DeliveryListModel::setFilter(const DeliveryViewFilter& filter)
 {
+    // The rows stay until the first page of the new filter is in: one reset, never an empty flash.
+    m_filter = filter;
+    const quint64 generation = ++m_generation;
+    m_loading = true;
+    m_fetching = false;
+    m_log->setFilter(filter, [this, generation](Result<void> planned) {
+        if (generation != m_generation)
+            return;
+        if (!planned)
+            return finishReset({}, planned.error().message);
+        m_log->older(nullptr, PageSize, [this, generation](Result<DeliveryLog::Page> first) {
+            if (generation != m_generation)
+                return;
+            if (!first)
+                return finishReset({}, first.error().message);
+            if (!first->rows.isEmpty())
+                return finishReset(std::move(first.value()), {});
+            m_log->logIsEmpty([this, generation](Result<bool> empty) {
+                if (generation != m_generation)
+                    return;
+                m_logEmpty = empty && empty.value();
+                finishReset({}, {});
+            });
+        });
+    });
+}
+
+void DeliveryListModel::finishReset(DeliveryLog::Page first, const QString& error)
+{
     beginResetModel();
-    m_rows.clear();
+    m_rows = std::move(first.rows);
+    m_more = first.more;
+    if (!m_rows.isEmpty())
+        m_logEmpty = false;
     m_indexStale = true;
-    m_more = false;
     m_changed.clear();
     m_refreshAll = false;
     m_arrivals = false;
-    if (auto planned = m_query.setFilter(filter); !planned) {
-        endResetModel();
-        emit errorOccurred(planned.error().message);
-        emit loaded();
-        return;
-    }
-    auto first = m_query.older(nullptr, PageSize, &m_more);
-    if (first)
-        m_rows = std::move(first.value());
-    m_logEmpty = m_rows.isEmpty() && m_query.logIsEmpty();
+    m_loading = false;
     endResetModel();
     if (m_newerWaiting) {
         m_newerWaiting = false;
         emit newerRowsAvailable(false);
     }
-    if (!first)
-        emit errorOccurred(first.error().message);
+    if (!error.isEmpty())
+        emit errorOccurred(error);
     emit loaded();
+    if (std::exchange(m_livePending, false))
+        armLive();
 }
 
 void DeliveryListModel::reload()
 {
-    setFilter(m_query.filter());
+    setFilter(m_filter);
 }
 
 void DeliveryListModel::setFollowing(bool following)
@@ -117,11 +142,24 @@ void DeliveryListModel::flushLive()
 
 void DeliveryListModel::applyLive()
 {
-    if (m_arrivals || m_newerWaiting) {
-        m_arrivals = false;
-        if (!insertNewer())
-            return; // reloaded: everything is fresh
+    // One pass at a time (a server answers later); what is noted meanwhile waits for the next.
+    if (m_loading || m_liveBusy) {
+        m_livePending = true;
+        return;
     }
+    m_liveBusy = true;
+    if (!m_arrivals && !m_newerWaiting)
+        return refreshNoted();
+    m_arrivals = false;
+    insertNewer([this](bool reloaded) {
+        if (reloaded)
+            return liveDone(); // everything is fresh
+        refreshNoted();
+    });
+}
+
+void DeliveryListModel::refreshNoted()
+{
     QStringList ids;
     if (m_refreshAll) {
         const int n = std::min(int(m_rows.size()), MaxRowsWhileFollowing);
@@ -134,63 +172,84 @@ void DeliveryListModel::applyLive()
     }
     m_refreshAll = false;
     m_changed.clear();
-    if (!ids.isEmpty())
-        refreshChanged(ids);
+    refreshChanged(ids, {});
+}
+
+void DeliveryListModel::liveDone()
+{
+    m_liveBusy = false;
+    if (std::exchange(m_livePending, false))
+        armLive();
 }
 
 // Inserts the rows newer than the top one when following; otherwise only says whether there are any.
-// Returns false when it reloaded the model instead (a burst larger than one batch).
-bool DeliveryListModel::insertNewer()
+// `then(true)` when it reloaded the model instead (a burst larger than one batch) or the filter changed.
+void DeliveryListModel::insertNewer(const std::function<void(bool reloaded)>& then)
 {
+    const quint64 generation = m_generation;
     if (m_rows.isEmpty()) {
-        bool more = false;
-        auto first = m_query.older(nullptr, PageSize, &more);
-        if (!first) {
-            emit errorOccurred(first.error().message);
-            return true;
-        }
-        if (first->isEmpty())
-            return true;
-        beginInsertRows({}, 0, int(first->size()) - 1);
-        m_rows = std::move(first.value());
-        m_more = more;
-        m_logEmpty = false;
-        m_indexStale = true;
-        endInsertRows();
-        return true;
+        m_log->older(nullptr, PageSize, [this, generation, then](Result<DeliveryLog::Page> first) {
+            if (generation != m_generation)
+                return then(true);
+            if (!first) {
+                emit errorOccurred(first.error().message);
+                return then(false);
+            }
+            if (!first->rows.isEmpty() && m_rows.isEmpty()) {
+                beginInsertRows({}, 0, int(first->rows.size()) - 1);
+                m_rows = std::move(first->rows);
+                m_more = first->more;
+                m_logEmpty = false;
+                m_indexStale = true;
+                endInsertRows();
+            }
+            then(false);
+        });
+        return;
     }
     if (!m_following) {
-        bool more = false;
-        auto probe = m_query.newer(m_rows.first(), 1, &more);
-        const bool waiting = probe && !probe->isEmpty();
-        if (waiting != m_newerWaiting) {
-            m_newerWaiting = waiting;
-            emit newerRowsAvailable(waiting);
+        m_log->newer(m_rows.first(), 1, [this, generation, then](Result<DeliveryLog::Page> probe) {
+            if (generation != m_generation)
+                return then(true);
+            const bool waiting = probe && !probe->rows.isEmpty();
+            if (waiting != m_newerWaiting) {
+                m_newerWaiting = waiting;
+                emit newerRowsAvailable(waiting);
+            }
+            then(false);
+        });
+        return;
+    }
+    m_log->newer(m_rows.first(), LiveBatchLimit, [this, generation, then](Result<DeliveryLog::Page> newer) {
+        if (generation != m_generation)
+            return then(true);
+        if (!newer) {
+            emit errorOccurred(newer.error().message);
+            return then(false);
         }
-        return true;
-    }
-    bool more = false;
-    auto newer = m_query.newer(m_rows.first(), LiveBatchLimit, &more);
-    if (!newer) {
-        emit errorOccurred(newer.error().message);
-        return true;
-    }
-    if (m_newerWaiting) {
-        m_newerWaiting = false;
-        emit newerRowsAvailable(false);
-    }
-    if (more) {
-        reload();
-        return false;
-    }
-    if (newer->isEmpty())
-        return true;
-    beginInsertRows({}, 0, int(newer->size()) - 1);
-    m_rows = newer.value() + m_rows;
-    m_indexStale = true;
-    endInsertRows();
-    trimTail();
-    return true;
+        if (m_newerWaiting) {
+            m_newerWaiting = false;
+            emit newerRowsAvailable(false);
+        }
+        if (newer->more) {
+            reload();
+            return then(true);
+        }
+        // Rows the model took meanwhile (another pass) are left out: each row once.
+        QList<DeliveryRow> rows;
+        for (const DeliveryRow& row : std::as_const(newer->rows)) {
+            if (m_rows.isEmpty() || row.isNewerThan(m_rows.first()))
+                rows << row;
+        }
+        if (!rows.isEmpty()) {
+            beginInsertRows({}, 0, int(rows.size()) - 1);
+            m_rows = rows + m_rows;
+            m_indexStale = true;
+            endInsertRows();
+            trimTail();
+        }
+        then(false);
+    });
 }
 
 // Keeps a following view's model small: the tail is dropped and fetched again if the user scrolls there.
@@ -205,32 +264,37 @@ void DeliveryListModel::trimTail()
     endRemoveRows();
 }
 
-void DeliveryListModel::refreshChanged(QStringList ids)
+// Reads `ids` again, a chunk at a time, then ends the live pass.
+void DeliveryListModel::refreshChanged(QStringList ids, QStringList refreshed)
 {
-    QStringList refreshed;
-    while (!ids.isEmpty()) {
-        const QStringList chunk = ids.mid(0, RefreshChunk);
-        ids.remove(0, std::min<qsizetype>(RefreshChunk, ids.size()));
-        QSet<QString> matching;
-        auto rows = m_query.byIds(chunk, &matching);
+    if (ids.isEmpty()) {
+        if (!refreshed.isEmpty())
+            emit rowsRefreshed(refreshed);
+        return liveDone();
+    }
+    const QStringList chunk = ids.mid(0, RefreshChunk);
+    ids.remove(0, std::min<qsizetype>(RefreshChunk, ids.size()));
+    const quint64 generation = m_generation;
+    m_log->byIds(chunk, [this, generation, ids, refreshed](Result<DeliveryLog::Rows> rows) mutable {
+        if (generation != m_generation)
+            return liveDone();
         if (!rows) {
             emit errorOccurred(rows.error().message);
-            return;
+            return liveDone();
         }
-        for (const DeliveryRow& row : std::as_const(rows.value())) {
+        for (const DeliveryRow& row : std::as_const(rows->rows)) {
             const int at = rowOf(row.id);
             if (at >= 0) {
                 // A loaded row stays even when it no longer matches: it does not vanish under the user.
                 m_rows[at] = row;
                 emit dataChanged(index(at, 0), index(at, ColumnCount - 1));
                 refreshed << row.id;
-            } else if (m_following && matching.contains(row.id)) {
+            } else if (m_following && rows->matching.contains(row.id)) {
                 insertInOrder(row);
             }
         }
-    }
-    if (!refreshed.isEmpty())
-        emit rowsRefreshed(refreshed);
+        refreshChanged(std::move(ids), std::move(refreshed));
+    });
 }
 
 // A row that came to match (a delivery that just failed, under the Failed filter) goes where it belongs
@@ -289,27 +353,39 @@ int DeliveryListModel::columnCount(const QModelIndex& parent) const
 
 bool DeliveryListModel::canFetchMore(const QModelIndex& parent) const
 {
-    return !parent.isValid() && m_more;
+    return !parent.isValid() && m_more && !m_fetching && !m_loading;
 }
 
 void DeliveryListModel::fetchMore(const QModelIndex& parent)
 {
-    if (parent.isValid() || !m_more || m_rows.isEmpty())
+    if (parent.isValid() || !m_more || m_rows.isEmpty() || m_fetching || m_loading)
         return;
-    bool more = false;
-    auto page = m_query.older(&m_rows.last(), PageSize, &more);
-    if (!page) {
-        m_more = false;
-        emit errorOccurred(page.error().message);
-        return;
-    }
-    m_more = more;
-    if (page->isEmpty())
-        return;
-    beginInsertRows({}, int(m_rows.size()), int(m_rows.size() + page->size()) - 1);
-    m_rows.append(page.value());
-    m_indexStale = true;
-    endInsertRows();
+    m_fetching = true;
+    const quint64 generation = m_generation;
+    const DeliveryRow after = m_rows.last();
+    m_log->older(&after, PageSize, [this, generation](Result<DeliveryLog::Page> page) {
+        if (generation != m_generation)
+            return;
+        m_fetching = false;
+        if (!page) {
+            m_more = false;
+            emit errorOccurred(page.error().message);
+            return;
+        }
+        m_more = page->more;
+        // Only rows older than the last one: a live pass may have trimmed or changed the tail meanwhile.
+        QList<DeliveryRow> rows;
+        for (const DeliveryRow& row : std::as_const(page->rows)) {
+            if (m_rows.isEmpty() || m_rows.last().isNewerThan(row))
+                rows << row;
+        }
+        if (rows.isEmpty())
+            return;
+        beginInsertRows({}, int(m_rows.size()), int(m_rows.size() + rows.size()) - 1);
+        m_rows.append(rows);
+        m_indexStale = true;
+        endInsertRows();
+    });
 }
 
 QString DeliveryListModel::displayText(const DeliveryRow& row, int column) const

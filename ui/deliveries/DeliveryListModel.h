@@ -1,8 +1,8 @@
 #pragma once
 
+#include "backend/Backend.h"
 #include "domain/DeliveryRow.h"
 #include "domain/DeliveryViewFilter.h"
-#include "store/DeliveryQuery.h"
 
 #include <QAbstractTableModel>
 #include <QHash>
@@ -10,12 +10,16 @@
 #include <QSet>
 #include <QTimer>
 
+#include <functional>
+#include <memory>
+
 namespace Alfe {
 
-class Engine;
+class Backend;
 
-// The delivery log as a lazy table: rows come a page at a time (canFetchMore/fetchMore) through
-// DeliveryQuery's keyset paging, display strings are built in data(), and live changes are coalesced:
+// The delivery log as a lazy table: rows come a page at a time (canFetchMore/fetchMore) through a
+// Backend's DeliveryLog (the local engine's keyset paging, or the admin API's, whose answers come later:
+// answers to a superseded filter are dropped), display strings are built in data(), and live changes are coalesced:
 // arrivals and finished attempts are noted and applied together on a short timer, by inserting the
 // newer rows at the top (while the view follows the newest rows) and updating the rows whose status
 // changed. A filter change resets the model; an arrival never does.
@@ -50,14 +54,19 @@ public:
     static constexpr int MaxRowsWhileFollowing = 5000; // rows kept at the top; the rest is fetched again
     static constexpr int RefreshChunk = 400;
 
-    explicit DeliveryListModel(Engine& engine, QObject* parent = nullptr);
+    explicit DeliveryListModel(Backend& backend, QObject* parent = nullptr);
     ~DeliveryListModel() override;
     Q_DISABLE_COPY_MOVE(DeliveryListModel)
 
     // Resets the model to the first page of `filter`.
     void setFilter(const DeliveryViewFilter& filter);
-    const DeliveryViewFilter& filter() const { return m_query.filter(); }
-    const DeliveryQuery& query() const { return m_query; }
+    const DeliveryViewFilter& filter() const { return m_filter; }
+    // Where the rows come from (LocalDeliveryLog exposes its DeliveryQuery's plan).
+    const DeliveryLog& log() const { return *m_log; }
+    // Event-type text is searched among the newest rows only.
+    bool searchWindowed() const;
+    // The first page of the filter is being read (from a server, it takes a round trip).
+    bool isLoading() const { return m_loading; }
     // Reads the first page again (after a bulk change).
     void reload();
 
@@ -95,20 +104,28 @@ signals:
     void errorOccurred(const QString& message);
 
 private:
+    void finishReset(DeliveryLog::Page first, const QString& error);
     void noteArrivals();
     void noteAllChanged();
     void armLive();
     void applyLive();
-    bool insertNewer();
-    void refreshChanged(QStringList ids);
+    void refreshNoted();
+    void liveDone();
+    void insertNewer(const std::function<void(bool reloaded)>& then);
+    void refreshChanged(QStringList ids, QStringList refreshed);
     void insertInOrder(const DeliveryRow& row);
     void trimTail();
     void reindex() const;
     QString displayText(const DeliveryRow& row, int column) const;
     QIcon statusDot(int tone) const;
 
-    Engine& m_engine;
-    DeliveryQuery m_query;
+    std::unique_ptr<DeliveryLog> m_log;
+    DeliveryViewFilter m_filter;
+    quint64 m_generation = 0; // bumped by every reset: answers to an older one are dropped
+    bool m_loading = false;   // the first page of m_filter is on its way
+    bool m_fetching = false;  // fetchMore's page is on its way
+    bool m_liveBusy = false;  // a live pass is between its request and its answer
+    bool m_livePending = false;
     QList<DeliveryRow> m_rows;
     mutable QHash<QString, int> m_index; // id -> row, rebuilt when stale
     mutable bool m_indexStale = true;

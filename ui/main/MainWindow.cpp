@@ -2,6 +2,7 @@
 
 #include "Engine.h"
 #include "agents/AgentListModel.h"
+#include "backend/LocalBackend.h"
 #include "common/StatusStyle.h"
 #include "crypto/Secrets.h"
 #include "deliveries/DeliveriesView.h"
@@ -9,10 +10,7 @@
 #include "refused/RefusedRequestsView.h"
 #include "secrets/SecretClipboard.h"
 #include "secrets/SecretDialog.h"
-#include "store/AgentStore.h"
-#include "store/DeliveryStore.h"
 #include "store/Settings.h"
-#include "store/WebhookStore.h"
 #include "webhooks/NewWebhookDialog.h"
 #include "webhooks/ProviderSecretDialog.h"
 #include "webhooks/RotateDialog.h"
@@ -30,6 +28,7 @@
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPointer>
 #include <QPushButton>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -44,11 +43,18 @@
 namespace Alfe {
 
 MainWindow::MainWindow(Engine& engine, QWidget* parent)
+    : MainWindow(*new LocalBackend(engine), parent)
+{
+    m_backend.setParent(this);
+}
+
+MainWindow::MainWindow(Backend& backend, QWidget* parent)
     : QMainWindow(parent)
-    , m_engine(engine)
+    , m_backend(backend)
+    , m_local(qobject_cast<LocalBackend*>(&backend))
     , m_clipboard(new SecretClipboard(this))
 {
-    setWindowTitle(tr("Alfe Console"));
+    setWindowTitle(backend.isRemote() ? tr("%1 — Alfe Console").arg(backend.location()) : tr("Alfe Console"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/alfe-console.svg")));
     resize(1240, 720);
 
@@ -77,7 +83,8 @@ MainWindow::MainWindow(Engine& engine, QWidget* parent)
     statusBar()->addWidget(m_ingressLabel, 1);
     statusBar()->addPermanentWidget(m_agentsLabel);
     statusBar()->addPermanentWidget(m_queueLabel);
-    m_ingressLabel->setText(tr("Data: %1").arg(QDir::toNativeSeparators(m_engine.dataDir())));
+    m_ingressLabel->setText(backend.isRemote() ? tr("Server: %1").arg(backend.location())
+                                               : tr("Data: %1").arg(backend.location()));
 
     m_refreshTimer = new QTimer(this);
     m_refreshTimer->setSingleShot(true);
@@ -85,11 +92,10 @@ MainWindow::MainWindow(Engine& engine, QWidget* parent)
     // flood they run at most once a second, and not at all while the window is hidden.
     m_refreshTimer->setInterval(1000);
     connect(m_refreshTimer, &QTimer::timeout, this, &MainWindow::refresh);
-    connect(&m_engine, &Engine::deliveriesCommitted, m_refreshTimer, qOverload<>(&QTimer::start));
-    connect(&m_engine, &Engine::attemptFinished, m_refreshTimer, qOverload<>(&QTimer::start));
-    connect(&m_engine, &Engine::agentStatusChanged, m_refreshTimer, qOverload<>(&QTimer::start));
-    connect(&m_engine, &Engine::agentStreamChanged, m_refreshTimer, qOverload<>(&QTimer::start));
-    connect(&m_engine, &Engine::deliveryFailed, this, &MainWindow::notifyFailed);
+    connect(&backend, &Backend::deliveriesArrived, m_refreshTimer, qOverload<>(&QTimer::start));
+    connect(&backend, &Backend::deliveryChanged, m_refreshTimer, qOverload<>(&QTimer::start));
+    connect(&backend, &Backend::agentsChanged, m_refreshTimer, qOverload<>(&QTimer::start));
+    connect(&backend, &Backend::deliveryFailed, this, &MainWindow::notifyFailed);
     buildActions();
     updateActions();
 }
@@ -132,7 +138,9 @@ void MainWindow::buildActions()
         tr("Import the signing secret the provider generated, or change the timestamp tolerance of its signatures"));
     m_clearSecretAction = hooks->addAction(tr("Clear provider &secret…"), this, &MainWindow::clearProviderSecret);
     m_clearSecretAction->setObjectName(QStringLiteral("clearProviderSecretAction"));
-    file->addAction(tr("&Settings…"), QKeySequence::Preferences, this, &MainWindow::openSettings);
+    // The settings are the data directory's: a server keeps its own (alfe.ini beside its data).
+    if (m_local)
+        file->addAction(tr("&Settings…"), QKeySequence::Preferences, this, &MainWindow::openSettings);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
 }
@@ -177,7 +185,7 @@ QWidget* MainWindow::buildWebhooksPage()
     auto* list = new QWidget(m_webhookStack);
     m_webhookView = new QTableView(list);
     m_webhookView->setObjectName(QStringLiteral("webhookTable"));
-    m_webhooks = new WebhookListModel(m_engine, this);
+    m_webhooks = new WebhookListModel(this);
     m_webhookView->setModel(m_webhooks);
     m_webhookView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_webhookView->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -191,10 +199,10 @@ QWidget* MainWindow::buildWebhooksPage()
     connect(m_webhookView->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::updateActions);
     connect(m_webhookView, &QTableView::doubleClicked, this, &MainWindow::copySelectedUrl);
     connect(m_webhooks, &QAbstractItemModel::modelReset, this, [this] {
-        m_webhookStack->setCurrentIndex(m_engine.webhooks().list().isEmpty() ? 0 : 1);
+        m_webhookStack->setCurrentIndex(m_webhooks->hasWebhooks() ? 1 : 0);
         updateActions();
     });
-    m_webhookDetails = new WebhookDetailsPane(m_engine, list);
+    m_webhookDetails = new WebhookDetailsPane(m_backend, list);
     m_webhookDetails->addActionButton(m_importSecretAction);
     m_webhookDetails->addActionButton(m_clearSecretAction);
     auto* listLayout = new QVBoxLayout(list);
@@ -240,9 +248,9 @@ void MainWindow::showReady()
         m_tabs->setObjectName(QStringLiteral("mainTabs"));
         m_tabs->setDocumentMode(true);
         m_tabs->addTab(buildWebhooksPage(), tr("Webhooks"));
-        m_deliveries = new DeliveriesView(m_engine, m_tabs);
+        m_deliveries = new DeliveriesView(m_backend, m_tabs);
         m_tabs->addTab(m_deliveries, tr("Deliveries"));
-        auto* refused = new RefusedRequestsView(m_engine, m_tabs);
+        auto* refused = new RefusedRequestsView(m_backend, m_tabs);
         m_tabs->addTab(refused, tr("Refused"));
         m_pages->addWidget(m_tabs);
         connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::updateActions);
@@ -254,7 +262,9 @@ void MainWindow::showReady()
     }
     m_ready = true;
     m_pages->setCurrentWidget(m_tabs);
-    m_clipboard->setTimeoutSeconds(m_engine.settings().get(Settings::Key::ClipboardTimeoutSeconds).toInt());
+    if (m_local)
+        m_clipboard->setTimeoutSeconds(
+            m_local->engine().settings().get(Settings::Key::ClipboardTimeoutSeconds).toInt());
     refresh();
 }
 
@@ -262,27 +272,37 @@ void MainWindow::refresh()
 {
     if (!m_ready || !isVisible())
         return;
-    refreshAgents();
-    const QString selected = selectedWebhookId();
-    m_webhooks->refresh();
-    m_webhookStack->setCurrentIndex(m_engine.webhooks().list().isEmpty() ? 0 : 1);
-    if (!selected.isEmpty())
-        selectWebhook(selected);
-    refreshStatus();
-    updateActions();
+    QPointer<MainWindow> self(this);
+    m_backend.snapshot([self](Result<ConsoleSnapshot> snapshot) {
+        if (!self)
+            return;
+        if (!snapshot) {
+            self->statusBar()->showMessage(snapshot.error().message, 8000);
+            return;
+        }
+        self->showSnapshot(std::move(snapshot.value()));
+    });
 }
 
-void MainWindow::refreshAgents()
+void MainWindow::showSnapshot(ConsoleSnapshot snapshot)
 {
+    m_snapshot = std::move(snapshot);
+    const QString selected = m_pendingSelection.isEmpty() ? selectedWebhookId() : std::exchange(m_pendingSelection, {});
     const QString current = currentAgentId();
     {
         // Refreshing must not look like the user picking another agent.
         QSignalBlocker block(m_agentView->selectionModel());
-        m_agents->refresh(m_engine.agents());
+        m_agents->setAgents(m_snapshot.agents);
         m_agentView->setCurrentIndex(m_agents->index(m_agents->rowOf(current)));
     }
     if (currentAgentId() != current)
         m_webhooks->setAgentFilter(currentAgentId());
+    m_webhooks->setSnapshot(m_snapshot);
+    m_webhookStack->setCurrentIndex(m_webhooks->hasWebhooks() ? 1 : 0);
+    if (!selected.isEmpty())
+        selectWebhook(selected);
+    refreshStatus();
+    updateActions();
 }
 
 QString MainWindow::currentAgentId() const
@@ -292,12 +312,12 @@ QString MainWindow::currentAgentId() const
 
 void MainWindow::refreshStatus()
 {
-    const QString url = m_engine.ingressUrl();
+    const QString url = m_backend.ingressUrl();
     if (!url.isEmpty())
         m_ingressLabel->setText(tr("Ingress: <a href=\"%1\">%1</a>").arg(url.toHtmlEscaped()));
     else if (!m_ingressProblem.isEmpty())
         m_ingressLabel->setText(tr("Ingress not running: %1").arg(m_ingressProblem.toHtmlEscaped()));
-    // Read by refreshAgents() just before: no query of its own on the GUI thread.
+    // From the snapshot just shown: no query of its own.
     const int online = m_agents->online();
     const int offline = m_agents->rowCount() - 1 - online;
     const int streaming = m_agents->streaming();
@@ -347,44 +367,100 @@ void MainWindow::newWebhook()
 {
     if (!m_ready)
         return;
-    NewWebhookDialog dialog(m_engine.agents().list(), currentAgentId(), this);
+    QList<Agent> agents;
+    for (const ConsoleSnapshot::AgentEntry& entry : std::as_const(m_snapshot.agents))
+        agents << entry.agent;
+    NewWebhookDialog dialog(agents, currentAgentId(), this);
     if (dialog.exec() != QDialog::Accepted)
         return;
-    QByteArray providerSecret = dialog.providerSecret();
-    Secrets::Wipe wipeProviderSecret(providerSecret);
+    auto request = std::make_shared<NewWebhookRequest>();
+    request->providerSecret = dialog.providerSecret();
     dialog.forgetProviderSecret();
-    QString owner = dialog.agentId();
-    if (dialog.createsAgent()) {
-        auto agent = m_engine.agents().create(dialog.newAgentName(), dialog.newAgentForwardUrl());
+    request->provider = dialog.provider();
+    request->description = dialog.description();
+    if (!dialog.createsAgent())
+        return createWebhookFor(dialog.agentId(), request);
+    QPointer<MainWindow> self(this);
+    m_backend.createAgent(dialog.newAgentName(), dialog.newAgentForwardUrl(), [self, request](Result<Agent> agent) {
+        if (!self)
+            return;
         if (!agent) {
-            QMessageBox::warning(this, tr("Agent not created"), agent.error().message);
+            self->answerLost(tr("Agent not created"), agent.error());
             return;
         }
-        owner = agent->agent.id;
-        Secrets::cleanse(agent->token); // the console does not use agent API tokens
-    }
-    auto created = m_engine.webhooks().create(owner, dialog.provider(), dialog.description());
-    if (!created) {
-        QMessageBox::warning(this, tr("Webhook not created"), created.error().message);
-        return;
-    }
-    QString note;
-    if (!providerSecret.isEmpty()) {
-        // The webhook exists whatever happens here: its own secret is still shown, with why the import failed.
-        auto imported = m_engine.webhooks().setProviderSecret(created->webhook.id, providerSecret, 0);
-        note = imported ? tr("The provider's signing secret was imported: %1's own signatures verify too.")
-                              .arg(StatusStyle::providerLabel(created->webhook.provider))
-                        : tr("The provider's signing secret was not imported: %1 Import it with Webhook → Import "
-                             "provider secret…")
-                              .arg(imported.error().message);
-        if (!imported)
-            statusBar()->showMessage(note, 15000);
-    }
+        self->createWebhookFor(agent->id, request);
+    });
+}
+
+MainWindow::NewWebhookRequest::~NewWebhookRequest()
+{
+    Secrets::cleanse(providerSecret);
+}
+
+void MainWindow::createWebhookFor(const QString& agentId, const std::shared_ptr<NewWebhookRequest>& request)
+{
+    QPointer<MainWindow> self(this);
+    m_backend.createWebhook(
+        agentId, request->provider, request->description, [self, request](Result<NewSecret> created) {
+            if (!self)
+                return;
+            if (!created) {
+                self->answerLost(tr("Webhook not created"), created.error());
+                return;
+            }
+            if (request->providerSecret.isEmpty())
+                return self->showCreated(created.value(), QString());
+            // The webhook exists whatever happens next: its own secret is still shown, with why the import failed.
+            auto answer = std::make_shared<NewSecret>(created.value());
+            self->m_backend.setProviderSecret(
+                answer->webhook.id, request->providerSecret, 0, [self, answer](Result<Webhook> imported) {
+                    if (!self) {
+                        Secrets::cleanse(answer->secret);
+                        return;
+                    }
+                    const QString note =
+                        imported ? tr("The provider's signing secret was imported: %1's own signatures verify too.")
+                                       .arg(StatusStyle::providerLabel(answer->webhook.provider))
+                                 : tr("The provider's signing secret was not imported: %1 Import it with Webhook → "
+                                      "Import provider secret…")
+                                       .arg(imported.error().message);
+                    if (!imported)
+                        self->statusBar()->showMessage(note, 15000);
+                    self->showCreated(*answer, note);
+                    Secrets::cleanse(answer->secret);
+                });
+        });
+}
+
+void MainWindow::showCreated(const NewSecret& created, const QString& note)
+{
+    m_pendingSelection = created.webhook.id; // selected once the list has it (a server answers later)
     refresh();
     m_deliveries->reloadWebhooks();
-    selectWebhook(created->webhook.id);
-    presentSecret(tr("Webhook created"), created->webhook.id, created->secret, note);
-    Secrets::cleanse(created->secret);
+    selectWebhook(created.webhook.id);
+    presentSecret(tr("Webhook created"), created.webhook.id, created.secret, note);
+}
+
+void MainWindow::answerLost(const QString& title, const Error& error)
+{
+    // Over a network the request may have been carried out even though its answer never came: say so, and
+    // offer to look rather than guess.
+    if (error.code != u"unanswered") {
+        QMessageBox::warning(this, title, error.message);
+        return;
+    }
+    QMessageBox box(QMessageBox::Warning, title,
+                    tr("%1\n\nThe server may have carried it out before the connection was lost. Check before "
+                       "trying again.")
+                        .arg(error.message),
+                    QMessageBox::NoButton, this);
+    QPushButton* show = box.addButton(tr("Show current state"), QMessageBox::AcceptRole);
+    box.addButton(QMessageBox::Close);
+    box.exec();
+    if (box.clickedButton() == show) {
+        m_tabs->setCurrentIndex(WebhooksTab);
+        refresh();
+    }
 }
 
 void MainWindow::rotateSelected()
@@ -395,31 +471,49 @@ void MainWindow::rotateSelected()
     RotateDialog dialog(id, this);
     if (dialog.exec() != QDialog::Accepted)
         return;
-    auto rotated = m_engine.webhooks().rotate(id, dialog.graceSeconds());
-    if (!rotated) {
-        QMessageBox::warning(this, tr("Secret not rotated"), rotated.error().message);
-        return;
-    }
-    const QString note =
-        dialog.graceSeconds() == 0
-            ? tr("The previous secret stopped working now.")
-            : tr("The previous secret keeps working until %1.")
-                  .arg(QLocale().toString(QDateTime::fromMSecsSinceEpoch(rotated->previousSecretExpiresAtMs),
-                                          QLocale::ShortFormat));
-    refresh();
-    presentSecret(tr("Secret rotated"), id, rotated->secret, note);
-    Secrets::cleanse(rotated->secret);
+    const qint64 grace = dialog.graceSeconds();
+    QPointer<MainWindow> self(this);
+    m_backend.rotate(id, grace, [self, id, grace](Result<NewSecret> rotated) {
+        if (!self)
+            return;
+        if (!rotated) {
+            self->answerLost(tr("Secret not rotated"), rotated.error());
+            return;
+        }
+        const QString note =
+            grace == 0 ? tr("The previous secret stopped working now.")
+                       : tr("The previous secret keeps working until %1.")
+                             .arg(QLocale().toString(QDateTime::fromMSecsSinceEpoch(rotated->previousSecretExpiresAtMs),
+                                                     QLocale::ShortFormat));
+        self->refresh();
+        self->presentSecret(tr("Secret rotated"), id, rotated->secret, note);
+    });
+}
+
+std::optional<Webhook> MainWindow::selectedWebhook() const
+{
+    const QString id = selectedWebhookId();
+    if (id.isEmpty())
+        return std::nullopt;
+    const int row = m_webhooks->rowOf(id);
+    if (row < 0)
+        return std::nullopt;
+    return m_webhooks->webhookAt(row);
 }
 
 void MainWindow::toggleSelectedEnabled()
 {
-    const QString id = selectedWebhookId();
-    auto webhook = m_engine.webhooks().get(id);
+    const auto webhook = selectedWebhook();
     if (!webhook)
         return;
-    if (auto changed = m_engine.webhooks().setEnabled(id, !webhook->enabled); !changed)
-        QMessageBox::warning(this, tr("Not changed"), changed.error().message);
-    refresh();
+    QPointer<MainWindow> self(this);
+    m_backend.setEnabled(webhook->id, !webhook->enabled, [self](Result<void> changed) {
+        if (!self)
+            return;
+        if (!changed)
+            self->answerLost(tr("Not changed"), changed.error());
+        self->refresh();
+    });
 }
 
 void MainWindow::deleteSelected()
@@ -435,18 +529,23 @@ void MainWindow::deleteSelected()
         QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
     if (answer != QMessageBox::Yes)
         return;
-    if (auto removed = m_engine.webhooks().remove(id); !removed)
-        QMessageBox::warning(this, tr("Not deleted"), removed.error().message);
-    refresh();
-    m_deliveries->reloadWebhooks();
+    QPointer<MainWindow> self(this);
+    m_backend.removeWebhook(id, [self](Result<void> removed) {
+        if (!self)
+            return;
+        if (!removed)
+            self->answerLost(tr("Not deleted"), removed.error());
+        self->refresh();
+        self->m_deliveries->reloadWebhooks();
+    });
 }
 
 void MainWindow::sendTestToSelected()
 {
-    auto webhook = m_engine.webhooks().get(selectedWebhookId());
+    const auto webhook = selectedWebhook();
     if (!webhook)
         return;
-    auto* dialog = new SendTestDialog(m_engine, webhook.value(), this);
+    auto* dialog = new SendTestDialog(m_backend, webhook.value(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &SendTestDialog::sent, m_refreshTimer, qOverload<>(&QTimer::start));
     dialog->open();
@@ -470,17 +569,17 @@ void MainWindow::copySelectedUrl()
     const QString id = selectedWebhookId();
     if (id.isEmpty())
         return;
-    const QString url = m_engine.webhookUrl(id);
+    const QString url = m_backend.webhookUrl(id);
     QGuiApplication::clipboard()->setText(url);
     statusBar()->showMessage(tr("Copied %1").arg(url), 3000);
 }
 
 void MainWindow::importProviderSecret()
 {
-    auto webhook = m_engine.webhooks().get(selectedWebhookId());
+    const auto webhook = selectedWebhook();
     if (!webhook)
         return;
-    ProviderSecretDialog dialog(m_engine.webhooks(), webhook.value(), this);
+    ProviderSecretDialog dialog(m_backend, webhook.value(), this);
     const bool imported = dialog.exec() == QDialog::Accepted;
     refresh();
     if (!imported)
@@ -497,7 +596,7 @@ void MainWindow::importProviderSecret()
 
 void MainWindow::clearProviderSecret()
 {
-    auto webhook = m_engine.webhooks().get(selectedWebhookId());
+    const auto webhook = selectedWebhook();
     if (!webhook || webhook->providerSecretVersion == 0)
         return;
     const auto answer = QMessageBox::question(
@@ -508,26 +607,32 @@ void MainWindow::clearProviderSecret()
         QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
     if (answer != QMessageBox::Yes)
         return;
-    if (auto cleared = m_engine.webhooks().clearProviderSecret(webhook->id); !cleared)
-        QMessageBox::warning(this, tr("Not cleared"), cleared.error().message);
-    else
-        statusBar()->showMessage(tr("Cleared the provider secret of %1.").arg(webhook->id), 8000);
-    refresh();
+    QPointer<MainWindow> self(this);
+    m_backend.clearProviderSecret(webhook->id, [self, id = webhook->id](Result<void> cleared) {
+        if (!self)
+            return;
+        if (!cleared)
+            self->answerLost(tr("Not cleared"), cleared.error());
+        else
+            self->statusBar()->showMessage(tr("Cleared the provider secret of %1.").arg(id), 8000);
+        self->refresh();
+    });
 }
 
 void MainWindow::openSettings()
 {
-    if (!m_ready)
+    if (!m_ready || !m_local)
         return;
-    SettingsDialog dialog(m_engine.settings(), this);
+    Settings& settings = m_local->engine().settings();
+    SettingsDialog dialog(settings, this);
     if (dialog.exec() == QDialog::Accepted)
-        m_clipboard->setTimeoutSeconds(m_engine.settings().get(Settings::Key::ClipboardTimeoutSeconds).toInt());
+        m_clipboard->setTimeoutSeconds(settings.get(Settings::Key::ClipboardTimeoutSeconds).toInt());
 }
 
 void MainWindow::presentSecret(const QString& title, const QString& webhookId, const QByteArray& secret,
                                const QString& note)
 {
-    SecretDialog dialog(title, webhookId, m_engine.webhookUrl(webhookId), secret, note, *m_clipboard,
+    SecretDialog dialog(title, webhookId, m_backend.webhookUrl(webhookId), secret, note, *m_clipboard,
                         SecretDialog::keychainEntryFor(webhookId), this);
     dialog.exec();
 }

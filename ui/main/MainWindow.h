@@ -1,5 +1,6 @@
 #pragma once
 
+#include "backend/Backend.h"
 #include "domain/Domain.h"
 
 #include <QMainWindow>
@@ -18,6 +19,7 @@ namespace Alfe {
 class AgentListModel;
 class DeliveriesView;
 class Engine;
+class LocalBackend;
 class SecretClipboard;
 class WebhookDetailsPane;
 class WebhookListModel;
@@ -30,6 +32,9 @@ class MainWindow final : public QMainWindow
     Q_OBJECT
 
 public:
+    // Manages what `backend` reaches: this machine's data directory or a server.
+    explicit MainWindow(Backend& backend, QWidget* parent = nullptr);
+    // Over `engine`, through a LocalBackend of its own.
     explicit MainWindow(Engine& engine, QWidget* parent = nullptr);
     ~MainWindow() override;
 
@@ -68,7 +73,20 @@ private:
     void buildActions();
     QWidget* buildWebhooksPage();
     void refresh();
-    void refreshAgents();
+    void showSnapshot(ConsoleSnapshot snapshot);
+    std::optional<Webhook> selectedWebhook() const;
+    // What New webhook asked for, kept while its steps are answered; the provider secret is cleansed with it.
+    struct NewWebhookRequest
+    {
+        ~NewWebhookRequest();
+        Provider provider = Provider::Generic;
+        QString description;
+        QByteArray providerSecret;
+    };
+    void createWebhookFor(const QString& agentId, const std::shared_ptr<NewWebhookRequest>& request);
+    void showCreated(const NewSecret& created, const QString& note);
+    // Says why an action failed; when its answer was lost on the way, that it may have happened anyway.
+    void answerLost(const QString& title, const Error& error);
     QString currentAgentId() const;
     void sendTestFromDeliveries();
     void refreshStatus();
@@ -76,7 +94,10 @@ private:
     void presentSecret(const QString& title, const QString& webhookId, const QByteArray& secret, const QString& note);
     void notifyFailed(const QString& deliveryId);
 
-    Engine& m_engine;
+    Backend& m_backend;
+    LocalBackend* m_local = nullptr; // the data directory's engine, when managing this machine
+    ConsoleSnapshot m_snapshot;      // what the Webhooks tab shows
+    QString m_pendingSelection;      // a webhook to select once the next snapshot lists it
     SecretClipboard* m_clipboard = nullptr;
     QStackedWidget* m_pages = nullptr;
     QLabel* m_message = nullptr;

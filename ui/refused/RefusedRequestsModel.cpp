@@ -4,24 +4,32 @@
 #include "common/StatusStyle.h"
 #include "store/DeliveryStore.h"
 
+#include <QPointer>
+
 #include <QDateTime>
 #include <QGuiApplication>
 #include <QPalette>
 
 namespace Alfe {
 
-RefusedRequestsModel::RefusedRequestsModel(DeliveryStore& store, QObject* parent)
+RefusedRequestsModel::RefusedRequestsModel(Backend& backend, QObject* parent)
     : QAbstractTableModel(parent)
-    , m_store(store)
+    , m_backend(backend)
 {}
 
-Result<QList<RefusedEntry>> RefusedRequestsModel::read(qint64 newerThan) const
+void RefusedRequestsModel::read(qint64 newerThan, Done<QList<RefusedEntry>> done)
 {
     DeliveryStore::RefusedQuery query;
     query.webhookId = m_webhookId;
     query.limit = MaxRows;
     query.newerThanId = newerThan;
-    return m_store.refused(query); // without bodies: entryWithBody() reads the selected one
+    // Without bodies: entryWithBody() reads the selected one. An answer to an older request is dropped.
+    const quint64 serial = ++m_serial;
+    QPointer<RefusedRequestsModel> self(this);
+    m_backend.refused(query, [self, serial, done](Result<QList<RefusedEntry>> entries) {
+        if (self && serial == self->m_serial)
+            done(std::move(entries));
+    });
 }
 
 void RefusedRequestsModel::setWebhookId(const QString& webhookId)
@@ -32,27 +40,39 @@ void RefusedRequestsModel::setWebhookId(const QString& webhookId)
 
 void RefusedRequestsModel::reload()
 {
-    beginResetModel();
-    auto entries = read(0);
-    m_entries = entries ? entries.value() : QList<RefusedEntry>();
-    endResetModel();
-    if (!entries)
-        emit errorOccurred(entries.error().message);
+    read(0, [this](Result<QList<RefusedEntry>> entries) {
+        beginResetModel();
+        m_entries = entries ? entries.value() : QList<RefusedEntry>();
+        endResetModel();
+        if (!entries)
+            emit errorOccurred(entries.error().message);
+        emit loaded();
+    });
 }
 
 void RefusedRequestsModel::poll()
 {
-    auto entries = read(m_entries.isEmpty() ? 0 : m_entries.first().id);
-    if (!entries || entries->isEmpty())
-        return;
-    beginInsertRows({}, 0, int(entries->size()) - 1);
-    m_entries = entries.value() + m_entries;
-    endInsertRows();
-    if (m_entries.size() > MaxRows) {
-        beginRemoveRows({}, MaxRows, int(m_entries.size()) - 1);
-        m_entries.resize(MaxRows);
-        endRemoveRows();
-    }
+    read(m_entries.isEmpty() ? 0 : m_entries.first().id, [this](Result<QList<RefusedEntry>> entries) {
+        if (!entries || entries->isEmpty())
+            return;
+        // Only entries newer than the top one: a reload may have come in between.
+        const qint64 top = m_entries.isEmpty() ? 0 : m_entries.first().id;
+        QList<RefusedEntry> newer;
+        for (const RefusedEntry& entry : std::as_const(entries.value())) {
+            if (entry.id > top)
+                newer << entry;
+        }
+        if (newer.isEmpty())
+            return;
+        beginInsertRows({}, 0, int(newer.size()) - 1);
+        m_entries = newer + m_entries;
+        endInsertRows();
+        if (m_entries.size() > MaxRows) {
+            beginRemoveRows({}, MaxRows, int(m_entries.size()) - 1);
+            m_entries.resize(MaxRows);
+            endRemoveRows();
+        }
+    });
 }
 
 const RefusedEntry* RefusedRequestsModel::entryAt(int row) const
@@ -60,9 +80,9 @@ const RefusedEntry* RefusedRequestsModel::entryAt(int row) const
     return row >= 0 && row < m_entries.size() ? &m_entries.at(row) : nullptr;
 }
 
-Result<RefusedEntry> RefusedRequestsModel::entryWithBody(qint64 id) const
+void RefusedRequestsModel::entryWithBody(qint64 id, Done<RefusedEntry> done)
 {
-    return m_store.refusedEntry(id);
+    m_backend.refusedEntry(id, std::move(done));
 }
 
 int RefusedRequestsModel::rowCount(const QModelIndex& parent) const

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "backend/Backend.h"
 #include "domain/Delivery.h"
 #include "domain/Result.h"
 
@@ -7,7 +8,7 @@
 
 namespace Alfe {
 
-class DeliveryStore;
+class Backend;
 
 // The newest entries of the refused-request log (capped at 10,000 rows and 24 h) as a table.
 // Rows are read without their headers and body, which entryWithBody() reads for the one selected: a
@@ -35,7 +36,7 @@ public:
     };
     static constexpr int MaxRows = 500;
 
-    explicit RefusedRequestsModel(DeliveryStore& store, QObject* parent = nullptr);
+    explicit RefusedRequestsModel(Backend& backend, QObject* parent = nullptr);
 
     // Only this webhook's entries (empty: all); resets the model.
     void setWebhookId(const QString& webhookId);
@@ -45,7 +46,7 @@ public:
 
     const RefusedEntry* entryAt(int row) const;
     // The entry with its headers and the kept head of its body.
-    Result<RefusedEntry> entryWithBody(qint64 id) const;
+    void entryWithBody(qint64 id, Done<RefusedEntry> done);
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -54,11 +55,14 @@ public:
 
 signals:
     void errorOccurred(const QString& message);
+    // After every reload, once its rows are in.
+    void loaded();
 
 private:
-    Result<QList<RefusedEntry>> read(qint64 newerThan) const;
+    void read(qint64 newerThan, Done<QList<RefusedEntry>> done);
 
-    DeliveryStore& m_store;
+    Backend& m_backend;
+    quint64 m_serial = 0;
     QString m_webhookId;
     QList<RefusedEntry> m_entries;
 };

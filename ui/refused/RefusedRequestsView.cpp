@@ -4,18 +4,18 @@
 #include "common/MonospaceFont.h"
 #include "store/DeliveryStore.h"
 
-#include "Engine.h"
+#include "backend/Backend.h"
 #include "deliveries/DeliveryPayloadText.h"
 #include "domain/HeaderRedaction.h"
 #include "refused/RefusedRequestsModel.h"
 #include "store/RefusedLog.h"
-#include "store/WebhookStore.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QPlainTextEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QSignalBlocker>
 #include <QSplitter>
@@ -27,11 +27,11 @@
 
 namespace Alfe {
 
-RefusedRequestsView::RefusedRequestsView(Engine& engine, QWidget* parent)
+RefusedRequestsView::RefusedRequestsView(Backend& backend, QWidget* parent)
     : QWidget(parent)
-    , m_engine(engine)
+    , m_backend(backend)
 {
-    m_model = new RefusedRequestsModel(engine.deliveries(), this);
+    m_model = new RefusedRequestsModel(backend, this);
 
     m_webhook = new QComboBox(this);
     m_webhook->setObjectName(QStringLiteral("refusedWebhookFilter"));
@@ -133,10 +133,10 @@ RefusedRequestsView::RefusedRequestsView(Engine& engine, QWidget* parent)
             &RefusedRequestsView::currentChanged);
     connect(m_model, &QAbstractItemModel::modelReset, this, &RefusedRequestsView::updateEmptyState);
     connect(m_model, &QAbstractItemModel::rowsInserted, this, &RefusedRequestsView::updateEmptyState);
+    connect(m_model, &RefusedRequestsModel::loaded, this, &RefusedRequestsView::currentChanged);
 
     reloadWebhooks();
     m_model->reload();
-    currentChanged();
 }
 
 QString RefusedRequestsView::explain(const QString& reason)
@@ -172,11 +172,22 @@ void RefusedRequestsView::currentChanged()
     const RefusedEntry* row = current.isValid() ? m_model->entryAt(current.row()) : nullptr;
     m_headers->clear();
     m_body->clear();
+    m_shownId = -1;
     if (!row) {
         m_summary->setText(tr("Select a refused request to see its headers and body."));
         return;
     }
-    auto entry = m_model->entryWithBody(row->id);
+    const qint64 id = row->id;
+    m_shownId = id;
+    QPointer<RefusedRequestsView> self(this);
+    m_model->entryWithBody(id, [self, id](Result<RefusedEntry> entry) {
+        if (self && self->m_shownId == id)
+            self->showEntry(entry);
+    });
+}
+
+void RefusedRequestsView::showEntry(const Result<RefusedEntry>& entry)
+{
     if (!entry) {
         m_summary->setText(entry.error().message);
         return;
@@ -229,19 +240,24 @@ void RefusedRequestsView::setPollInterval(int ms)
 
 void RefusedRequestsView::refresh()
 {
-    m_model->reload();
-    currentChanged();
+    m_model->reload(); // then currentChanged()
 }
 
 void RefusedRequestsView::reloadWebhooks()
 {
-    const QString chosen = m_webhook->currentData().toString();
-    const QSignalBlocker blocker(m_webhook);
-    m_webhook->clear();
-    m_webhook->addItem(tr("All webhooks"));
-    for (const Webhook& w : m_engine.webhooks().list())
-        m_webhook->addItem(w.description.isEmpty() ? w.id : QStringLiteral("%1 (%2)").arg(w.description, w.id), w.id);
-    m_webhook->setCurrentIndex(std::max(0, m_webhook->findData(chosen)));
+    QPointer<RefusedRequestsView> self(this);
+    m_backend.webhooks([self](Result<QList<Webhook>> webhooks) {
+        if (!self || !webhooks)
+            return;
+        QComboBox* combo = self->m_webhook;
+        const QString chosen = combo->currentData().toString();
+        const QSignalBlocker blocker(combo);
+        combo->clear();
+        combo->addItem(tr("All webhooks"));
+        for (const Webhook& w : std::as_const(webhooks.value()))
+            combo->addItem(w.description.isEmpty() ? w.id : QStringLiteral("%1 (%2)").arg(w.description, w.id), w.id);
+        combo->setCurrentIndex(std::max(0, combo->findData(chosen)));
+    });
 }
 
 void RefusedRequestsView::showEvent(QShowEvent* event)

@@ -1,5 +1,8 @@
 #pragma once
 
+#include "domain/Delivery.h"
+#include "domain/Result.h"
+
 #include <QWidget>
 
 class QComboBox;
@@ -12,7 +15,7 @@ class QTreeWidget;
 
 namespace Alfe {
 
-class Engine;
+class Backend;
 class RefusedRequestsModel;
 
 // Requests the ingress turned away (bad signature, unknown or disabled webhook, too large, rate limited…),
@@ -23,7 +26,7 @@ class RefusedRequestsView final : public QWidget
     Q_OBJECT
 
 public:
-    explicit RefusedRequestsView(Engine& engine, QWidget* parent = nullptr);
+    explicit RefusedRequestsView(Backend& backend, QWidget* parent = nullptr);
 
     RefusedRequestsModel* model() const { return m_model; }
     QTableView* table() const { return m_table; }
@@ -49,7 +52,10 @@ private:
     void currentChanged();
     void updateEmptyState();
 
-    Engine& m_engine;
+    void showEntry(const Result<RefusedEntry>& entry);
+
+    Backend& m_backend;
+    qint64 m_shownId = -1; // the entry whose headers and body are asked for or shown
     RefusedRequestsModel* m_model = nullptr;
     QComboBox* m_webhook = nullptr;
     QStackedWidget* m_pages = nullptr;

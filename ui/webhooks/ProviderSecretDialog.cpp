@@ -1,5 +1,6 @@
 #include "webhooks/ProviderSecretDialog.h"
 
+#include "backend/Backend.h"
 #include "common/StatusStyle.h"
 #include "crypto/Secrets.h"
 #include "crypto/SignatureSchemes.h"
@@ -11,15 +12,16 @@
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QLabel>
+#include <QPointer>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
 namespace Alfe {
 
-ProviderSecretDialog::ProviderSecretDialog(WebhookStore& store, const Webhook& webhook, QWidget* parent)
+ProviderSecretDialog::ProviderSecretDialog(Backend& backend, const Webhook& webhook, QWidget* parent)
     : QDialog(parent)
-    , m_store(store)
+    , m_backend(backend)
     , m_webhook(webhook)
 {
     setWindowTitle(tr("Import provider secret"));
@@ -92,31 +94,51 @@ void ProviderSecretDialog::accept()
 {
     if (!m_import->isEnabled())
         return;
-    if (!m_secret->isEmpty()) {
-        QByteArray secret = m_secret->secret();
-        auto imported = m_store.setProviderSecret(m_webhook.id, secret, graceSeconds());
-        Secrets::cleanse(secret);
+    if (m_secret->isEmpty())
+        return saveTolerance();
+    QByteArray secret = m_secret->secret();
+    m_import->setEnabled(false);
+    QPointer<ProviderSecretDialog> self(this);
+    m_backend.setProviderSecret(m_webhook.id, secret, graceSeconds(), [self](Result<Webhook> imported) {
+        if (!self)
+            return;
         if (!imported) {
-            m_error->setText(imported.error().message);
-            m_error->show();
+            self->showError(imported.error().message);
             return;
         }
-        m_secret->clear();
-        m_webhook = imported.value();
-        m_imported = true;
-    }
-    if (m_tolerance->value() != m_webhook.toleranceSeconds) {
-        auto tolerance = m_store.setToleranceSeconds(m_webhook.id, m_tolerance->value());
+        self->m_secret->clear();
+        self->m_webhook = imported.value();
+        self->m_imported = true;
+        self->saveTolerance();
+    });
+    Secrets::cleanse(secret);
+}
+
+void ProviderSecretDialog::saveTolerance()
+{
+    if (m_tolerance->value() == m_webhook.toleranceSeconds)
+        return QDialog::accept();
+    m_import->setEnabled(false);
+    QPointer<ProviderSecretDialog> self(this);
+    m_backend.setToleranceSeconds(m_webhook.id, m_tolerance->value(), [self](Result<Webhook> tolerance) {
+        if (!self)
+            return;
         if (!tolerance) {
-            m_error->setText(m_imported ? tr("The secret was imported, but the tolerance was not changed: %1")
-                                              .arg(tolerance.error().message)
-                                        : tolerance.error().message);
-            m_error->show();
+            self->showError(self->m_imported ? tr("The secret was imported, but the tolerance was not changed: %1")
+                                                   .arg(tolerance.error().message)
+                                             : tolerance.error().message);
             return;
         }
-        m_webhook = tolerance.value();
-    }
-    QDialog::accept();
+        self->m_webhook = tolerance.value();
+        self->QDialog::accept();
+    });
+}
+
+void ProviderSecretDialog::showError(const QString& message)
+{
+    m_error->setText(message);
+    m_error->show();
+    updateButton();
 }
 
 } // namespace Alfe

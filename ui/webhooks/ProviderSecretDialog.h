@@ -12,7 +12,7 @@ class QSpinBox;
 namespace Alfe {
 
 class ProviderSecretEdit;
-class WebhookStore;
+class Backend;
 
 // Import the signing secret a provider generated (Stripe's whsec_…, Slack's Signing Secret, the secret typed
 // into GitHub, a Standard Webhooks sender's), so the ingress verifies the provider's own signature header; and
@@ -25,7 +25,7 @@ class ProviderSecretDialog final : public QDialog
     Q_OBJECT
 
 public:
-    ProviderSecretDialog(WebhookStore& store, const Webhook& webhook, QWidget* parent = nullptr);
+    ProviderSecretDialog(Backend& backend, const Webhook& webhook, QWidget* parent = nullptr);
 
     // The webhook as stored after the import (valid once accepted).
     const Webhook& webhook() const { return m_webhook; }
@@ -37,8 +37,10 @@ public:
 
 private:
     void updateButton();
+    void saveTolerance();
+    void showError(const QString& message);
 
-    WebhookStore& m_store;
+    Backend& m_backend;
     Webhook m_webhook;
     ProviderSecretEdit* m_secret = nullptr;
     QComboBox* m_grace = nullptr; // only when a provider secret is already imported

@@ -7,13 +7,13 @@
 #include <QDialog>
 
 class QLabel;
-class QNetworkAccessManager;
 class QPlainTextEdit;
 class QPushButton;
 
 namespace Alfe {
 
-class Engine;
+class Backend;
+struct TestEventResult;
 
 // Send a realistic sample event (GitHub push, Stripe invoice.paid, Slack app_mention, generic JSON), signed the
 // way the real provider would sign it (SignatureSchemes::senderScheme: Stripe-Signature for a stripe webhook with
@@ -24,29 +24,21 @@ class SendTestDialog final : public QDialog
     Q_OBJECT
 
 public:
-    SendTestDialog(Engine& engine, const Webhook& webhook, QWidget* parent = nullptr);
+    SendTestDialog(Backend& backend, const Webhook& webhook, QWidget* parent = nullptr);
 
 signals:
     void sent(int httpStatus, const QString& deliveryId);
 
 private:
-    struct Signed
-    {
-        QString scheme;     // SignatureScheme::name()
-        HeaderList headers; // what it adds to the request
-    };
-    // Signs `body` with the webhook's current secrets, read now and cleansed before returning.
-    Result<Signed> sign(const QByteArray& body) const;
     void send();
+    void showResult(const TestEventResult& result);
 
-    Engine& m_engine;
+    Backend& m_backend;
     Webhook m_webhook;
-    QByteArrayList m_sampleHeaderNames;
-    QList<QByteArray> m_sampleHeaderValues;
+    HeaderList m_sampleHeaders;
     QPlainTextEdit* m_body = nullptr;
     QLabel* m_result = nullptr;
     QPushButton* m_send = nullptr;
-    QNetworkAccessManager* m_network = nullptr;
 };
 
 } // namespace Alfe

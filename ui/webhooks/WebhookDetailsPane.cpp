@@ -1,6 +1,6 @@
 #include "webhooks/WebhookDetailsPane.h"
 
-#include "Engine.h"
+#include "backend/Backend.h"
 #include "common/MonospaceFont.h"
 
 #include <QDateTime>
@@ -25,9 +25,9 @@ QLabel* valueLabel(QWidget* parent, const QString& name)
 }
 } // namespace
 
-WebhookDetailsPane::WebhookDetailsPane(Engine& engine, QWidget* parent)
+WebhookDetailsPane::WebhookDetailsPane(Backend& backend, QWidget* parent)
     : QWidget(parent)
-    , m_engine(engine)
+    , m_backend(backend)
 {
     setObjectName(QStringLiteral("webhookDetails"));
     m_pages = new QStackedWidget(this);
@@ -85,7 +85,7 @@ void WebhookDetailsPane::showWebhook(const std::optional<Webhook>& webhook)
     m_pages->setCurrentIndex(webhook ? 1 : 0);
     if (!webhook)
         return;
-    m_url->setText(m_engine.webhookUrl(webhook->id));
+    m_url->setText(m_backend.webhookUrl(webhook->id));
     QString own = tr("version %1").arg(webhook->secretVersion);
     if (webhook->previousSecretExpiresAtMs)
         own += tr(" \u00b7 previous one valid until %1").arg(localTime(*webhook->previousSecretExpiresAtMs));

@@ -11,7 +11,7 @@ class QStackedWidget;
 
 namespace Alfe {
 
-class Engine;
+class Backend;
 
 // What the selected webhook's row has no room for: its URL, its own secret's version and the provider secret
 // ("Not imported", "Imported", and while a replaced one is in its grace period until when it still works), the
@@ -21,7 +21,7 @@ class WebhookDetailsPane final : public QWidget
     Q_OBJECT
 
 public:
-    explicit WebhookDetailsPane(Engine& engine, QWidget* parent = nullptr);
+    explicit WebhookDetailsPane(Backend& backend, QWidget* parent = nullptr);
 
     // Shows `webhook`, or the placeholder when there is none.
     void showWebhook(const std::optional<Webhook>& webhook);
@@ -37,7 +37,7 @@ public:
     static QString localTime(qint64 ms);
 
 private:
-    Engine& m_engine;
+    Backend& m_backend;
     QStackedWidget* m_pages = nullptr;
     QLabel* m_url = nullptr;
     QLabel* m_ownSecret = nullptr;

@@ -1,11 +1,6 @@
 #include "webhooks/WebhookListModel.h"
 
-#include "Engine.h"
 #include "common/StatusStyle.h"
-#include "domain/Clock.h"
-#include "store/AgentStore.h"
-#include "store/DeliveryStore.h"
-#include "store/WebhookStore.h"
 
 #include <QDateTime>
 #include <QGuiApplication>
@@ -24,37 +19,38 @@ QString when(qint64 ms)
 }
 } // namespace
 
-WebhookListModel::WebhookListModel(Engine& engine, QObject* parent)
+WebhookListModel::WebhookListModel(QObject* parent)
     : QAbstractTableModel(parent)
-    , m_engine(engine)
 {}
 
 void WebhookListModel::setAgentFilter(const QString& agentId)
 {
     m_agentId = agentId;
-    refresh();
+    rebuild();
 }
 
-void WebhookListModel::refresh()
+void WebhookListModel::setSnapshot(const ConsoleSnapshot& snapshot)
 {
-    if (!m_engine.isUnlocked())
-        return;
+    m_snapshot = snapshot;
+    rebuild();
+}
+
+void WebhookListModel::rebuild()
+{
     QHash<QString, QString> agentNames;
-    for (const Agent& agent : m_engine.agents().list())
-        agentNames.insert(agent.id, agent.name);
-    const qint64 dayAgo = m_engine.clock().nowMs() - 24 * 3600 * 1000;
-    const auto activity = m_engine.deliveries().activity(m_agentId, dayAgo);
+    for (const ConsoleSnapshot::AgentEntry& entry : std::as_const(m_snapshot.agents))
+        agentNames.insert(entry.agent.id, entry.agent.name);
     QList<Row> rows;
-    for (const Webhook& w : m_engine.webhooks().list(m_agentId)) {
+    for (const Webhook& w : std::as_const(m_snapshot.webhooks)) {
+        if (!m_agentId.isEmpty() && w.agentId != m_agentId)
+            continue;
         Row row;
         row.webhook = w;
         row.agentName = agentNames.value(w.agentId);
-        if (activity) {
-            const WebhookActivity a = activity->value(w.id);
-            row.lastDeliveryMs = a.lastDeliveryAtMs;
-            row.last24h = a.since;
-            row.failures = a.failures;
-        }
+        const WebhookActivity a = m_snapshot.activity.value(w.id);
+        row.lastDeliveryMs = a.lastDeliveryAtMs;
+        row.last24h = a.since;
+        row.failures = a.failures;
         rows << row;
     }
     // Same webhooks in the same order: update in place, so selection and scroll stay put.

@@ -1,16 +1,14 @@
 #pragma once
 
+#include "backend/Backend.h"
 #include "domain/Domain.h"
 
 #include <QAbstractTableModel>
 
 namespace Alfe {
 
-class Engine;
-
 // The webhooks of one agent (or of all), with what a user scans for: provider, description, when the
-// last delivery came, how many in 24 h, how many failed, enabled. A handful of indexed queries per
-// webhook; refresh() is coalesced by the caller.
+// last delivery came, how many in 24 h, how many failed, enabled; from the snapshot the window read.
 class WebhookListModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -31,10 +29,11 @@ public:
     };
     static constexpr int WebhookIdRole = Qt::UserRole + 1;
 
-    explicit WebhookListModel(Engine& engine, QObject* parent = nullptr);
+    explicit WebhookListModel(QObject* parent = nullptr);
 
     void setAgentFilter(const QString& agentId); // empty: all agents
-    void refresh();
+    void setSnapshot(const ConsoleSnapshot& snapshot);
+    bool hasWebhooks() const { return !m_snapshot.webhooks.isEmpty(); } // of any agent
     Webhook webhookAt(int row) const;
     int rowOf(const QString& webhookId) const;
 
@@ -53,7 +52,9 @@ private:
         int failures = 0;
     };
 
-    Engine& m_engine;
+    void rebuild();
+
+    ConsoleSnapshot m_snapshot;
     QString m_agentId;
     QList<Row> m_rows;
 };
