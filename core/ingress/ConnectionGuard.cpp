@@ -1,11 +1,10 @@
 #include "ingress/ConnectionGuard.h"
 
+#include "ingress/GuardAnswer.h"
 #include "ingress/HttpHead.h"
 #include "ingress/Routes.h"
 
 #include "domain/Logging.h"
-#include <QJsonDocument>
-#include <QJsonObject>
 
 #include <QLoggingCategory>
 #include <QTimer>
@@ -30,60 +29,6 @@ constexpr qsizetype BodyHeadBytes = RefusedRequest::BodyHeadBytes;
 constexpr int LingerMs = 2000;
 constexpr qint64 LingerReadBufferBytes = 64 * 1024;
 constexpr QByteArrayView ContinueAnswer = "HTTP/1.1 100 Continue\r\n\r\n";
-
-QByteArray reasonPhrase(int status)
-{
-    switch (status) {
-    case 400:
-        return "Bad Request";
-    case 405:
-        return "Method Not Allowed";
-    case 408:
-        return "Request Timeout";
-    case 413:
-        return "Payload Too Large";
-    case 401:
-        return "Unauthorized";
-    case 417:
-        return "Expectation Failed";
-    case 426:
-        return "Upgrade Required";
-    case 431:
-        return "Request Header Fields Too Large";
-    case 503:
-        return "Service Unavailable";
-    default:
-        return "Error";
-    }
-}
-
-QString sizeText(qint64 bytes)
-{
-    constexpr qint64 KiB = 1024;
-    constexpr qint64 MiB = 1024 * KiB;
-    const auto in = [bytes](qint64 unit, const char* name) {
-        const QString n =
-            bytes % unit == 0 ? QString::number(bytes / unit) : QString::number(double(bytes) / double(unit), 'f', 1);
-        return QStringLiteral("%1 bytes (%2 %3)").arg(bytes).arg(n, QLatin1String(name));
-    };
-    if (bytes >= MiB)
-        return in(MiB, "MiB");
-    if (bytes >= KiB)
-        return in(KiB, "KiB");
-    return QStringLiteral("%1 bytes").arg(bytes);
-}
-
-QByteArray errorAnswer(int status, const QByteArray& code, const QString& message, const HeaderList& extraHeaders)
-{
-    const QJsonObject error{{QStringLiteral("code"), QString::fromLatin1(code)}, {QStringLiteral("message"), message}};
-    const QByteArray body = QJsonDocument(QJsonObject{{QStringLiteral("error"), error}}).toJson(QJsonDocument::Compact);
-    QByteArray answer = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) +
-                        "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) +
-                        "\r\nConnection: close\r\n";
-    for (const auto& [name, value] : extraHeaders)
-        answer += name + ": " + value + "\r\n";
-    return answer + "\r\n" + body;
-}
 
 } // namespace
 
@@ -115,7 +60,7 @@ private:
     void onReadyRead();
     qsizetype take(QByteArrayView bytes);
     void admit(QByteArrayView rest);
-    void upgrade(QByteArrayView rest);
+    void upgrade(const UpgradeRoute& route, QByteArrayView rest);
     qsizetype takeBody(QByteArrayView bytes);
     void requestComplete();
     bool reserveBody(qint64 bytes);
@@ -269,12 +214,12 @@ void GuardedConnection::admit(QByteArrayView rest)
                                QString::fromLatin1(allow)),
                       {{"Allow", allow}});
     }
-    if (m_guard && m_guard->m_upgrade.check && Routes::withoutQuery(m_head.target()) == m_guard->m_upgrade.path)
-        return upgrade(rest);
+    if (const UpgradeRoute* route = m_guard ? m_guard->upgradeRoute(m_head.target()) : nullptr)
+        return upgrade(*route, rest);
     if (declared > limits().bodyLimitBytes) {
         return refuse(413, "payload_too_large",
                       QStringLiteral("The body is %1; the limit is %2.")
-                          .arg(sizeText(declared), sizeText(limits().bodyLimitBytes)));
+                          .arg(GuardAnswer::sizeText(declared), GuardAnswer::sizeText(limits().bodyLimitBytes)));
     }
     if (!reserveBody(qMax<qint64>(0, declared)))
         return;
@@ -293,11 +238,11 @@ void GuardedConnection::admit(QByteArrayView rest)
 }
 
 // A request on the upgrade route: refused here with a precise answer, or handed over whole.
-void GuardedConnection::upgrade(QByteArrayView rest)
+void GuardedConnection::upgrade(const UpgradeRoute& route, QByteArrayView rest)
 {
     UpgradeVerdict verdict = WebSocketUpgrade::checkShape(m_head);
     if (verdict.status == 0)
-        verdict = m_guard->m_upgrade.check(m_head, m_socket);
+        verdict = route.check(m_head, m_socket);
     if (verdict.status != 0)
         return refuse(verdict.status, verdict.code, verdict.message, verdict.headers);
 
@@ -319,10 +264,11 @@ void GuardedConnection::upgrade(QByteArrayView rest)
     for (qsizetype i = head.size() - 1; i >= 0; --i)
         m_socket->ungetChar(head.at(i));
     QTcpSocket* socket = m_socket;
+    const auto take = route.take; // a copy: the call may change the guard's routes
     setParent(nullptr);
     deleteLater();
     socket->setParent(nullptr);
-    m_guard->m_upgrade.take(socket);
+    take(socket);
 }
 
 qsizetype GuardedConnection::takeBody(QByteArrayView bytes)
@@ -340,7 +286,7 @@ qsizetype GuardedConnection::takeBody(QByteArrayView bytes)
     const qsizetype n = m_chunked.feed(bytes, &m_bodyHead, BodyHeadBytes);
     if (m_chunked.dataSize() > limit)
         refuse(413, "payload_too_large",
-               QStringLiteral("The chunked body passed the limit of %1.").arg(sizeText(limit)));
+               QStringLiteral("The chunked body passed the limit of %1.").arg(GuardAnswer::sizeText(limit)));
     else if (!reserveBody(m_chunked.dataSize()))
         return n; // refused: no room left for it in the body memory budget
     else if (m_chunked.status() == ChunkedBody::Status::Malformed)
@@ -373,7 +319,7 @@ bool GuardedConnection::reserveBody(qint64 bytes)
     if (bytes > budget - others) {
         refuse(503, "server_busy",
                QStringLiteral("The server is holding %1 of request bodies, its limit; retry shortly.")
-                   .arg(sizeText(budget)),
+                   .arg(GuardAnswer::sizeText(budget)),
                {{"Retry-After", "1"}});
         return false;
     }
@@ -508,7 +454,7 @@ void GuardedConnection::refuse(int status, const QByteArray& code, const QString
     request.declaredBodySize = m_head.contentLength();
     request.remoteAddress = m_socket->peerAddress().toString();
 
-    m_socket->write(errorAnswer(status, code, message, extraHeaders));
+    m_socket->write(GuardAnswer::error(status, code, message, extraHeaders));
     closeGracefully();
     if (report && m_guard)
         Q_EMIT m_guard->refused(request);
@@ -573,6 +519,25 @@ ConnectionGuard::ConnectionGuard(const GuardLimits& limits, QObject* parent)
 void ConnectionGuard::setLimits(const GuardLimits& limits)
 {
     m_limits = limits;
+}
+
+void ConnectionGuard::addUpgradeRoute(UpgradeRoute route)
+{
+    for (UpgradeRoute& existing : m_upgrades) {
+        if (existing.path == route.path)
+            return void(existing = std::move(route));
+    }
+    m_upgrades.append(std::move(route));
+}
+
+const UpgradeRoute* ConnectionGuard::upgradeRoute(QByteArrayView target) const
+{
+    const QByteArrayView path = Routes::withoutQuery(target);
+    for (const UpgradeRoute& route : m_upgrades) {
+        if (route.check && route.path == path)
+            return &route;
+    }
+    return nullptr;
 }
 
 void ConnectionGuard::incomingConnection(qintptr socketDescriptor)

@@ -53,9 +53,9 @@ public:
     explicit ConnectionGuard(const GuardLimits& limits = {}, QObject* parent = nullptr);
     Q_DISABLE_COPY_MOVE(ConnectionGuard)
 
-    // Upgrades to a WebSocket on route.path go to route.take once route.check allows them; on other paths, and
-    // without a route, an upgrade request is an ordinary request.
-    void setUpgradeRoute(UpgradeRoute route) { m_upgrade = std::move(route); }
+    // Upgrades to a WebSocket on route.path go to route.take once route.check allows them; a route added again
+    // for the same path replaces the first. On other paths an upgrade request is an ordinary request.
+    void addUpgradeRoute(UpgradeRoute route);
 
     // New limits apply to requests that start after the call.
     void setLimits(const GuardLimits& limits);
@@ -84,8 +84,11 @@ protected:
 private:
     friend class GuardedConnection;
 
+    // The route for a request target's path (the query is ignored), or null.
+    const UpgradeRoute* upgradeRoute(QByteArrayView target) const;
+
     GuardLimits m_limits;
-    UpgradeRoute m_upgrade;
+    QList<UpgradeRoute> m_upgrades;
     QPointer<QTcpSocket> m_currentSocket;
     int m_connectionCount = 0;
     qint64 m_bufferedBodyBytes = 0;
