@@ -123,7 +123,7 @@ Result<quint16> IngressServer::start()
     limits.maxConnections = m_options.maxConnections;
     m_guard = new ConnectionGuard(limits, m_server);
     connect(m_guard, &ConnectionGuard::refused, this, &IngressServer::logRefused);
-    m_guard->setUpgradeRoute({QByteArray("/v1/agents/me/stream"),
+    m_guard->addUpgradeRoute({QByteArray("/v1/agents/me/stream"),
                               [this](const HttpHead& head, QTcpSocket* socket) { return checkStream(head, socket); },
                               [this](QTcpSocket* socket) {
                                   handOverStream(socket);
