@@ -31,6 +31,7 @@ const QSet<QString>& valueOptions()
         QStringLiteral("rate-limit"), QStringLiteral("file"),       QStringLiteral("url"),
         QStringLiteral("event"),      QStringLiteral("tolerance"),  QStringLiteral("server"),
         QStringLiteral("token-file"), QStringLiteral("window"),     QStringLiteral("token"),
+        QStringLiteral("name"),
     };
     return names;
 }

@@ -11,5 +11,6 @@ int runWebhookCommand(CliContext& context);  // WebhookCommands.cpp
 int runDeliveryCommand(CliContext& context); // DeliveryCommands.cpp
 int runSendTest(CliContext& context);        // SendTestCommand.cpp
 int runListen(CliContext& context);          // ListenCommand.cpp
+int runAdminCommand(CliContext& context);    // AdminTokenCommand.cpp
 
 } // namespace Alfe::Cli

@@ -21,6 +21,7 @@ const Command Commands[] = {
     {"deliveries", "List and show received deliveries, and queue them again.", runDeliveryCommand},
     {"send-test", "Sign a sample event with a webhook's secret and post it to the running ingress.", runSendTest},
     {"listen", "Receive an agent's deliveries over its live stream and forward them to a local URL.", runListen},
+    {"admin", "Create, list and revoke admin API tokens.", runAdminCommand},
 };
 
 QList<SubcommandHelp> commandHelp()

@@ -1,6 +1,7 @@
 #include "api/ApiJson.h"
 
 #include "domain/HeaderRedaction.h"
+#include "store/AdminTokenStore.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -86,6 +87,24 @@ QJsonObject deliverySummary(const Delivery& d)
     };
 }
 
+QJsonObject deliveryRow(const DeliveryRow& r, const QString& agentId, const QString& cursor)
+{
+    return QJsonObject{
+        {QStringLiteral("id"), r.id},
+        {QStringLiteral("webhookId"), r.webhookId},
+        {QStringLiteral("agentId"), textOrNull(agentId)},
+        {QStringLiteral("receivedAt"), timestamp(r.receivedAtMs)},
+        {QStringLiteral("provider"), providerName(r.provider)},
+        {QStringLiteral("eventType"), r.eventType},
+        {QStringLiteral("status"), deliveryStatusName(r.status)},
+        {QStringLiteral("attemptCount"), r.attemptCount},
+        {QStringLiteral("lastStatusCode"), orNull(r.lastStatusCode)},
+        {QStringLiteral("lastLatencyMs"), orNull(r.lastLatencyMs)},
+        {QStringLiteral("duplicateOf"), textOrNull(r.duplicateOf)},
+        {QStringLiteral("cursor"), cursor},
+    };
+}
+
 namespace {
 QJsonArray headerArray(const HeaderList& list)
 {
@@ -144,6 +163,17 @@ QJsonObject deliveryDetail(const Delivery& d)
     }
     out.insert(QStringLiteral("attempts"), attempts);
     return out;
+}
+
+QJsonObject adminToken(const AdminToken& t)
+{
+    return QJsonObject{
+        {QStringLiteral("id"), t.id},
+        {QStringLiteral("name"), t.name},
+        {QStringLiteral("createdAt"), timestamp(t.createdAtMs)},
+        {QStringLiteral("lastUsedAt"), timeOrNull(t.lastUsedAtMs)},
+        {QStringLiteral("revokedAt"), timeOrNull(t.revokedAtMs)},
+    };
 }
 
 QByteArray error(const QString& code, const QString& message)

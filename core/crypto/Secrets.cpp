@@ -52,6 +52,11 @@ QByteArray newAgentToken()
     return randomEncoded(AgentTokenPrefix, QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
 }
 
+QByteArray newAdminToken()
+{
+    return randomEncoded(AdminTokenPrefix, QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+}
+
 bool isWebhookSecret(const QByteArray& text)
 {
     return hasForm(text, WebhookSecretPrefix, WebhookSecretLength, QByteArray::Base64Encoding);
@@ -61,6 +66,17 @@ bool isAgentToken(const QByteArray& text)
 {
     return hasForm(text, AgentTokenPrefix, AgentTokenLength,
                    QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+}
+
+bool isAdminToken(const QByteArray& text)
+{
+    return hasForm(text, AdminTokenPrefix, AdminTokenLength,
+                   QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+}
+
+bool equalConstantTime(const QByteArray& a, const QByteArray& b)
+{
+    return a.size() == b.size() && CRYPTO_memcmp(a.constData(), b.constData(), size_t(a.size())) == 0;
 }
 
 QByteArray sha256(const QByteArray& data)

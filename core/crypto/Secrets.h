@@ -11,14 +11,22 @@ inline constexpr char WebhookSecretPrefix[] = "whsec_";
 inline constexpr char AgentTokenPrefix[] = "alfe_";
 inline constexpr int WebhookSecretLength = 50; // "whsec_" + base64 of 32 bytes
 inline constexpr int AgentTokenLength = 48;    // "alfe_" + unpadded base64url of 32 bytes
+inline constexpr char AdminTokenPrefix[] = "alfeadm_";
+inline constexpr int AdminTokenLength = 51; // "alfeadm_" + unpadded base64url of 32 bytes
 
 // "whsec_" + standard base64 of 32 random bytes. Shown once; the caller cleanses it when done.
 QByteArray newWebhookSecret();
 // "alfe_" + base64url of 32 random bytes. Shown once, stored only as its SHA-256.
 QByteArray newAgentToken();
 
+// "alfeadm_" + base64url of 32 random bytes: an admin API token, made like an agent token.
+QByteArray newAdminToken();
+
 bool isWebhookSecret(const QByteArray& text);
 bool isAgentToken(const QByteArray& text);
+bool isAdminToken(const QByteArray& text);
+// Whether two byte strings are equal, in a time that depends on their sizes only (CRYPTO_memcmp).
+bool equalConstantTime(const QByteArray& a, const QByteArray& b);
 
 QByteArray sha256(const QByteArray& data);
 

@@ -214,13 +214,28 @@ QStringList v11AgentStreams()
         QStringLiteral("ALTER TABLE agents ADD COLUMN stream_since INTEGER"),
     };
 }
+QStringList v12AdminTokens()
+{
+    // Tokens of the admin API (SPEC §13): stored only as SHA-256, like agent tokens. A revoked token keeps its
+    // row (revoked_at) so that `alfe admin token list` says when it stopped working.
+    return {
+        QStringLiteral("CREATE TABLE admin_tokens ("
+                       " id TEXT PRIMARY KEY,"
+                       " name TEXT NOT NULL DEFAULT '',"
+                       " token_sha256 BLOB NOT NULL UNIQUE,"
+                       " created_at INTEGER NOT NULL,"
+                       " last_used_at INTEGER,"
+                       " revoked_at INTEGER)"),
+    };
+}
 } // namespace
 
 const QList<QStringList>& steps()
 {
-    static const QList<QStringList> all{v1Accounts(),     v2Deliveries(),       v3RefusedAndIndexes(), v4IngressDedup(),
-                                        v5Forwarding(),   v6WebhookChanges(),   v7AgentQueues(),       v8AgentChanges(),
-                                        v9FewerIndexes(), v10ProviderSecrets(), v11AgentStreams()};
+    static const QList<QStringList> all{v1Accounts(),         v2Deliveries(),    v3RefusedAndIndexes(),
+                                        v4IngressDedup(),     v5Forwarding(),    v6WebhookChanges(),
+                                        v7AgentQueues(),      v8AgentChanges(),  v9FewerIndexes(),
+                                        v10ProviderSecrets(), v11AgentStreams(), v12AdminTokens()};
     return all;
 }
 

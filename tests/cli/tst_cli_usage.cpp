@@ -83,7 +83,8 @@ void TestCliUsage::usageErrorsExitTwoWithOneLine_data()
     };
     const QString fakeId = QStringLiteral("whk_01J00000000000000000000000");
     row("no command", {},
-        "missing command; use one of: serve, agent, webhook, deliveries, send-test, listen (see 'alfe --help').");
+        "missing command; use one of: serve, agent, webhook, deliveries, send-test, listen, admin (see 'alfe "
+        "--help').");
     row("unknown command", {QStringLiteral("bogus")}, "unknown command \"bogus\"");
     row("agent without command", {QStringLiteral("agent")},
         "missing agent command; use one of: add, list, show, set, resume, remove");

@@ -114,6 +114,11 @@ private slots:
             QVERIFY(q.exec(QStringLiteral("UPDATE agents SET status = 'paused' WHERE id = 'agt_A'")));
             QCOMPARE(agents(), agentsBefore + 2);
         }
+        // Version 12 keeps admin API tokens by their hash, one row per hash.
+        QVERIFY(q.exec(QStringLiteral("INSERT INTO admin_tokens (id, name, token_sha256, created_at)"
+                                      " VALUES ('adm_A', 'ops', x'01', 1)")));
+        QVERIFY(!q.exec(QStringLiteral("INSERT INTO admin_tokens (id, name, token_sha256, created_at)"
+                                       " VALUES ('adm_B', 'ops', x'01', 1)")));
     }
 
     void pragmas()
