@@ -18,10 +18,13 @@ struct DeliveryViewFilter
     QString webhookId;
     std::optional<Provider> provider;
     qint64 sinceMs = 0; // received at or after; 0 = any time
+    qint64 untilMs = 0; // received before; 0 = any time (the admin API's `to`)
+    QString agentId;    // only the deliveries of this agent's webhooks
 
     bool isEmpty() const
     {
-        return text.trimmed().isEmpty() && !status && webhookId.isEmpty() && !provider && sinceMs == 0;
+        return text.trimmed().isEmpty() && !status && webhookId.isEmpty() && !provider && sinceMs == 0 &&
+               untilMs == 0 && agentId.isEmpty();
     }
 };
 

@@ -116,7 +116,7 @@ const HookReceiver::Cached& HookReceiver::lookup(const QString& webhookId)
     return *m_cache.insert(webhookId, std::move(fresh));
 }
 
-void HookReceiver::refuse(int status, const char* code, const QString& message, const QHttpServerRequest& request,
+void HookReceiver::refuse(int status, const char* code, const QString& message, const HookRequest& request,
                           const QString& remote, const Reply& reply, const HeaderList& extraHeaders,
                           const QString& detail)
 {
@@ -125,10 +125,10 @@ void HookReceiver::refuse(int status, const char* code, const QString& message, 
     refused.code = code;
     refused.detail = detail;
     refused.method = "POST";
-    refused.path = request.url().path(QUrl::FullyEncoded).toUtf8();
-    refused.headers = request.headers();
-    refused.bodyHead = request.body().left(RefusedRequest::BodyHeadBytes);
-    refused.declaredBodySize = request.body().size();
+    refused.path = request.path;
+    refused.headers = request.headers;
+    refused.bodyHead = request.body.left(RefusedRequest::BodyHeadBytes);
+    refused.declaredBodySize = request.body.size();
     refused.remoteAddress = remote;
     m_writer.submitRefused(refused);
     reply(status, ApiJson::error(QString::fromLatin1(code), message), extraHeaders);
@@ -139,9 +139,8 @@ bool HookReceiver::takeRefusal(const QString& address)
     return m_refusals.tryAcquire(address, m_clock.elapsedMs());
 }
 
-void HookReceiver::refuseUnverified(int status, const char* code, const QString& message,
-                                    const QHttpServerRequest& request, const QString& remote, const Reply& reply,
-                                    const QString& detail)
+void HookReceiver::refuseUnverified(int status, const char* code, const QString& message, const HookRequest& request,
+                                    const QString& remote, const Reply& reply, const QString& detail)
 {
     int retryAfter = 1;
     if (!m_refusals.tryAcquire(remote, m_clock.elapsedMs(), &retryAfter)) {
@@ -155,8 +154,7 @@ void HookReceiver::refuseUnverified(int status, const char* code, const QString&
     refuse(status, code, message, request, remote, reply, {}, detail);
 }
 
-void HookReceiver::receive(const QString& webhookId, const QHttpServerRequest& request, const QString& remote,
-                           Reply reply)
+void HookReceiver::receive(const QString& webhookId, const HookRequest& request, const QString& remote, Reply reply)
 {
     const Cached& hook = lookup(webhookId);
     if (!hook.found) {
@@ -175,7 +173,7 @@ void HookReceiver::receive(const QString& webhookId, const QHttpServerRequest& r
               {{"Retry-After", "5"}});
         return;
     }
-    const HeaderList headers = request.headers();
+    const HeaderList& headers = request.headers;
     const QByteArray contentType = DeliveryClassifier::header(headers, "Content-Type");
     const auto kind = DeliveryClassifier::bodyKind(contentType);
     if (kind == DeliveryClassifier::BodyKind::Unsupported) {
@@ -187,7 +185,7 @@ void HookReceiver::receive(const QString& webhookId, const QHttpServerRequest& r
             request, remote, reply);
         return;
     }
-    const QByteArray body = request.body();
+    const QByteArray& body = request.body;
     const SignatureSchemes::Verification verification =
         SignatureSchemes::verify(hook.webhook.provider, {headers, body, m_clock.nowMs(), hook.webhook.toleranceSeconds},
                                  {hook.secrets, hook.providerSecrets});

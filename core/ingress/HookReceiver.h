@@ -5,7 +5,6 @@
 #include "ingress/RateLimiter.h"
 
 #include <QHash>
-#include <QHttpServerRequest>
 
 #include <functional>
 
@@ -15,6 +14,15 @@ class Clock;
 class DeliveryWriter;
 class WebhookStore;
 struct IngressOptions;
+
+// What the receiver reads of a request: from the network (IngressServer::dispatch), or a test event the admin API
+// signed (POST /v1/admin/webhooks/{id}/test), which takes the same path.
+struct HookRequest
+{
+    QByteArray path; // the request target's path, for the refused log
+    HeaderList headers;
+    QByteArray body;
+};
 
 // POST /v1/hooks/{webhookId}: checks a request in the order 404, 410, 415, 401, 429, 400 (the signature is
 // verified before the body is parsed, by every scheme that applies to the webhook's provider (SignatureSchemes), and
@@ -31,7 +39,7 @@ public:
     ~HookReceiver();
     Q_DISABLE_COPY_MOVE(HookReceiver)
 
-    void receive(const QString& webhookId, const QHttpServerRequest& request, const QString& remote, Reply reply);
+    void receive(const QString& webhookId, const HookRequest& request, const QString& remote, Reply reply);
     // Forget what is cached about a webhook (after a change through the API).
     void invalidate(const QString& webhookId);
     void setRateLimit(int perSecond) { m_rateLimiter.setRate(perSecond); }
@@ -50,11 +58,10 @@ private:
     };
 
     const Cached& lookup(const QString& webhookId);
-    void refuse(int status, const char* code, const QString& message, const QHttpServerRequest& request,
-                const QString& remote, const Reply& reply, const HeaderList& extraHeaders = {},
-                const QString& detail = {});
+    void refuse(int status, const char* code, const QString& message, const HookRequest& request, const QString& remote,
+                const Reply& reply, const HeaderList& extraHeaders = {}, const QString& detail = {});
     // A refusal of a request not (yet) known to come from the webhook's sender: counted against `remote`.
-    void refuseUnverified(int status, const char* code, const QString& message, const QHttpServerRequest& request,
+    void refuseUnverified(int status, const char* code, const QString& message, const HookRequest& request,
                           const QString& remote, const Reply& reply, const QString& detail = {});
     void drop(Cached& cached);
     void dropAll();

@@ -1,5 +1,6 @@
 #include "ingress/IngressServer.h"
 
+#include "api/AdminApi.h"
 #include "api/ApiJson.h"
 #include "api/ManagementApi.h"
 #include "crypto/Secrets.h"
@@ -9,6 +10,7 @@
 #include "ingress/HttpHead.h"
 #include "ingress/ResponseQueue.h"
 #include "ingress/Routes.h"
+#include "store/AdminTokenStore.h"
 #include "store/AgentStore.h"
 #include "store/Database.h"
 #include "store/DeliveryStore.h"
@@ -59,12 +61,24 @@ struct IngressServer::WriterApi
         : agents(db, clock)
         , webhooks(db, box, clock)
         , deliveries(db, clock)
-        , api(agents, webhooks, deliveries, std::move(urlOf), std::move(changed), std::move(requeued))
+        , tokens(db, clock)
+        , api(agents, webhooks, deliveries, urlOf, changed, requeued)
+        , admin(db, clock, tokens, agents, webhooks, deliveries,
+                {urlOf, changed, requeued,
+                 [this](const QString& id, const HeaderList& headers, const QByteArray& body, const QString& remote,
+                        const ApiReply& reply) {
+                     ingest(id, headers, body, remote, reply);
+                 }})
     {}
     AgentStore agents;
     WebhookStore webhooks;
     DeliveryStore deliveries;
+    AdminTokenStore tokens;
     ManagementApi api;
+    AdminApi admin;
+    // How the admin API's test events reach the ingress thread's HookReceiver; set by dispatch() on this thread
+    // before the first admin request is handled.
+    AdminApi::Ingest ingest;
 };
 
 IngressServer::IngressServer(const QString& databasePath, const SecretBox& box, const Clock& clock,
@@ -241,8 +255,9 @@ void IngressServer::dispatch(const QHttpServerRequest& request, QHttpServerRespo
     const QByteArray method = methodName(request.method());
     const QByteArray hookId = Routes::hookIdFromPath(path);
     if (!hookId.isEmpty() && method == "POST") {
-        m_hooks->receive(QString::fromUtf8(QByteArray::fromPercentEncoding(hookId)), request,
-                         request.remoteAddress().toString(), reply);
+        m_hooks->receive(QString::fromUtf8(QByteArray::fromPercentEncoding(hookId)),
+                         HookRequest{path, request.headers(), request.body()}, request.remoteAddress().toString(),
+                         reply);
         return;
     }
     const QList<QByteArray> allowed = Routes::allowedMethods(path);
@@ -257,11 +272,28 @@ void IngressServer::dispatch(const QHttpServerRequest& request, QHttpServerRespo
               {{"Allow", allowed.join(", ")}});
         return;
     }
-    ApiRequest copy{method, path, request.headers(), request.body(), request.query()};
-    m_writer->submitWork([this, api = m_api, copy = std::move(copy), reply](Database&) {
-        api->api.handle(copy, [this, reply](int status, const QByteArray& json, const HeaderList& extraHeaders) {
-            QMetaObject::invokeMethod(this, [reply, status, json, extraHeaders] { reply(status, json, extraHeaders); });
-        });
+    ApiRequest copy{
+        method, path, request.headers(), request.body(), request.query(), request.remoteAddress().toString()};
+    // The API's answer comes back to this thread, in request order (m_responses).
+    auto answer = [this, reply](int status, const QByteArray& json, const HeaderList& extraHeaders) {
+        QMetaObject::invokeMethod(this, [reply, status, json, extraHeaders] { reply(status, json, extraHeaders); });
+    };
+    if (!path.startsWith("/v1/admin/")) {
+        m_writer->submitWork(
+            [api = m_api, copy = std::move(copy), answer](Database&) { api->api.handle(copy, answer); });
+        return;
+    }
+    m_writer->submitWork([this, api = m_api, copy = std::move(copy), answer](Database&) {
+        if (!api->ingest) {
+            // A test event is received here, on the ingress thread, like a request from the network.
+            api->ingest = [this](const QString& id, const HeaderList& headers, const QByteArray& body,
+                                 const QString& remote, const ApiReply& reply) {
+                QMetaObject::invokeMethod(this, [this, id, headers, body, remote, reply] {
+                    m_hooks->receive(id, HookRequest{"/v1/hooks/" + id.toUtf8(), headers, body}, remote, reply);
+                });
+            };
+        }
+        api->admin.handle(copy, answer);
     });
 }
 

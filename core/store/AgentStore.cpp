@@ -151,6 +151,20 @@ Result<void> AgentStore::setForwardUrl(const QString& id, const QString& forward
     return q.numRowsAffected() == 1 ? Result<void>() : Result<void>(unknownAgent(id));
 }
 
+Result<void> AgentStore::rename(const QString& id, const QString& name)
+{
+    auto validName = validateName(name);
+    if (!validName)
+        return validName.error();
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral("UPDATE agents SET name = ? WHERE id = ?"));
+    q.addBindValue(validName.value());
+    q.addBindValue(id);
+    if (auto ok = m_db.exec(q); !ok)
+        return ok;
+    return q.numRowsAffected() == 1 ? Result<void>() : Result<void>(unknownAgent(id));
+}
+
 Result<void> AgentStore::setStatus(const QString& id, AgentStatus status)
 {
     QSqlQuery q(m_db.connection());

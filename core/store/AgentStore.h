@@ -28,6 +28,8 @@ public:
     Result<Agent> get(const QString& id) const;
     QList<Agent> list() const;
     Result<void> setForwardUrl(const QString& id, const QString& forwardUrl);
+    // A new name (validateName()); nothing else changes.
+    Result<void> rename(const QString& id, const QString& name);
     Result<void> setStatus(const QString& id, AgentStatus status);
     // Deliveries waiting for the agent or on their way to it.
     int backlog(const QString& id) const;

@@ -112,19 +112,26 @@ qint64 DeliveryQuery::boundedCount(const QString& column, const QString& value, 
     return m_db.exec(q) && q.next() ? q.value(0).toLongLong() : bound;
 }
 
-// The received time of the SearchWindow-th newest row of an index (the whole log when `column` is empty);
-// 0 when there are fewer rows than that.
+// The received time of the SearchWindow-th newest row of an index (the whole log when `column` is empty) before
+// the filter's end; 0 when there are fewer rows than that.
 qint64 DeliveryQuery::windowStart(const QString& column, const QString& value) const
 {
     QSqlQuery q(m_db.connection());
     q.setForwardOnly(true);
-    const QString where = column.isEmpty() ? QString() : QStringLiteral(" WHERE %1 = ?").arg(column);
+    QStringList terms;
+    if (!column.isEmpty())
+        terms << QStringLiteral("%1 = ?").arg(column);
+    if (m_filter.untilMs > 0) // the window ends where the time range does
+        terms << QStringLiteral("received_at < ?");
+    const QString where = terms.isEmpty() ? QString() : QStringLiteral(" WHERE ") + terms.join(QStringLiteral(" AND "));
     q.prepare(QStringLiteral("SELECT received_at FROM deliveries%1 ORDER BY received_at DESC, id DESC"
                              " LIMIT 1 OFFSET %2")
                   .arg(where)
                   .arg(SearchWindow - 1));
     if (!column.isEmpty())
         q.addBindValue(value);
+    if (m_filter.untilMs > 0)
+        q.addBindValue(m_filter.untilMs);
     return m_db.exec(q) && q.next() ? q.value(0).toLongLong() : 0;
 }
 
@@ -145,6 +152,8 @@ Result<void> DeliveryQuery::setFilter(const DeliveryViewFilter& filter)
     };
     if (!filter.webhookId.isEmpty())
         restrictTo({filter.webhookId});
+    if (!filter.agentId.isEmpty())
+        restrictTo(webhookIds(QStringLiteral("agent_id = ?"), {filter.agentId}));
     if (filter.provider)
         restrictTo(webhookIds(QStringLiteral("provider = ?"), {providerName(*filter.provider)}));
     if (m_text.kind == TextKind::WebhookId)
@@ -228,6 +237,10 @@ void DeliveryQuery::appendTerms(QStringList& where, QVariantList& binds, const Q
     if (m_since > 0) {
         where << (idDriven ? QStringLiteral("+d.received_at >= ?") : QStringLiteral("d.received_at >= ?"));
         binds << m_since;
+    }
+    if (m_filter.untilMs > 0) {
+        where << (idDriven ? QStringLiteral("+d.received_at < ?") : QStringLiteral("d.received_at < ?"));
+        binds << m_filter.untilMs;
     }
     if (m_text.kind == TextKind::EventType) {
         where << QStringLiteral("d.event_type LIKE ? ESCAPE '\\'");

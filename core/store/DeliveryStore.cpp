@@ -14,6 +14,8 @@
 #include <QSqlQuery>
 #include <QVariant>
 
+#include <limits>
+
 namespace Alfe {
 
 namespace {
@@ -253,9 +255,11 @@ Result<QList<RefusedEntry>> DeliveryStore::refused(const RefusedQuery& query) co
     QSqlQuery q(m_db.connection());
     q.setForwardOnly(true);
     // The id is the rowid: newest first and "newer than" are one b-tree walk each.
-    q.prepare(QStringLiteral("SELECT %1 WHERE id > ? AND (? = '' OR webhook_id = ?) ORDER BY id DESC LIMIT ?")
-                  .arg(refusedColumns(query.withBodies)));
+    q.prepare(
+        QStringLiteral("SELECT %1 WHERE id > ? AND id < ? AND (? = '' OR webhook_id = ?) ORDER BY id DESC LIMIT ?")
+            .arg(refusedColumns(query.withBodies)));
     q.addBindValue(query.newerThanId);
+    q.addBindValue(query.olderThanId > 0 ? query.olderThanId : std::numeric_limits<qint64>::max());
     q.addBindValue(Database::text(query.webhookId));
     q.addBindValue(Database::text(query.webhookId));
     q.addBindValue(query.limit);

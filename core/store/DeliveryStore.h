@@ -80,6 +80,7 @@ public:
         QString webhookId;
         int limit = 50;
         qint64 newerThanId = 0;
+        qint64 olderThanId = 0; // 0: from the newest (keyset paging, the admin API's `before`)
         bool withBodies = false;
     };
     Result<QList<RefusedEntry>> refused(const RefusedQuery& query) const;
