@@ -42,8 +42,9 @@ Result<DeliveryRow> rowOf(const QString& cursor, const char* parameter)
 
 Result<qint64> timeOf(const QString& text, const char* parameter)
 {
+    // RFC 3339 names its offset: a time without one ("local" to whom?) is refused, not guessed.
     const QDateTime time = QDateTime::fromString(text, Qt::ISODateWithMs);
-    if (!time.isValid()) {
+    if (!time.isValid() || time.timeSpec() == Qt::LocalTime) {
         return Errors::invalid(QStringLiteral("%1 must be an RFC 3339 time such as 2026-11-30T18:00:00Z, not \"%2\".")
                                    .arg(QLatin1String(parameter), text.left(40)));
     }
@@ -171,7 +172,10 @@ void AdminApi::delivery(const QString& id, bool retry, const Reply& reply)
         if (!found)
             return Api::fail(found.error(), reply);
         QJsonObject json = ApiJson::deliveryDetail(found.value());
+        // What the console's details pane shows beyond the agents' API.
         json.insert(QStringLiteral("agentId"), agentOf(found->webhookId));
+        json.insert(QStringLiteral("webhookUrl"), m_hooks.urlOf(found->webhookId));
+        json.insert(QStringLiteral("dedupKey"), found->dedupKey);
         DeliveryRow key;
         key.id = found->id;
         key.receivedAtMs = found->receivedAtMs;

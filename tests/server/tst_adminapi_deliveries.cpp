@@ -3,6 +3,7 @@
 #include "AdminApiFixture.h"
 #include "api/ApiJson.h"
 
+#include <QDateTime>
 #include <QSet>
 #include <QThread>
 #include <QUrl>
@@ -110,6 +111,11 @@ private slots:
         };
         QCOMPARE(ids(QStringLiteral("to=") + time(middle)), (QStringList{ofA.at(3), ofA.at(2), ofA.at(1), ofA.at(0)}));
         QCOMPARE(ids(QStringLiteral("from=") + time(middle)).size(), 3);
+        QCOMPARE(
+            ids(QStringLiteral("from=") +
+                encoded(QDateTime::fromMSecsSinceEpoch(middle, Qt::OffsetFromUTC, 3600).toString(Qt::ISODateWithMs)))
+                .size(),
+            3); // the same moment, written with an offset
         QCOMPARE(ids(QStringLiteral("from=%1&to=%2").arg(time(start + 1), time(start + 3))),
                  (QStringList{ofA.at(2), ofA.at(1)}));
         QCOMPARE(ids(QStringLiteral("agentId=") + other->agent.id + QStringLiteral("&status=failed")), QStringList());
@@ -143,6 +149,8 @@ private slots:
                            "of them."));
         bad(QStringLiteral("from=yesterday"),
             QStringLiteral("from must be an RFC 3339 time such as 2026-11-30T18:00:00Z, not \"yesterday\"."));
+        bad(QStringLiteral("from=2026-11-30T18:00:00"),
+            QStringLiteral("from must be an RFC 3339 time such as 2026-11-30T18:00:00Z, not \"2026-11-30T18:00:00\"."));
         bad(QStringLiteral("to=2026-13-01T00:00:00Z"),
             QStringLiteral("to must be an RFC 3339 time such as 2026-11-30T18:00:00Z, not \"2026-13-01T00:00:00Z\"."));
         bad(QStringLiteral("from=2026-11-30T18:00:00Z&to=2026-11-30T17:00:00Z"),
@@ -240,6 +248,9 @@ private slots:
         QVERIFY(json.value(QLatin1String("attempts")).isArray());
         QVERIFY(json.value(QLatin1String("headers")).isArray());
         QVERIFY(!json.value(QLatin1String("cursor")).toString().isEmpty());
+        QCOMPARE(json.value(QLatin1String("webhookUrl")).toString(),
+                 m_a->f.engine().ingressUrl() + QStringLiteral("/v1/hooks/") + hook);
+        QVERIFY(json.contains(QLatin1String("dedupKey")));
 
         auto retried = m_a->post(QStringLiteral("/v1/admin/deliveries/") + id + QStringLiteral("/retry"), {});
         QCOMPARE(retried.status, 202);
