@@ -5,6 +5,7 @@
 #include "domain/StreamRequest.h"
 #include "ingress/IngressOptions.h"
 
+#include <QJsonObject>
 #include <QObject>
 
 #include <functional>
@@ -19,7 +20,9 @@ class QHttpServerResponder;
 
 namespace Alfe {
 
+class AdminTokenStore;
 class AgentStore;
+class EventHub;
 class Clock;
 class ConnectionGuard;
 class HttpHead;
@@ -51,7 +54,7 @@ public:
 
     // The base of webhook URLs (the public URL when one is set).
     QString baseUrl() const;
-    // Where it listens, as a local client reaches it (e.g. http://127.0.0.1:8787).
+    // Where it listens, as a local client reaches it (e.g. http://127.0.0.1:8787; https:// over TLS).
     QString localUrl() const;
     QString webhookUrl(const QString& webhookId) const;
 
@@ -65,6 +68,9 @@ public:
     };
     void setStreamHandoff(StreamHandoff handoff) { m_streamHandoff = std::move(handoff); }
 
+    // Sends an event to every admin events client (IngressEvents.cpp). Call in this object's thread.
+    void publishEvent(const QJsonObject& event);
+
 signals:
     // New deliveries, right after they were committed.
     void deliveriesCommitted(const QList<Alfe::CommittedDelivery>& deliveries);
@@ -75,6 +81,9 @@ private:
     void dispatch(const QHttpServerRequest& request, QHttpServerResponder&& responder);
     void logRefused(const RefusedRequest& request);
     UpgradeVerdict checkStream(const HttpHead& head, QTcpSocket* socket);
+    // GET /v1/admin/events (IngressEvents.cpp): an admin token, else 401 (403 for an agent's).
+    void startEvents();
+    UpgradeVerdict checkEvents(const HttpHead& head);
     void handOverStream(QTcpSocket* socket);
 
     QString m_databasePath;
@@ -85,7 +94,9 @@ private:
 
     std::unique_ptr<Database> m_db;
     std::unique_ptr<WebhookStore> m_webhooks;
-    std::unique_ptr<AgentStore> m_agents; // reads only: which agent a stream's token belongs to
+    std::unique_ptr<AgentStore> m_agents;           // reads only: which agent a stream's token belongs to
+    std::unique_ptr<AdminTokenStore> m_adminTokens; // reads only: the events socket's token
+    EventHub* m_events = nullptr;
     StreamHandoff m_streamHandoff;
     StreamRequest m_checkedStream; // between checkStream() and handOverStream(), in one call of the guard
     std::unique_ptr<ResponseQueue> m_responses;

@@ -6,6 +6,7 @@
 #include "common/StatusStyle.h"
 #include "crypto/Secrets.h"
 #include "deliveries/DeliveriesView.h"
+#include "main/ConnectDialog.h"
 #include "main/SettingsDialog.h"
 #include "refused/RefusedRequestsView.h"
 #include "secrets/SecretClipboard.h"
@@ -66,7 +67,23 @@ MainWindow::MainWindow(Backend& backend, QWidget* parent)
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_message->setContentsMargins(48, 48, 48, 48);
     m_pages->addWidget(m_message);
-    setCentralWidget(m_pages);
+    // Over a server: says when the connection is lost and that it is being tried again.
+    m_banner = new QLabel(this);
+    m_banner->setObjectName(QStringLiteral("connectionBanner"));
+    m_banner->setWordWrap(true);
+    m_banner->setContentsMargins(12, 6, 12, 6);
+    m_banner->setAutoFillBackground(true);
+    m_banner->setBackgroundRole(QPalette::ToolTipBase);
+    m_banner->setForegroundRole(QPalette::ToolTipText);
+    m_banner->hide();
+    auto* central = new QWidget(this);
+    auto* centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(0, 0, 0, 0);
+    centralLayout->setSpacing(0);
+    centralLayout->addWidget(m_banner);
+    centralLayout->addWidget(m_pages, 1);
+    setCentralWidget(central);
+    connect(&backend, &Backend::connectionChanged, this, &MainWindow::showConnection);
 
     m_ingressLabel = new QLabel(this);
     m_ingressLabel->setObjectName(QStringLiteral("ingressLabel"));
@@ -141,6 +158,9 @@ void MainWindow::buildActions()
     // The settings are the data directory's: a server keeps its own (alfe.ini beside its data).
     if (m_local)
         file->addAction(tr("&Settings…"), QKeySequence::Preferences, this, &MainWindow::openSettings);
+    auto* connectAction =
+        file->addAction(tr("&Connect to server…"), this, [this] { ConnectDialog::connectFrom(this); });
+    connectAction->setObjectName(QStringLiteral("connectAction"));
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
 }
@@ -232,8 +252,31 @@ void MainWindow::showProblem(const QString& message)
 {
     m_ready = false;
     m_pages->setCurrentWidget(m_message);
-    m_message->setText(tr("<h2>The data directory cannot be opened</h2><p>%1</p>").arg(message.toHtmlEscaped()));
+    m_message->setText((m_backend.isRemote() ? tr("<h2>Cannot connect to %1</h2><p>%2</p>").arg(m_backend.location())
+                                             : tr("<h2>The data directory cannot be opened</h2><p>%2</p>"))
+                           .arg(message.toHtmlEscaped()));
     updateActions();
+}
+
+void MainWindow::showConnecting(const QString& where)
+{
+    m_pages->setCurrentWidget(m_message);
+    m_message->setText(tr("<h2>Connecting to %1…</h2>").arg(where.toHtmlEscaped()));
+}
+
+void MainWindow::showConnection(bool connected, const QString& problem)
+{
+    if (connected) {
+        if (m_banner->isVisible())
+            statusBar()->showMessage(
+                tr("Connected to %1 again; the screens were read afresh.").arg(m_backend.location()), 8000);
+        m_banner->hide();
+        return;
+    }
+    m_banner->setText(tr("The connection to %1 was lost (%2). Reconnecting… Actions may fail until it is back; "
+                         "none is retried behind your back.")
+                          .arg(m_backend.location(), problem));
+    m_banner->show();
 }
 
 void MainWindow::setIngressProblem(const QString& message)

@@ -41,6 +41,9 @@ public:
     void showUnlocking();
     void showReady();
     void showProblem(const QString& message);
+    void showConnecting(const QString& where);
+    // A server's connection lost (a banner that says it is being tried again) or back.
+    void showConnection(bool connected, const QString& problem);
     void setIngressProblem(const QString& message);
 
     SecretClipboard& secretClipboard() { return *m_clipboard; }
@@ -101,6 +104,7 @@ private:
     SecretClipboard* m_clipboard = nullptr;
     QStackedWidget* m_pages = nullptr;
     QLabel* m_message = nullptr;
+    QLabel* m_banner = nullptr;
     QTabWidget* m_tabs = nullptr;
     QListView* m_agentView = nullptr;
     AgentListModel* m_agents = nullptr;
