@@ -206,6 +206,17 @@ Result<QString> Engine::parsePublicUrl(const QString& text)
 }
 
 Result<ServeOptions> Engine::serveOptions(const ServeOverrides& overrides) const
+Result<TlsCredentials> Engine::loadTls(const ServeOverrides& overrides)
+{
+    if (!overrides.tlsCertFile && !overrides.tlsKeyFile)
+        return TlsCredentials();
+    if (!overrides.tlsKeyFile)
+        return Errors::invalid(QStringLiteral("--tls-cert needs --tls-key FILE, the certificate's private key."));
+    if (!overrides.tlsCertFile)
+        return Errors::invalid(QStringLiteral("--tls-key needs --tls-cert FILE, the certificate it belongs to."));
+    return TlsCredentials::load(*overrides.tlsCertFile, *overrides.tlsKeyFile);
+}
+
 {
     if (!m_settings)
         return Errors::storage(QStringLiteral("The data directory is not open."));
@@ -298,6 +309,10 @@ Result<ServeOptions> Engine::serveOptions(const ServeOverrides& overrides) const
         return window.error();
     ingress.dedupWindowSeconds = window.value();
 
+    auto tls = loadTls(overrides);
+    if (!tls)
+        return tls.error();
+    ingress.tls = tls.value();
     auto schedule = RetrySchedule::parse(settings.get(K::RetrySchedule).toString());
     if (!schedule)
         return invalid(K::RetrySchedule, schedule.error().message);

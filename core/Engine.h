@@ -94,6 +94,9 @@ public:
 
     // Starts the embedded server in its own thread (after unlock). Returns the port it listens on.
     Result<quint16> startIngress(const IngressOptions& options);
+    // The TLS certificate (chain) and key of --tls-cert/--tls-key, or none when neither is given. One without the
+    // other, a file that cannot be read, no PEM in it or a key of another certificate: an error naming the file.
+    static Result<TlsCredentials> loadTls(const ServeOverrides& overrides);
     void stopIngress();
     // Base URL of the ingress ("http://127.0.0.1:8787" or the public URL), empty when it is not running.
     QString ingressUrl() const { return m_ingressUrl; }

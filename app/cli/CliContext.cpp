@@ -32,6 +32,7 @@ const QSet<QString>& valueOptions()
         QStringLiteral("event"),      QStringLiteral("tolerance"),  QStringLiteral("server"),
         QStringLiteral("token-file"), QStringLiteral("window"),     QStringLiteral("token"),
         QStringLiteral("name"),
+        QStringLiteral("tls-cert"),   QStringLiteral("tls-key"),    QStringLiteral("ca-file"),
     };
     return names;
 }

@@ -6,6 +6,7 @@
 #include "ListenCommandStream.h"
 #include "SignalWatcher.h"
 #include "crypto/Secrets.h"
+#include "ingress/TlsCredentials.h"
 #include "store/AgentStore.h"
 
 #include <QCoreApplication>
@@ -55,7 +56,12 @@ CommandSpec listenSpec()
                     << QCommandLineOption(QStringLiteral("window"),
                                           QStringLiteral("Deliveries handled at once, 1 to 256 (default: the "
                                                          "server's, 16)."),
-                                          QStringLiteral("N"));
+                                          QStringLiteral("N"))
+                    << QCommandLineOption(QStringLiteral("ca-file"),
+                                          QStringLiteral("Also trust the CA certificates in this PEM file for an "
+                                                         "https:// server (a private CA); the system's CAs are "
+                                                         "always trusted."),
+                                          QStringLiteral("FILE"));
     QCommandLineOption token(QStringLiteral("token"), QStringLiteral("Refused: use --token-file."),
                              QStringLiteral("TOKEN"));
     token.setFlags(QCommandLineOption::HiddenFromHelp);
@@ -164,6 +170,16 @@ Result<ListenOptions> parseOptions(const CliContext& context)
     if (!url)
         return url.error();
     options.streamUrl = url.value();
+    if (context.isSet(QStringLiteral("ca-file"))) {
+        if (options.streamUrl.scheme() != u"wss")
+            return Errors::invalid(QStringLiteral("--ca-file is for an https:// (or wss://) --server; %1 is not one.")
+                                       .arg(context.value(QStringLiteral("server"))));
+        auto certificates =
+            TlsCredentials::loadCertificates(context.value(QStringLiteral("ca-file")), QStringLiteral("CA file"));
+        if (!certificates)
+            return certificates.error();
+        options.caCertificates = certificates.value();
+    }
     if (forward) {
         auto target = AgentStore::validateForwardUrl(context.value(QStringLiteral("forward-to")));
         if (!target || target->isEmpty()) {

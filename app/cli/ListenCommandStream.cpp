@@ -11,6 +11,7 @@
 #include <QNetworkProxy>
 #include <QNetworkRequest>
 #include <QRegularExpression>
+#include <QSslConfiguration>
 #include <QStringDecoder>
 #include <QTimer>
 #include <QWebSocket>
@@ -125,6 +126,11 @@ void ListenStream::open()
     m_socket->setMaxAllowedIncomingMessageSize(MaxFrameBytes);
     if (isLoopback(m_options.streamUrl))
         m_socket->setProxy(QNetworkProxy::NoProxy);
+    if (!m_options.caCertificates.isEmpty()) {
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.addCaCertificates(m_options.caCertificates);
+        m_socket->setSslConfiguration(tls);
+    }
     connect(m_socket, &QWebSocket::connected, this, &ListenStream::onConnected);
     connect(m_socket, &QWebSocket::disconnected, this, &ListenStream::onDisconnected);
     connect(m_socket, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error), this, &ListenStream::onError);
@@ -194,7 +200,10 @@ void ListenStream::onError()
     } else if (status != 0) {
         ended(Outcome::Fatal, QStringLiteral("%1 refused the stream (HTTP %2).").arg(serverText()).arg(status));
     } else if (m_socket->error() == QAbstractSocket::SslHandshakeFailedError) {
-        ended(Outcome::Fatal, QStringLiteral("The TLS handshake with %1 failed: %2.").arg(serverText(), text));
+        const QString hint = m_options.caCertificates.isEmpty()
+                                 ? QStringLiteral(" (a server certificate from a private CA needs --ca-file FILE)")
+                                 : QString();
+        ended(Outcome::Fatal, QStringLiteral("The TLS handshake with %1 failed: %2%3.").arg(serverText(), text, hint));
     } else {
         ended(Outcome::Retry, QStringLiteral("cannot reach %1 (%2)").arg(serverText(), text));
     }

@@ -4,6 +4,7 @@
 #include <QElapsedTimer>
 #include <QJsonObject>
 #include <QObject>
+#include <QSslCertificate>
 #include <QString>
 #include <QUrl>
 
@@ -24,6 +25,7 @@ struct ListenOptions
     QString tokenFile; // where it came from, for messages
     QUrl forwardTo;    // empty: --print
     std::optional<int> window;
+    QList<QSslCertificate> caCertificates; // --ca-file: trusted besides the system's CAs
 };
 
 // One `alfe listen`: keeps the agent's live stream (SPEC §12) open, reconnecting with backoff, and hands each

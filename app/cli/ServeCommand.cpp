@@ -48,6 +48,12 @@ Result<ServeOverrides> parseOverrides(const CliContext& context)
             return rate.error();
         overrides.rateLimitPerSecond = int(rate.value());
     }
+    if (context.isSet(QStringLiteral("tls-cert")))
+        overrides.tlsCertFile = context.value(QStringLiteral("tls-cert"));
+    if (context.isSet(QStringLiteral("tls-key")))
+        overrides.tlsKeyFile = context.value(QStringLiteral("tls-key"));
+    if (auto tls = Engine::loadTls(overrides); !tls)
+        return tls.error();
     return overrides;
 }
 
@@ -62,7 +68,8 @@ CommandSpec serveSpec()
     CommandSpec command;
     command.description = QStringLiteral(
         "Run the ingress (POST /v1/hooks/<id>) and the management API on this data directory until SIGINT or "
-        "SIGTERM.\nDefaults come from the data directory's settings (alfe.ini).");
+        "SIGTERM.\nDefaults come from the data directory's settings (alfe.ini).\nWith --tls-cert and --tls-key it "
+        "serves HTTPS (and WSS); without them plain HTTP, the default behind a reverse proxy on loopback.");
     command.keyFile = true;
     command.json = false;
     command.options << QCommandLineOption(QStringLiteral("bind"),
@@ -80,7 +87,16 @@ CommandSpec serveSpec()
                                           QStringLiteral("BYTES"))
                     << QCommandLineOption(QStringLiteral("rate-limit"),
                                           QStringLiteral("Requests per webhook per second (default 100; 0 = off)."),
-                                          QStringLiteral("N"));
+                                          QStringLiteral("N"))
+                    << QCommandLineOption(QStringLiteral("tls-cert"),
+                                          QStringLiteral("Serve HTTPS (and WSS for agent streams) with this PEM "
+                                                         "certificate, or chain: the server's own first, then "
+                                                         "intermediates. Needs --tls-key."),
+                                          QStringLiteral("FILE"))
+                    << QCommandLineOption(QStringLiteral("tls-key"),
+                                          QStringLiteral("The certificate's PEM private key, unencrypted (keep the "
+                                                         "file 0600). Needs --tls-cert."),
+                                          QStringLiteral("FILE"));
     return command;
 }
 } // namespace
@@ -119,8 +135,9 @@ int runServe(CliContext& context)
     if (!started)
         return CliContext::fail(started.error());
 
-    CliContext::outLine(QStringLiteral("alfe: listening on http://%1:%2")
-                            .arg(hostForUrl(options->ingress.bindAddress))
+    CliContext::outLine(QStringLiteral("alfe: listening on %1://%2:%3")
+                            .arg(options->ingress.tls.isEnabled() ? QStringLiteral("https") : QStringLiteral("http"),
+                                 hostForUrl(options->ingress.bindAddress))
                             .arg(started.value()));
     if (!options->ingress.publicUrl.isEmpty())
         CliContext::outLine(QStringLiteral("alfe: webhook URLs start with %1").arg(engine.webhookUrl(QString())));

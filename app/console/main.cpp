@@ -53,7 +53,14 @@ int main(int argc, char* argv[])
                                  QStringLiteral("Select row N of the open tab's table (for screenshots of the details "
                                                 "panes)."),
                                  QStringLiteral("N"));
-    parser.addOptions({dataDir, keyFile, bind, port, screenshot, tab, row});
+    const QCommandLineOption tlsCert(QStringLiteral("tls-cert"),
+                                     QStringLiteral("Serve the ingress over HTTPS with this PEM certificate (or "
+                                                    "chain, the server's own first). Needs --tls-key."),
+                                     QStringLiteral("FILE"));
+    const QCommandLineOption tlsKey(QStringLiteral("tls-key"),
+                                    QStringLiteral("The certificate's PEM private key, unencrypted. Needs --tls-cert."),
+                                    QStringLiteral("FILE"));
+    parser.addOptions({dataDir, keyFile, bind, port, tlsCert, tlsKey, screenshot, tab, row});
     parser.process(app);
 
     int portValue = -1;
@@ -70,11 +77,22 @@ int main(int argc, char* argv[])
         return 2;
     }
 
+    Alfe::ServeOverrides tls;
+    if (parser.isSet(tlsCert))
+        tls.tlsCertFile = parser.value(tlsCert);
+    if (parser.isSet(tlsKey))
+        tls.tlsKeyFile = parser.value(tlsKey);
+    if (auto loaded = Alfe::Engine::loadTls(tls); !loaded) {
+        std::fprintf(stderr, "alfe-console: %s\n", qPrintable(loaded.error().message));
+        return 2;
+    }
+
     Alfe::Engine engine({parser.value(dataDir), parser.value(keyFile)});
     Alfe::MainWindow window(engine);
     window.show();
     Alfe::ConsoleStartup startup(engine, window);
     startup.setIngressOverrides(parser.value(bind), portValue);
+    startup.setTlsFiles(tls.tlsCertFile, tls.tlsKeyFile);
     if (parser.isSet(tab)) {
         QObject::connect(&startup, &Alfe::ConsoleStartup::ready, &window,
                          [&] { window.tabs()->setCurrentIndex(parser.value(tab).toInt()); });

@@ -5,8 +5,9 @@
 #include <QMetaType>
 #include <QPair>
 #include <QPointer>
+#include <QSslConfiguration>
+#include <QSslServer>
 #include <QString>
-#include <QTcpServer>
 #include <QTcpSocket>
 
 #include "domain/Delivery.h"
@@ -26,15 +27,19 @@ struct GuardLimits
     // A request must arrive whole (head and body) within this long of its first byte, however steadily it drips
     // (408); once complete, its answer must be written within this long too, or the connection is closed.
     int requestTimeoutMs = 60'000;
-    // One connection over this many open ones is answered 503 and closed.
+    // One connection over this many open ones is answered 503 and closed (over TLS: closed before its handshake,
+    // which would cost what the cap is there to bound). Connections in their TLS handshake count.
     int maxConnections = 1024;
+    // Over TLS: a connection whose handshake is not done this long after it was accepted (or after its first
+    // bytes) is closed (QSslServer's handshake timeout).
+    int handshakeTimeoutMs = 10'000;
     // Request bodies QHttpServer holds in memory, across all connections: a request whose body would take the
     // total over this is answered 503 (declared lengths count from the head, chunked bodies as they arrive).
     qint64 bodyMemoryBytes = 256 * 1024 * 1024;
 };
 
-// A QTcpServer to bind a QHttpServer (Qt 6.4) to, adding what later Qt versions have in
-// QHttpServerConfiguration. It reads every request just ahead of QHttpServer and answers itself, with a JSON
+// A QTcpServer (a QSslServer once setTls() is called) to bind a QHttpServer (Qt 6.4) to, adding what later Qt versions
+// have in QHttpServerConfiguration. It reads every request just ahead of QHttpServer and answers itself, with a JSON
 // error and `Connection: close`, when the body is over the limit (413, from Content-Length alone, or once a
 // chunked body passes it), the head is too large (431) or malformed (400, including Content-Length with
 // Transfer-Encoding, or any framing Qt 6.4 would read differently), the method is not one Routes allows for
@@ -45,7 +50,8 @@ struct GuardLimits
 // time, each once the previous one is answered, so that answers keep their order. A connection on which
 // QHttpServer answers something the guard did not pass it as a whole request, or fails to answer within the
 // request timeout, is closed: the two never keep disagreeing about where a request ends.
-class ConnectionGuard final : public QTcpServer
+// Over TLS all of it works on the decrypted bytes: QHttpServer gets each connection once its handshake is done.
+class ConnectionGuard final : public QSslServer
 {
     Q_OBJECT
 
@@ -56,6 +62,10 @@ public:
     // Upgrades to a WebSocket on route.path go to route.take once route.check allows them; a route added again
     // for the same path replaces the first. On other paths an upgrade request is an ordinary request.
     void addUpgradeRoute(UpgradeRoute route);
+
+    // Serve TLS with this configuration from the next connection on (call before listen()).
+    void setTls(const QSslConfiguration& configuration);
+    bool usesTls() const { return m_tls; }
 
     // New limits apply to requests that start after the call.
     void setLimits(const GuardLimits& limits);
@@ -86,8 +96,10 @@ private:
 
     // The route for a request target's path (the query is ignored), or null.
     const UpgradeRoute* upgradeRoute(QByteArrayView target) const;
+    void incomingTlsConnection(qintptr socketDescriptor);
 
     GuardLimits m_limits;
+    bool m_tls = false;
     QList<UpgradeRoute> m_upgrades;
     QPointer<QTcpSocket> m_currentSocket;
     int m_connectionCount = 0;

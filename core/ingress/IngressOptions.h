@@ -1,5 +1,7 @@
 #pragma once
 
+#include "ingress/TlsCredentials.h"
+
 #include <QHostAddress>
 #include <QString>
 
@@ -20,7 +22,9 @@ struct IngressOptions
     int requestTimeoutMs = 60'000;              // a whole request, and then its answer
     qint64 bodyMemoryBytes = 256 * 1024 * 1024; // request bodies held at once, across connections
     qint64 refusedLogBytes = 64 * 1024 * 1024;  // the refused-request log's size cap
-    int maxConnections = 1024;
+    int maxConnections = 1024;                  // open connections, those still in their TLS handshake included
+    TlsCredentials tls;                         // empty: plain HTTP
+    int tlsHandshakeTimeoutMs = 10'000;
 };
 
 } // namespace Alfe

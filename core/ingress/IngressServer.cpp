@@ -137,6 +137,8 @@ Result<quint16> IngressServer::start()
     limits.maxConnections = m_options.maxConnections;
     m_guard = new ConnectionGuard(limits, m_server);
     connect(m_guard, &ConnectionGuard::refused, this, &IngressServer::logRefused);
+    if (m_options.tls.isEnabled())
+        m_guard->setTls(m_options.tls.serverConfiguration());
     m_guard->addUpgradeRoute({QByteArray("/v1/agents/me/stream"),
                               [this](const HttpHead& head, QTcpSocket* socket) { return checkStream(head, socket); },
                               [this](QTcpSocket* socket) {
@@ -171,7 +173,8 @@ QString IngressServer::localUrl() const
         host = QStringLiteral("127.0.0.1");
     else if (m_options.bindAddress.protocol() == QAbstractSocket::IPv6Protocol)
         host = QLatin1Char('[') + host + QLatin1Char(']');
-    return QStringLiteral("http://%1:%2").arg(host).arg(m_port);
+    const QString scheme = m_options.tls.isEnabled() ? QStringLiteral("https") : QStringLiteral("http");
+    return QStringLiteral("%1://%2:%3").arg(scheme, host).arg(m_port);
 }
 
 QString IngressServer::webhookUrl(const QString& webhookId) const

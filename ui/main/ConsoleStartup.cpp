@@ -93,6 +93,8 @@ void ConsoleStartup::startServices()
         overrides.bindAddress = m_bind;
     if (m_port >= 0)
         overrides.port = m_port;
+    overrides.tlsCertFile = m_tlsCert;
+    overrides.tlsKeyFile = m_tlsKey;
     auto options = m_engine.serveOptions(overrides);
     if (!options) {
         m_window.setIngressProblem(options.error().message);

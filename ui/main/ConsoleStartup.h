@@ -5,6 +5,7 @@
 #include <QObject>
 
 #include <functional>
+#include <optional>
 
 namespace Alfe {
 
@@ -32,6 +33,12 @@ public:
         m_bind = bindAddress;
         m_port = port;
     }
+    // --tls-cert / --tls-key from the command line (checked by Engine::serveOptions, as for `alfe serve`).
+    void setTlsFiles(std::optional<QString> certFile, std::optional<QString> keyFile)
+    {
+        m_tlsCert = std::move(certFile);
+        m_tlsKey = std::move(keyFile);
+    }
     void start();
 
     // "<data directory's parent>/alfe-master.key".
@@ -52,6 +59,8 @@ private:
     bool m_offered = false;
     QString m_bind;
     int m_port = -1;
+    std::optional<QString> m_tlsCert;
+    std::optional<QString> m_tlsKey;
 };
 
 } // namespace Alfe
