@@ -16,6 +16,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QJsonObject>
 #include <QLockFile>
 #include <QStandardPaths>
 #include <QUrl>
@@ -340,6 +341,7 @@ Result<quint16> Engine::startIngress(const IngressOptions& options)
     connect(m_ingressThread, &QThread::finished, m_ingress, &QObject::deleteLater);
     connect(m_ingress, &IngressServer::deliveriesCommitted, this, &Engine::deliveriesCommitted);
     connect(m_ingress, &IngressServer::deliveriesRequeued, this, &Engine::deliveriesRequeued);
+    linkEvents();
     m_ingressThread->start();
     Result<quint16> started = Errors::storage(QStringLiteral("The ingress did not start."));
     QMetaObject::invokeMethod(
@@ -363,6 +365,32 @@ void Engine::linkJournal()
     if (m_scheduler)
         m_scheduler->setJournalWriter(m_ingress ? m_ingress->writer() : nullptr);
     linkStreams(m_scheduler);
+}
+
+// What the delivery side reports, on to the admin events socket (published on the ingress thread).
+void Engine::linkEvents()
+{
+    IngressServer* ingress = m_ingress;
+    const auto publish = [ingress](const QJsonObject& event) {
+        ingress->publishEvent(event);
+    };
+    connect(this, &Engine::attemptFinished, ingress, [publish](const QString& id, int attempt, DeliveryStatus status) {
+        publish({{QStringLiteral("type"), QStringLiteral("attempt.finished")},
+                 {QStringLiteral("deliveryId"), id},
+                 {QStringLiteral("attempt"), attempt},
+                 {QStringLiteral("status"), deliveryStatusName(status)}});
+    });
+    connect(this, &Engine::deliveryFailed, ingress, [publish](const QString& id) {
+        publish({{QStringLiteral("type"), QStringLiteral("delivery.failed")}, {QStringLiteral("deliveryId"), id}});
+    });
+    connect(this, &Engine::agentStatusChanged, ingress, [publish](const QString& id, AgentStatus status) {
+        publish({{QStringLiteral("type"), QStringLiteral("agent.status")},
+                 {QStringLiteral("agentId"), id},
+                 {QStringLiteral("status"), agentStatusName(status)}});
+    });
+    connect(this, &Engine::agentStreamChanged, ingress, [publish](const QString& id) {
+        publish({{QStringLiteral("type"), QStringLiteral("agent.stream")}, {QStringLiteral("agentId"), id}});
+    });
 }
 
 void Engine::linkStreams(DeliveryScheduler* scheduler)

@@ -144,6 +144,7 @@ private:
     // A value the ingress of another process on this data directory recorded, when one runs.
     void linkJournal();
     void linkStreams(DeliveryScheduler* scheduler);
+    void linkEvents();
     QString otherIngressMeta(const QString& key) const;
 
     Options m_options;

@@ -144,6 +144,7 @@ Result<quint16> IngressServer::start()
                               [this](QTcpSocket* socket) {
                                   handOverStream(socket);
                               }});
+    startEvents();
     if (!m_guard->listen(m_options.bindAddress, m_options.port)) {
         return Errors::storage(QStringLiteral("Cannot listen on %1:%2: %3")
                                    .arg(m_options.bindAddress.toString())
