@@ -1,5 +1,6 @@
 // alfe-console: the desktop console. Argument parsing and wiring only; the work is in alfe_ui/alfe_core.
 #include "Engine.h"
+#include "RemoteStart.h"
 #include "common/Translations.h"
 #include "main/ConsoleStartup.h"
 #include "main/MainWindow.h"
@@ -60,8 +61,38 @@ int main(int argc, char* argv[])
     const QCommandLineOption tlsKey(QStringLiteral("tls-key"),
                                     QStringLiteral("The certificate's PEM private key, unencrypted. Needs --tls-cert."),
                                     QStringLiteral("FILE"));
-    parser.addOptions({dataDir, keyFile, bind, port, tlsCert, tlsKey, screenshot, tab, row});
+    const QCommandLineOption server(QStringLiteral("server"),
+                                    QStringLiteral("Manage a running `alfe serve` at URL through its admin API "
+                                                   "instead of a data directory."),
+                                    QStringLiteral("URL"));
+    const QCommandLineOption tokenFile(QStringLiteral("token-file"),
+                                       QStringLiteral("With --server: read the admin token from FILE (mode 0600). "
+                                                      "Without it, the token kept in the system keychain."),
+                                       QStringLiteral("FILE"));
+    const QCommandLineOption caFile(QStringLiteral("ca-file"),
+                                    QStringLiteral("With --server: also trust the CA certificate(s) in this PEM "
+                                                   "file."),
+                                    QStringLiteral("FILE"));
+    parser.addOptions({dataDir, keyFile, bind, port, tlsCert, tlsKey, server, tokenFile, caFile, screenshot, tab, row});
     parser.process(app);
+
+    if (parser.isSet(server)) {
+        for (const QCommandLineOption* local : {&dataDir, &keyFile, &bind, &port, &tlsCert, &tlsKey}) {
+            if (parser.isSet(*local)) {
+                std::fprintf(stderr, "alfe-console: --%s is for a data directory on this machine, not --server\n",
+                             qPrintable(local->names().first()));
+                return 2;
+            }
+        }
+        return runRemoteConsole({parser.value(server), parser.value(tokenFile), parser.value(caFile),
+                                 parser.value(screenshot), parser.isSet(tab) ? parser.value(tab).toInt() : -1});
+    }
+    for (const QCommandLineOption* remote : {&tokenFile, &caFile}) {
+        if (parser.isSet(*remote)) {
+            std::fprintf(stderr, "alfe-console: --%s goes with --server\n", qPrintable(remote->names().first()));
+            return 2;
+        }
+    }
 
     int portValue = -1;
     if (parser.isSet(port)) {
