@@ -206,7 +206,6 @@ Result<QString> Engine::parsePublicUrl(const QString& text)
     return text;
 }
 
-Result<ServeOptions> Engine::serveOptions(const ServeOverrides& overrides) const
 Result<TlsCredentials> Engine::loadTls(const ServeOverrides& overrides)
 {
     if (!overrides.tlsCertFile && !overrides.tlsKeyFile)
@@ -218,6 +217,7 @@ Result<TlsCredentials> Engine::loadTls(const ServeOverrides& overrides)
     return TlsCredentials::load(*overrides.tlsCertFile, *overrides.tlsKeyFile);
 }
 
+Result<ServeOptions> Engine::serveOptions(const ServeOverrides& overrides) const
 {
     if (!m_settings)
         return Errors::storage(QStringLiteral("The data directory is not open."));
@@ -309,11 +309,11 @@ Result<TlsCredentials> Engine::loadTls(const ServeOverrides& overrides)
     if (!window)
         return window.error();
     ingress.dedupWindowSeconds = window.value();
-
     auto tls = loadTls(overrides);
     if (!tls)
         return tls.error();
     ingress.tls = tls.value();
+
     auto schedule = RetrySchedule::parse(settings.get(K::RetrySchedule).toString());
     if (!schedule)
         return invalid(K::RetrySchedule, schedule.error().message);

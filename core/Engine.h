@@ -42,6 +42,9 @@ struct ServeOverrides
     std::optional<QString> publicUrl;
     std::optional<qint64> bodyLimitBytes;
     std::optional<int> rateLimitPerSecond;
+    // --tls-cert and --tls-key: both or neither (Engine::loadTls says which is missing).
+    std::optional<QString> tlsCertFile;
+    std::optional<QString> tlsKeyFile;
 };
 
 // What the ingress and the delivery scheduler run with.
@@ -91,12 +94,12 @@ public:
     static Result<QHostAddress> parseBindAddress(const QString& text);
     // An absolute http:// or https:// base URL without query or fragment, or empty.
     static Result<QString> parsePublicUrl(const QString& text);
-
-    // Starts the embedded server in its own thread (after unlock). Returns the port it listens on.
-    Result<quint16> startIngress(const IngressOptions& options);
     // The TLS certificate (chain) and key of --tls-cert/--tls-key, or none when neither is given. One without the
     // other, a file that cannot be read, no PEM in it or a key of another certificate: an error naming the file.
     static Result<TlsCredentials> loadTls(const ServeOverrides& overrides);
+
+    // Starts the embedded server in its own thread (after unlock). Returns the port it listens on.
+    Result<quint16> startIngress(const IngressOptions& options);
     void stopIngress();
     // Base URL of the ingress ("http://127.0.0.1:8787" or the public URL), empty when it is not running.
     QString ingressUrl() const { return m_ingressUrl; }

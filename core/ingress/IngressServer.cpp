@@ -135,10 +135,11 @@ Result<quint16> IngressServer::start()
     limits.requestTimeoutMs = m_options.requestTimeoutMs;
     limits.bodyMemoryBytes = m_options.bodyMemoryBytes;
     limits.maxConnections = m_options.maxConnections;
+    limits.handshakeTimeoutMs = m_options.tlsHandshakeTimeoutMs;
     m_guard = new ConnectionGuard(limits, m_server);
-    connect(m_guard, &ConnectionGuard::refused, this, &IngressServer::logRefused);
     if (m_options.tls.isEnabled())
         m_guard->setTls(m_options.tls.serverConfiguration());
+    connect(m_guard, &ConnectionGuard::refused, this, &IngressServer::logRefused);
     m_guard->addUpgradeRoute({QByteArray("/v1/agents/me/stream"),
                               [this](const HttpHead& head, QTcpSocket* socket) { return checkStream(head, socket); },
                               [this](QTcpSocket* socket) {
