@@ -3,7 +3,7 @@
 // A throwaway PKI made with the openssl command-line tool for one test run: a root CA, an intermediate CA and a
 // server certificate for 127.0.0.1 and localhost signed by the intermediate, so that a chain file (the server's own
 // certificate, then the intermediate) is what the server is given, as with a real CA. Plus the files a user gets
-// wrong: another key, and text that is not PEM.
+// wrong: another key, the key with a passphrase, and text that is not PEM.
 #include <QByteArray>
 #include <QFile>
 #include <QProcess>
@@ -29,6 +29,10 @@ public:
     QString keyFile() const { return path(QStringLiteral("server.key")); }     // the server's private key
     QString otherKeyFile() const { return path(QStringLiteral("other.key")); } // a key of no certificate here
     QString garbageFile() const { return path(QStringLiteral("garbage.pem")); }
+    QString encryptedKeyFile() const
+    {
+        return path(QStringLiteral("encrypted.key"));
+    } // the server's, with a passphrase
 
 private:
     bool openssl(const QStringList& arguments)
@@ -97,7 +101,11 @@ private:
                sign(QStringLiteral("server.csr"), QStringLiteral("intermediate.pem"),
                     QStringLiteral("intermediate.key"), QStringLiteral("server.ext"), QStringLiteral("server.pem")) &&
                write(QStringLiteral("chain.pem"), read(leafFile()) + read(path(QStringLiteral("intermediate.pem")))) &&
-               key(QStringLiteral("other.key")) && write(QStringLiteral("garbage.pem"), "this is not a certificate\n");
+               key(QStringLiteral("other.key")) &&
+               openssl({QStringLiteral("pkey"), QStringLiteral("-in"), QStringLiteral("server.key"),
+                        QStringLiteral("-aes256"), QStringLiteral("-passout"), QStringLiteral("pass:test"),
+                        QStringLiteral("-out"), QStringLiteral("encrypted.key")}) &&
+               write(QStringLiteral("garbage.pem"), "this is not a certificate\n");
     }
 
     QTemporaryDir m_dir;
