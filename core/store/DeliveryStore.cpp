@@ -285,14 +285,19 @@ Result<RefusedEntry> DeliveryStore::refusedEntry(qint64 id) const
 
 Result<QHash<QString, WebhookActivity>> DeliveryStore::activity(const QString& agentId, qint64 sinceMs) const
 {
-    // Correlated sub-selects, each one range of deliveries_webhook (webhook_id, received_at, id): the cost
-    // grows with the webhooks and the last day's traffic, not with the size of the log.
+    // Correlated sub-selects, each one range of deliveries_webhook (webhook_id, received_at, id), and the failed
+    // rows counted once, from their range of deliveries_status: the cost grows with the webhooks, the last day's
+    // traffic and the failures, not with the size of the log (counting a webhook's failures in deliveries_webhook
+    // read every row of the webhook: a second at a million rows).
     QSqlQuery q(m_db.connection());
     q.prepare(QStringLiteral("SELECT w.id,"
                              " (SELECT max(d.received_at) FROM deliveries d WHERE d.webhook_id = w.id),"
                              " (SELECT count(*) FROM deliveries d WHERE d.webhook_id = w.id AND d.received_at >= ?),"
-                             " (SELECT count(*) FROM deliveries d WHERE d.webhook_id = w.id AND d.status = 'failed')"
-                             " FROM webhooks w WHERE w.deleted_at IS NULL AND (? = '' OR w.agent_id = ?)"));
+                             " coalesce(f.n, 0)"
+                             " FROM webhooks w LEFT JOIN (SELECT webhook_id, count(*) AS n FROM deliveries"
+                             "  INDEXED BY deliveries_status WHERE status = 'failed' GROUP BY webhook_id) f"
+                             "  ON f.webhook_id = w.id"
+                             " WHERE w.deleted_at IS NULL AND (? = '' OR w.agent_id = ?)"));
     q.addBindValue(sinceMs);
     q.addBindValue(Database::text(agentId)); // a null QString would bind NULL, which matches nothing
     q.addBindValue(Database::text(agentId));
