@@ -3,6 +3,7 @@
 #include "api/ApiJson.h"
 #include "crypto/Secrets.h"
 #include "domain/Clock.h"
+#include "domain/DeliveryClassifier.h"
 #include "store/AdminTokenStore.h"
 #include "store/AgentStore.h"
 #include "store/DeliveryStore.h"
@@ -45,6 +46,15 @@ void AdminApi::handle(const ApiRequest& request, const Reply& reply)
               ApiJson::error(QStringLiteral("unauthorized"),
                              QStringLiteral("Send \"Authorization: Bearer <admin token>\" with a valid admin token.")),
               {{"WWW-Authenticate", "Bearer"}});
+        return;
+    }
+    if (request.method != "GET" &&
+        !m_requestKeys.admit(DeliveryClassifier::header(request.headers, "Idempotency-Key"), m_clock.nowMs())) {
+        reply(409,
+              ApiJson::error(QStringLiteral("duplicate_request"),
+                             QStringLiteral("A request with this Idempotency-Key was already carried out; its answer "
+                                            "did not reach you. Read the current state instead of sending it again.")),
+              {});
         return;
     }
     const QList<QByteArray> parts = request.path.split('/'); // "", "v1", "admin", collection, [id], [action]

@@ -2,6 +2,7 @@
 
 #include "api/AdminJobs.h"
 #include "api/ApiRequest.h"
+#include "api/RequestKeys.h"
 #include "api/WebhookActions.h"
 #include "domain/Delivery.h"
 #include "domain/Result.h"
@@ -87,6 +88,7 @@ private:
     Hooks m_hooks;
     WebhookActions m_actions;
     AdminJobs m_jobs;
+    RequestKeys m_requestKeys;         // Idempotency-Key of changes: a resent request is not carried out twice
     QHash<QString, QString> m_agentOf; // webhook id -> agent id (a webhook never changes agent)
 };
 

@@ -6,6 +6,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QSslConfiguration>
+#include <QUuid>
 
 namespace Alfe {
 
@@ -90,10 +91,19 @@ void RemoteConnection::get(const QString& path, const QUrlQuery& query, Answer a
     finish(reply, false, {}, [answer](Result<QJsonObject> json, QByteArray) { answer(std::move(json)); });
 }
 
-void RemoteConnection::send(const QByteArray& method, const QString& path, const QJsonObject& body, Answer answer)
+QNetworkRequest RemoteConnection::changeRequest(const QString& path) const
 {
     QNetworkRequest r = request(path);
     r.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+    // Qt sends a request again when its connection drops before the answer, a POST too: the key lets the
+    // server refuse the second copy (409 duplicate_request) instead of carrying it out twice.
+    r.setRawHeader("Idempotency-Key", QUuid::createUuid().toByteArray(QUuid::WithoutBraces));
+    return r;
+}
+
+void RemoteConnection::send(const QByteArray& method, const QString& path, const QJsonObject& body, Answer answer)
+{
+    QNetworkRequest r = changeRequest(path);
     QNetworkReply* reply = m_network->sendCustomRequest(r, method, QJsonDocument(body).toJson(QJsonDocument::Compact));
     finish(reply, true, {}, [answer](Result<QJsonObject> json, QByteArray) { answer(std::move(json)); });
 }
@@ -101,8 +111,7 @@ void RemoteConnection::send(const QByteArray& method, const QString& path, const
 void RemoteConnection::sendForSecret(const QByteArray& method, const QString& path, const QJsonObject& body,
                                      const QByteArray& key, SecretAnswer answer)
 {
-    QNetworkRequest r = request(path);
-    r.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+    QNetworkRequest r = changeRequest(path);
     QNetworkReply* reply = m_network->sendCustomRequest(r, method, QJsonDocument(body).toJson(QJsonDocument::Compact));
     finish(reply, true, key, answer);
 }
@@ -141,6 +150,12 @@ void RemoteConnection::finish(QNetworkReply* reply, bool changes, const QByteArr
             QString message = error.value(QLatin1String("message")).toString();
             if (message.isEmpty())
                 message = tr("%1 answered HTTP %2.").arg(where).arg(status);
+            if (status == 409 && error.value(QLatin1String("code")).toString() == u"duplicate_request") {
+                // Qt sent it again after the first answer was lost: the first copy was carried out.
+                return then(Error{QStringLiteral("answer_lost"),
+                                  tr("%1 carried this out, but its answer was lost on the way.").arg(where)},
+                            {});
+            }
             if (status == 401)
                 message = tr("%1 refused the admin token (%2). Check it, or create one with `alfe admin token create`.")
                               .arg(where, message);

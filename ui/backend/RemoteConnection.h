@@ -21,7 +21,8 @@ namespace Alfe {
 // {"error":{"code","message"}} turned into an Error with its code and message. A request whose answer never
 // came (the connection dropped after it was sent, or no answer within the timeout) fails with the code
 // "unanswered" when it changes something: the server may have carried it out. One that could not be sent at
-// all fails with "unreachable".
+// all fails with "unreachable". One that Qt sent again after losing the first answer fails with "answer_lost":
+// the server carried out the first copy and refused the second (Idempotency-Key).
 class RemoteConnection final : public QObject
 {
     Q_OBJECT
@@ -57,6 +58,8 @@ public:
                        SecretAnswer answer);
 
 private:
+    // A request that changes something: JSON, with a fresh Idempotency-Key.
+    QNetworkRequest changeRequest(const QString& path) const;
     void finish(QNetworkReply* reply, bool changes, const QByteArray& key,
                 const std::function<void(Result<QJsonObject>, QByteArray)>& then);
 

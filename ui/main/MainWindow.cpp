@@ -305,6 +305,7 @@ void MainWindow::showReady()
     }
     m_ready = true;
     m_pages->setCurrentWidget(m_tabs);
+    updateActions(); // New is there at once; the rest follows the selection once the lists are in
     if (m_local)
         m_clipboard->setTimeoutSeconds(
             m_local->engine().settings().get(Settings::Key::ClipboardTimeoutSeconds).toInt());
@@ -486,17 +487,22 @@ void MainWindow::showCreated(const NewSecret& created, const QString& note)
 
 void MainWindow::answerLost(const QString& title, const Error& error)
 {
-    // Over a network the request may have been carried out even though its answer never came: say so, and
+    // Over a network a request may have been carried out even though its answer never came: say so, and
     // offer to look rather than guess.
-    if (error.code != u"unanswered") {
+    QString text;
+    if (error.code == u"unanswered")
+        text = tr("%1\n\nThe server may have carried it out before the connection was lost. Check before trying "
+                  "again.")
+                   .arg(error.message);
+    else if (error.code == u"answer_lost")
+        text = tr("%1\n\nIt was done: a new secret, if it made one, cannot be shown again. Look at the current "
+                  "state; rotate again if you need a secret you can see.")
+                   .arg(error.message);
+    if (text.isEmpty()) {
         QMessageBox::warning(this, title, error.message);
         return;
     }
-    QMessageBox box(QMessageBox::Warning, title,
-                    tr("%1\n\nThe server may have carried it out before the connection was lost. Check before "
-                       "trying again.")
-                        .arg(error.message),
-                    QMessageBox::NoButton, this);
+    QMessageBox box(QMessageBox::Warning, title, text, QMessageBox::NoButton, this);
     QPushButton* show = box.addButton(tr("Show current state"), QMessageBox::AcceptRole);
     box.addButton(QMessageBox::Close);
     box.exec();
