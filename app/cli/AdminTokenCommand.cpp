@@ -2,6 +2,7 @@
 #include "CliContext.h"
 #include "Commands.h"
 #include "Engine.h"
+#include "WebhookCli.h"
 #include "api/ApiJson.h"
 #include "store/AdminTokenStore.h"
 
@@ -12,15 +13,10 @@
 namespace Alfe::Cli {
 
 namespace {
+// A command of `count` positional arguments with --data-dir, --key-file and --json, as the webhook commands.
 CommandSpec spec(const QString& description, const QString& arguments = {}, int count = 0)
 {
-    CommandSpec spec;
-    spec.description = description;
-    spec.arguments = arguments;
-    spec.minArguments = count;
-    spec.maxArguments = count;
-    spec.keyFile = true;
-    return spec;
+    return webhookSpec(description, arguments, count);
 }
 
 QString orDash(const QString& text)
