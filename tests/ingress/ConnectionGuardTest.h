@@ -3,6 +3,7 @@
 // The connection guard in front of a real QHttpServer on 127.0.0.1, driven by raw sockets (exact bytes on the
 // wire), QNetworkAccessManager and the curl binary. The test class and its helpers, shared by the two files
 // that hold the tests (limits and heads; idle, keep-alive and pipelining).
+#include "GuardClient.h"
 #include "RawAnswer.h"
 #include "ingress/ConnectionGuard.h"
 
@@ -41,36 +42,7 @@ inline qint64 residentBytes()
     return -1;
 }
 
-// A client socket that records everything it receives and whether the server closed it.
-class RawClient final
-{
-public:
-    explicit RawClient(quint16 port)
-    {
-        QObject::connect(&socket, &QIODevice::readyRead, &socket, [this] { received += socket.readAll(); });
-        QObject::connect(&socket, &QAbstractSocket::disconnected, &socket, [this] { closed = true; });
-        socket.connectToHost(QHostAddress::LocalHost, port);
-    }
-    Q_DISABLE_COPY_MOVE(RawClient)
-
-    bool connected() { return socket.waitForConnected(5000); }
-    QList<Answer> answers() const { return parseAnswers(received); }
-    // Sends `bytes` one at a time, every `intervalMs`, while connected; `trickled` counts those sent.
-    void trickle(const QByteArray& bytes, int intervalMs)
-    {
-        QObject::connect(&trickleTimer, &QTimer::timeout, &socket, [this, bytes] {
-            if (socket.state() == QAbstractSocket::ConnectedState && trickled < bytes.size())
-                socket.write(bytes.mid(trickled++, 1));
-        });
-        trickleTimer.start(intervalMs);
-    }
-
-    QTcpSocket socket;
-    QByteArray received;
-    bool closed = false;
-    QTimer trickleTimer;
-    int trickled = 0;
-};
+using RawClient = Test::GuardClient<QTcpSocket>;
 
 inline QByteArray post(QByteArrayView path, const QByteArray& body, QByteArrayView extraHeaders = {})
 {

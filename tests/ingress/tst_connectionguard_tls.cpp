@@ -3,7 +3,7 @@
 // (413, 431, slowloris 408, the idle close), a handshake that never comes is closed after the handshake timeout and
 // counts against the connection cap while it lasts, and plain HTTP sent to the TLS port is closed without reaching
 // QHttpServer or the refused log.
-#include "RawAnswer.h"
+#include "GuardClient.h"
 #include "TestCertificates.h"
 #include "ingress/ConnectionGuard.h"
 #include "ingress/TlsCredentials.h"
@@ -31,50 +31,8 @@ QByteArray post(const QByteArray& body, QByteArrayView extraHeaders = {})
            extraHeaders.toByteArray() + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
 }
 
-// A client socket (TLS, trusting only the test CA, or plain TCP) that records what it receives and whether the
-// server closed it.
-template <typename Socket>
-class Client final
-{
-public:
-    Client(quint16 port, const QList<QSslCertificate>& trusted = {})
-    {
-        QObject::connect(&socket, &QIODevice::readyRead, &socket, [this] { received += socket.readAll(); });
-        QObject::connect(&socket, &QAbstractSocket::disconnected, &socket, [this] { closed = true; });
-        if constexpr (std::is_same_v<Socket, QSslSocket>) {
-            QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
-            configuration.setCaCertificates(trusted);
-            socket.setSslConfiguration(configuration);
-            QObject::connect(&socket, &QSslSocket::encrypted, &socket, [this] { encrypted = true; });
-            QObject::connect(&socket, &QSslSocket::sslErrors, &socket,
-                             [](const QList<QSslError>& errors) { qWarning() << "TLS errors:" << errors; });
-            socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), port);
-        } else {
-            socket.connectToHost(QHostAddress::LocalHost, port);
-        }
-    }
-    Q_DISABLE_COPY_MOVE(Client)
-
-    QList<Answer> answers() const { return parseAnswers(received); }
-    // Sends `bytes` one at a time, every `intervalMs`, while connected; `trickled` counts those sent.
-    void trickle(const QByteArray& bytes, int intervalMs)
-    {
-        QObject::connect(&trickleTimer, &QTimer::timeout, &socket, [this, bytes] {
-            if (socket.state() == QAbstractSocket::ConnectedState && trickled < bytes.size())
-                socket.write(bytes.mid(trickled++, 1));
-        });
-        trickleTimer.start(intervalMs);
-    }
-
-    Socket socket;
-    QByteArray received;
-    bool closed = false;
-    bool encrypted = false;
-    QTimer trickleTimer;
-    int trickled = 0;
-};
-using TlsClient = Client<QSslSocket>;
-using TcpClient = Client<QTcpSocket>;
+using TlsClient = GuardClient<QSslSocket>;
+using TcpClient = GuardClient<QTcpSocket>;
 } // namespace
 
 class TestConnectionGuardTls final : public QObject
