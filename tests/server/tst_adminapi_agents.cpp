@@ -262,6 +262,28 @@ private slots:
         ADMIN_VERIFY_ERROR(m_a->post(path, "{}"), 410, "gone", QStringLiteral("This webhook is disabled."));
     }
 
+    // A change sent again with the same Idempotency-Key (a client resending a request whose answer was lost) is
+    // not carried out twice: 409 duplicate_request, and the first one stands.
+    void aResentChangeIsNotCarriedOutTwice()
+    {
+        Headers headers = bearer(m_a->m_token);
+        headers << qMakePair(QByteArray("Idempotency-Key"), QByteArray("create-hook-1"));
+        const QByteArray body = AdminApiFixture::json({{QStringLiteral("agentId"), m_a->f.agentId()}});
+        QCOMPARE(m_a->f.http().post(QStringLiteral("/v1/admin/webhooks"), body, headers).status, 201);
+        ADMIN_VERIFY_ERROR(m_a->f.http().post(QStringLiteral("/v1/admin/webhooks"), body, headers), 409,
+                           "duplicate_request",
+                           QStringLiteral("A request with this Idempotency-Key was already carried out; its answer did "
+                                          "not reach you. Read the current state instead of sending it again."));
+        QCOMPARE(m_a->f.count(QStringLiteral("1"), QStringLiteral("webhooks")), 1);
+        // Reads are not changes: the same key reads as often as asked.
+        QCOMPARE(m_a->f.http().get(QStringLiteral("/v1/admin/webhooks"), headers).status, 200);
+        QCOMPARE(m_a->f.http().get(QStringLiteral("/v1/admin/webhooks"), headers).status, 200);
+        // Another key is another request.
+        headers.last().second = "create-hook-2";
+        QCOMPARE(m_a->f.http().post(QStringLiteral("/v1/admin/webhooks"), body, headers).status, 201);
+        QCOMPARE(m_a->f.count(QStringLiteral("1"), QStringLiteral("webhooks")), 2);
+    }
+
 private:
     std::unique_ptr<AdminApiFixture> m_a;
 };
