@@ -30,6 +30,7 @@ const QString KeyIdMeta = QStringLiteral("master_key_id");
 const QString KeyCheckMeta = QStringLiteral("master_key_check");
 const QString IngressPublicUrlMeta = QStringLiteral("ingress_public_url");
 const QString IngressLocalUrlMeta = QStringLiteral("ingress_local_url");
+const QString IngressCertificateMeta = QStringLiteral("ingress_tls_certificate"); // PEM, public
 const QByteArray KeyCheckPlain = QByteArrayLiteral("alfe master key check v1");
 
 QByteArray keyCheckAad(const QByteArray& keyId)
@@ -356,6 +357,8 @@ Result<quint16> Engine::startIngress(const IngressOptions& options)
     // Other processes on this data directory (CLI admin commands, send-test) find the server here.
     m_db->setMeta(IngressPublicUrlMeta, m_ingressUrl.toUtf8());
     m_db->setMeta(IngressLocalUrlMeta, m_ingressLocalUrl.toUtf8());
+    m_db->setMeta(IngressCertificateMeta,
+                  options.tls.isEnabled() ? options.tls.chain.constFirst().toPem() : QByteArray());
     return started;
 }
 
@@ -427,6 +430,7 @@ void Engine::stopIngress()
     if (m_db) {
         m_db->setMeta(IngressPublicUrlMeta, {});
         m_db->setMeta(IngressLocalUrlMeta, {});
+        m_db->setMeta(IngressCertificateMeta, {});
     }
 }
 
@@ -448,6 +452,13 @@ QString Engine::runningIngressLocalUrl() const
     if (!m_ingressLocalUrl.isEmpty())
         return m_ingressLocalUrl;
     return otherIngressMeta(IngressLocalUrlMeta);
+}
+
+QSslCertificate Engine::runningIngressCertificate() const
+{
+    const QByteArray pem = !m_ingressLocalUrl.isEmpty() && m_db ? m_db->meta(IngressCertificateMeta)
+                                                                : otherIngressMeta(IngressCertificateMeta).toUtf8();
+    return pem.isEmpty() ? QSslCertificate() : QSslCertificate(pem, QSsl::Pem);
 }
 
 Result<void> Engine::startDelivery(const DeliveryOptions& options)

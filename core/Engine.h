@@ -109,6 +109,9 @@ public:
     // Where the ingress of this data directory listens on this machine (e.g. http://127.0.0.1:8787), when
     // this engine or another process on the same directory runs it; empty otherwise.
     QString runningIngressLocalUrl() const;
+    // The certificate that ingress serves over TLS (null over plain HTTP), so that a client of this data directory
+    // on this machine (send-test, the console's test event) can trust exactly it on the local URL.
+    QSslCertificate runningIngressCertificate() const;
 
     // Starts forwarding deliveries to agents in its own thread (after unlock).
     Result<void> startDelivery(const DeliveryOptions& options);

@@ -8,6 +8,7 @@
 #include "domain/Clock.h"
 #include "domain/Ids.h"
 #include "domain/SamplePayloads.h"
+#include "ingress/TlsCredentials.h"
 #include "store/Settings.h"
 #include "store/WebhookStore.h"
 
@@ -88,6 +89,7 @@ struct Request
     QUrl url;
     QByteArray body;
     HeaderList headers;
+    QSslCertificate pinned; // the running server's own certificate, trusted on its local URL
 };
 
 struct Answer
@@ -111,6 +113,7 @@ Answer post(const Request& request)
     for (const auto& [name, value] : request.headers)
         networkRequest.setRawHeader(name, value);
     QNetworkReply* reply = manager.post(networkRequest, request.body);
+    TlsCredentials::acceptPinned(reply, request.pinned);
     QEventLoop loop;
     QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
     if (!reply->isFinished())
@@ -214,8 +217,10 @@ int runSendTest(CliContext& context)
         }
     }
 
-    if (base.isEmpty() && !port) // the server that runs on this data directory, if one does
+    if (base.isEmpty() && !port) { // the server that runs on this data directory, if one does
         base = QUrl(engine.runningIngressLocalUrl());
+        request.pinned = engine.runningIngressCertificate();
+    }
     if (base.isEmpty()) {
         base = QUrl(QStringLiteral("http://%1:%2")
                         .arg(localHost(engine.settings()))

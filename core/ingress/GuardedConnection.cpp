@@ -60,7 +60,7 @@ GuardedConnection::GuardedConnection(ConnectionGuard* guard, QTcpSocket* socket,
         m_phase = Phase::Head;
         m_idleTimer.start(m_limits.idleTimeoutMs);
     });
-    connect(socket, &QAbstractSocket::disconnected, socket, [this] {
+    connect(socket, &QAbstractSocket::disconnected, this, [this] {
         if (m_phase == Phase::Handshake) // neither QHttpServer nor (always) QSslServer deletes it then
             m_socket->deleteLater();
     });

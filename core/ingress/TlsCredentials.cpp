@@ -4,6 +4,7 @@
 
 #include <QFile>
 #include <QFileInfo>
+#include <QNetworkReply>
 #include <QSslSocket>
 
 #include <openssl/bio.h>
@@ -81,6 +82,16 @@ QSslConfiguration TlsCredentials::serverConfiguration() const
     configuration.setPeerVerifyMode(QSslSocket::VerifyNone);
     configuration.setAllowedNextProtocols({QByteArrayLiteral("http/1.1")});
     return configuration;
+}
+
+void TlsCredentials::acceptPinned(QNetworkReply* reply, const QSslCertificate& pinned)
+{
+    if (pinned.isNull())
+        return;
+    QObject::connect(reply, &QNetworkReply::sslErrors, reply, [reply, pinned] {
+        if (reply->sslConfiguration().peerCertificate() == pinned)
+            reply->ignoreSslErrors();
+    });
 }
 
 Result<QList<QSslCertificate>> TlsCredentials::loadCertificates(const QString& file, const QString& what)

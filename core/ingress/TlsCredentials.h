@@ -8,6 +8,8 @@
 #include <QSslKey>
 #include <QString>
 
+class QNetworkReply;
+
 namespace Alfe {
 
 // The certificate chain and private key the embedded server answers TLS with (`alfe serve --tls-cert FILE
@@ -27,6 +29,10 @@ struct TlsCredentials
     // belongs to it. A file that cannot be read, holds no PEM certificate or key, an encrypted key or a key of
     // another certificate is an error that names the file.
     static Result<TlsCredentials> load(const QString& certFile, const QString& keyFile);
+    // Lets `reply` go on when the server presents exactly `pinned` (a local client of its own data directory's
+    // server, whose certificate a private CA may have signed); a null `pinned` changes nothing.
+    static void acceptPinned(QNetworkReply* reply, const QSslCertificate& pinned);
+
     // The PEM certificates in `file` (at least one), or an error that names the file as `what` ("CA file").
     static Result<QList<QSslCertificate>> loadCertificates(const QString& file, const QString& what);
 };

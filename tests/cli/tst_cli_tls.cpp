@@ -1,8 +1,9 @@
 // `alfe serve --tls-cert CHAIN --tls-key KEY` as a real process, with a throwaway CA made by the openssl tool
 // (TestCertificates): curl posts a signed delivery over HTTPS and it is stored; curl without the CA refuses the
-// certificate (exit 60); plain HTTP to the TLS port fails and the server serves on; `alfe listen --ca-file` gets a
-// delivery over WSS and acknowledges it, and without --ca-file says what is missing; bad --tls-cert/--tls-key and
-// --ca-file values get one precise line and exit 2, before the data directory is touched.
+// certificate (exit 60); plain HTTP to the TLS port fails and the server serves on; `alfe send-test` trusts the
+// certificate its data directory's server serves; `alfe listen --ca-file` gets a delivery over WSS and acknowledges
+// it, and without --ca-file says what is missing; bad --tls-cert/--tls-key and --ca-file values get one precise line
+// and exit 2, before the data directory is touched.
 #include "CliRunner.h"
 #include "TestCertificates.h"
 
@@ -197,7 +198,12 @@ void TestCliTls::curlPostsOverHttps()
 
     const QString second = deliveryIdOf(postSigned(R"({"type":"push","n":4})", https)); // still serving
     QVERIFY(second.startsWith(QLatin1String("dlv_")));
-    QCOMPARE(QSet<QString>(statuses().keyBegin(), statuses().keyEnd()), (QSet<QString>{first, second}));
+    const auto stored = statuses();
+    QCOMPARE(QSet<QString>(stored.keyBegin(), stored.keyEnd()), (QSet<QString>{first, second}));
+    // send-test finds the server on this data directory and trusts exactly the certificate it serves.
+    const CliResult sent = m_cli->run({QStringLiteral("send-test"), m_webhookId});
+    ALFE_VERIFY_OK(sent);
+    QTRY_COMPARE_WITH_TIMEOUT(statuses().size(), 3, WaitMs);
     // Neither the untrusted nor the plain-text attempt reached the server as a request.
     const CliResult refused =
         m_cli->run({QStringLiteral("deliveries"), QStringLiteral("refused"), QStringLiteral("--json")});

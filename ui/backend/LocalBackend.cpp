@@ -8,6 +8,7 @@
 #include "delivery/BulkRetry.h"
 #include "domain/Clock.h"
 #include "domain/Ulid.h"
+#include "ingress/TlsCredentials.h"
 #include "store/AgentStore.h"
 #include "store/WebhookStore.h"
 
@@ -217,6 +218,7 @@ void LocalBackend::sendTestEvent(const Webhook& webhook, const QByteArray& body,
     for (const auto& [name, value] : signature->headers)
         request.setRawHeader(name, value);
     QNetworkReply* reply = m_network->post(request, body);
+    TlsCredentials::acceptPinned(reply, m_engine.runningIngressCertificate()); // over TLS, its own certificate
     connect(reply, &QNetworkReply::finished, this, [reply, scheme = signature->scheme, done] {
         reply->deleteLater();
         TestEventResult result;
