@@ -31,8 +31,8 @@ const QSet<QString>& valueOptions()
         QStringLiteral("rate-limit"), QStringLiteral("file"),       QStringLiteral("url"),
         QStringLiteral("event"),      QStringLiteral("tolerance"),  QStringLiteral("server"),
         QStringLiteral("token-file"), QStringLiteral("window"),     QStringLiteral("token"),
-        QStringLiteral("name"),
-        QStringLiteral("tls-cert"),   QStringLiteral("tls-key"),    QStringLiteral("ca-file"),
+        QStringLiteral("name"),       QStringLiteral("tls-cert"),   QStringLiteral("tls-key"),
+        QStringLiteral("ca-file"),
     };
     return names;
 }
