@@ -2,13 +2,16 @@
 // the Failed filter and other filter changes, and the process RSS after, each beside a baseline measured
 // in the same run: the same first page through a plain QSqlQuery. Prints a Markdown table.
 //
-//   deliveries_view_bench [--rows N] [--keep DIR]
+//   deliveries_view_bench [--rows N] [--keep DIR] [--local-only]
+//
+// Then the same through `alfe serve` on loopback and the admin API (RemoteBackend), as the remote console sees it.
 //
 // Runs on the offscreen platform unless QT_QPA_PLATFORM says otherwise. The database file is in the OS
 // page cache (it was just written): these are warm-cache numbers.
 
 #include "Engine.h"
 #include "backend/LocalBackend.h"
+#include "backend/RemoteBackend.h"
 #include "deliveries/DeliveriesView.h"
 #include "deliveries/DeliveryFilterBar.h"
 #include "deliveries/DeliveryListModel.h"
@@ -20,6 +23,10 @@
 #include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
 #include <QScrollBar>
 #include <QSqlQuery>
 #include <QTableView>
@@ -50,16 +57,19 @@ protected:
     }
 };
 
-// Runs `change`, then the event loop until the viewport painted; returns the milliseconds it took.
-double untilPainted(PaintCounter& counter, const std::function<void()>& change)
+// Runs `change`, then the event loop until the model's first page is in (a server answers later) and the
+// viewport painted after it; returns the milliseconds it took.
+double untilPainted(PaintCounter& counter, DeliveryListModel* model, const std::function<void()>& change)
 {
     QCoreApplication::processEvents();
-    const int before = counter.paints;
     QElapsedTimer timer;
     timer.start();
     change();
+    while (model->isLoading() && timer.elapsed() < 10'000)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 1);
+    const int before = counter.paints;
     while (counter.paints == before && timer.elapsed() < 10'000)
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 1);
     return double(timer.nsecsElapsed()) / 1e6;
 }
 
@@ -95,6 +105,150 @@ QString ms(double v)
 QString mib(qint64 kib)
 {
     return QString::number(double(kib) / 1024.0, 'f', 1) + QStringLiteral(" MiB");
+}
+
+// `alfe serve` on loopback over a data directory, with an admin token made for it, until destroyed.
+struct RemoteServer
+{
+    std::unique_ptr<QProcess> process;
+    QUrl url;
+    QByteArray token;
+
+    ~RemoteServer()
+    {
+        if (process) {
+            process->terminate();
+            process->waitForFinished(10'000);
+        }
+    }
+
+    static Result<std::unique_ptr<RemoteServer>> start(const Engine::Options& options)
+    {
+        const QStringList where{QStringLiteral("--data-dir"), options.dataDir, QStringLiteral("--key-file"),
+                                options.keyFile};
+        QProcess admin;
+        admin.start(QStringLiteral(ALFE_CLI_PATH), QStringList{QStringLiteral("admin"), QStringLiteral("token"),
+                                                               QStringLiteral("create"), QStringLiteral("--json")} +
+                                                       where);
+        admin.waitForFinished(30'000);
+        auto server = std::make_unique<RemoteServer>();
+        server->token = QJsonDocument::fromJson(admin.readAllStandardOutput())
+                            .object()
+                            .value(QLatin1String("token"))
+                            .toString()
+                            .toLatin1();
+        if (server->token.isEmpty())
+            return Errors::storage(
+                QStringLiteral("alfe admin token create: %1").arg(QString::fromUtf8(admin.readAllStandardError())));
+        server->process = std::make_unique<QProcess>();
+        server->process->start(QStringLiteral(ALFE_CLI_PATH),
+                               QStringList{QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0")} +
+                                   where);
+        const QRegularExpression listening(QStringLiteral("listening on (http://127\\.0\\.0\\.1:\\d+)"));
+        QByteArray said;
+        QElapsedTimer timer;
+        timer.start();
+        while (timer.elapsed() < 60'000) {
+            server->process->waitForReadyRead(200);
+            said += server->process->readAllStandardOutput() + server->process->readAllStandardError();
+            const auto match = listening.match(QString::fromUtf8(said));
+            if (match.hasMatch()) {
+                server->url = QUrl(match.captured(1));
+                return server;
+            }
+            if (server->process->state() == QProcess::NotRunning)
+                break;
+        }
+        return Errors::storage(QStringLiteral("alfe serve did not start: %1").arg(QString::fromUtf8(said)));
+    }
+};
+
+// Measures a DeliveriesView over `makeBackend()`'s log and prints its table; false when a check failed.
+bool measure(QTextStream& out, const QString& title, int rows, double generatedS, double plain, double plainF,
+             const std::function<std::unique_ptr<Backend>()>& makeBackend)
+{
+    const qint64 rssBefore = Bench::residentKiB();
+
+    // First rows shown: construct, show, and the table painted with rows in it.
+    QElapsedTimer timer;
+    timer.start();
+    std::unique_ptr<Backend> backend = makeBackend();
+    std::unique_ptr<DeliveriesView> view;
+    PaintCounter* counter = nullptr;
+    view = std::make_unique<DeliveriesView>(*backend);
+    view->resize(1280, 800);
+    const double constructed = double(timer.nsecsElapsed()) / 1e6;
+    counter = new PaintCounter(view->table()->viewport());
+    view->show();
+    while ((counter->paints == 0 || view->model()->isLoading() || view->model()->rowCount() == 0) &&
+           timer.elapsed() < 10'000)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 1);
+    if (view->model()->isLoading() || view->model()->rowCount() == 0) {
+        out << "the view showed no rows within 10 s\n";
+        return false;
+    }
+    const int paintsWithRows = counter->paints;
+    while (counter->paints == paintsWithRows && timer.elapsed() < 10'000)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 1);
+    const double firstShown = double(timer.nsecsElapsed()) / 1e6;
+    const int firstRows = view->model()->rowCount();
+
+    DeliveryFilterBar* bar = view->filterBar();
+    QList<double> failedOn, failedOff;
+    for (int i = 0; i < 5; ++i) {
+        failedOn << untilPainted(*counter, view->model(), [bar] { bar->failedButton()->click(); });
+        failedOff << untilPainted(*counter, view->model(), [bar] { bar->failedButton()->click(); });
+    }
+    bar->failedButton()->click();
+    bool onlyFailed = view->model()->rowCount() > 0;
+    for (int r = 0; r < view->model()->rowCount(); ++r)
+        onlyFailed &= view->model()->index(r, 0).data(DeliveryListModel::StatusRole).toString() == u"failed";
+    const double failedWebhook =
+        untilPainted(*counter, view->model(), [bar] { bar->webhookCombo()->setCurrentIndex(3); });
+    bar->clearFilters();
+    const double provider = untilPainted(*counter, view->model(), [bar] {
+        bar->providerCombo()->setCurrentIndex(bar->providerCombo()->findData(QStringLiteral("github")));
+    });
+    bar->clearFilters();
+    const double eventText = untilPainted(*counter, view->model(), [bar] { bar->setText(QStringLiteral("invoice")); });
+    const double lastHour = untilPainted(*counter, view->model(), [bar] {
+        bar->setText({});
+        bar->timeCombo()->setCurrentIndex(1);
+    });
+    bar->clearFilters();
+    QList<double> pages;
+    for (int i = 0; i < 10; ++i) {
+        pages << untilPainted(*counter, view->model(), [&view] {
+            view->table()->verticalScrollBar()->setValue(view->table()->verticalScrollBar()->maximum());
+        });
+    }
+    const qint64 rssAfter = Bench::residentKiB();
+    const int loaded = view->model()->rowCount();
+
+    const double failed = median(failedOn);
+    out << "\n## Deliveries view, " << title << ", " << QLocale::c().toString(rows) << " rows (generated in "
+        << QString::number(generatedS, 'f', 1) << " s; warm page cache)\n\n";
+    out << "| what | deliveries view | baseline (same run) | ratio | target |\n";
+    out << "|---|---:|---:|---:|---|\n";
+    out << "| first rows shown (" << firstRows << " rows loaded; constructed in " << ms(constructed) << ") | "
+        << ms(firstShown) << " | " << ms(plain) << " first page, plain QSqlQuery | "
+        << QString::number(firstShown / plain, 'f', 1) << "x | < 300 ms |\n";
+    out << "| Failed filter applied (median of 5) | " << ms(failed) << " | " << ms(plainF)
+        << " failed page, plain QSqlQuery | " << QString::number(failed / plainF, 'f', 1) << "x | < 300 ms |\n";
+    out << "| Failed filter removed (median of 5) | " << ms(median(failedOff)) << " | " << ms(plain) << " | "
+        << QString::number(median(failedOff) / plain, 'f', 1) << "x | < 300 ms |\n";
+    out << "| Failed + one webhook | " << ms(failedWebhook) << " | | | < 300 ms |\n";
+    out << "| provider (2 webhooks merged) | " << ms(provider) << " | | | < 300 ms |\n";
+    out << "| event-type text (windowed) | " << ms(eventText) << " | | | < 300 ms |\n";
+    out << "| last hour | " << ms(lastHour) << " | | | < 300 ms |\n";
+    out << "| scroll to bottom, next page (median of 10) | " << ms(median(pages)) << " | " << ms(plain) << " | "
+        << QString::number(median(pages) / plain, 'f', 1) << "x | |\n";
+    out << "| RSS after (" << loaded << " rows loaded) | " << mib(rssAfter) << " | " << mib(rssBefore)
+        << " before the view | +" << mib(rssAfter - rssBefore) << " | < 150 MB |\n";
+    out << "\nFailed filter shows only failed rows: " << (onlyFailed ? "yes" : "NO") << "\n";
+    out.flush();
+    view.reset();
+    return onlyFailed;
 }
 
 } // namespace
@@ -146,79 +300,28 @@ int main(int argc, char** argv)
         plainFirst << plainPage(db, {});
         plainFailed << plainPage(db, QStringLiteral("WHERE status = 'failed'"));
     }
-    const qint64 rssBefore = Bench::residentKiB();
+    const double plainMedian = median(plainFirst);
+    const double plainFailedMedian = median(plainFailed);
+    bool ok =
+        measure(out, QStringLiteral("local (the in-process engine)"), rows, generatedS, plainMedian, plainFailedMedian,
+                [&engine]() -> std::unique_ptr<Backend> { return std::make_unique<LocalBackend>(engine); });
+    if (args.contains(QStringLiteral("--local-only")))
+        return ok ? 0 : 1;
 
-    // First rows shown: construct, show, and the table painted with rows in it.
-    std::unique_ptr<LocalBackend> backend;
-    std::unique_ptr<DeliveriesView> view;
-    PaintCounter* counter = nullptr;
-    timer.start();
-    backend = std::make_unique<LocalBackend>(engine);
-    view = std::make_unique<DeliveriesView>(*backend);
-    view->resize(1280, 800);
-    const double constructed = double(timer.nsecsElapsed()) / 1e6;
-    counter = new PaintCounter(view->table()->viewport());
-    view->show();
-    while (counter->paints == 0 && timer.elapsed() < 10'000)
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
-    const double firstShown = double(timer.nsecsElapsed()) / 1e6;
-    const int firstRows = view->model()->rowCount();
-
-    DeliveryFilterBar* bar = view->filterBar();
-    QList<double> failedOn, failedOff;
-    for (int i = 0; i < 5; ++i) {
-        failedOn << untilPainted(*counter, [bar] { bar->failedButton()->click(); });
-        failedOff << untilPainted(*counter, [bar] { bar->failedButton()->click(); });
+    // The same log through `alfe serve` on loopback and the admin API: this process holds only the console.
+    engine.close();
+    auto server = RemoteServer::start(options);
+    if (!server) {
+        out << "cannot start alfe serve: " << server.error().message << Qt::endl;
+        return 1;
     }
-    bar->failedButton()->click();
-    bool onlyFailed = view->model()->rowCount() > 0;
-    for (int r = 0; r < view->model()->rowCount(); ++r)
-        onlyFailed &= view->model()->index(r, 0).data(DeliveryListModel::StatusRole).toString() == u"failed";
-    const double failedWebhook = untilPainted(*counter, [bar] { bar->webhookCombo()->setCurrentIndex(3); });
-    bar->clearFilters();
-    const double provider = untilPainted(*counter, [bar] {
-        bar->providerCombo()->setCurrentIndex(bar->providerCombo()->findData(QStringLiteral("github")));
-    });
-    bar->clearFilters();
-    const double eventText = untilPainted(*counter, [bar] { bar->setText(QStringLiteral("invoice")); });
-    const double lastHour = untilPainted(*counter, [bar] {
-        bar->setText({});
-        bar->timeCombo()->setCurrentIndex(1);
-    });
-    bar->clearFilters();
-    QList<double> pages;
-    for (int i = 0; i < 10; ++i) {
-        pages << untilPainted(*counter, [&view] {
-            view->table()->verticalScrollBar()->setValue(view->table()->verticalScrollBar()->maximum());
-        });
-    }
-    const qint64 rssAfter = Bench::residentKiB();
-    const int loaded = view->model()->rowCount();
-
-    const double plain = median(plainFirst);
-    const double plainF = median(plainFailed);
-    const double failed = median(failedOn);
-    out << "\n## Deliveries view, " << QLocale::c().toString(rows) << " rows (generated in "
-        << QString::number(generatedS, 'f', 1) << " s; warm page cache)\n\n";
-    out << "| what | deliveries view | baseline (same run) | ratio | target |\n";
-    out << "|---|---:|---:|---:|---|\n";
-    out << "| first rows shown (" << firstRows << " rows loaded; constructed in " << ms(constructed) << ") | "
-        << ms(firstShown) << " | " << ms(plain) << " first page, plain QSqlQuery | "
-        << QString::number(firstShown / plain, 'f', 1) << "x | < 300 ms |\n";
-    out << "| Failed filter applied (median of 5) | " << ms(failed) << " | " << ms(plainF)
-        << " failed page, plain QSqlQuery | " << QString::number(failed / plainF, 'f', 1) << "x | < 300 ms |\n";
-    out << "| Failed filter removed (median of 5) | " << ms(median(failedOff)) << " | " << ms(plain) << " | "
-        << QString::number(median(failedOff) / plain, 'f', 1) << "x | < 300 ms |\n";
-    out << "| Failed + one webhook | " << ms(failedWebhook) << " | | | < 300 ms |\n";
-    out << "| provider (2 webhooks merged) | " << ms(provider) << " | | | < 300 ms |\n";
-    out << "| event-type text (windowed) | " << ms(eventText) << " | | | < 300 ms |\n";
-    out << "| last hour | " << ms(lastHour) << " | | | < 300 ms |\n";
-    out << "| scroll to bottom, next page (median of 10) | " << ms(median(pages)) << " | " << ms(plain) << " | "
-        << QString::number(median(pages) / plain, 'f', 1) << "x | |\n";
-    out << "| RSS after (" << loaded << " rows loaded) | " << mib(rssAfter) << " | " << mib(rssBefore)
-        << " before the view | +" << mib(rssAfter - rssBefore) << " | < 150 MB |\n";
-    out << "\nFailed filter shows only failed rows: " << (onlyFailed ? "yes" : "NO") << "\n";
-    out.flush();
-    view.reset();
-    return onlyFailed ? 0 : 1;
+    ok &= measure(out, QStringLiteral("remote (alfe serve on loopback, admin API)"), rows, generatedS, plainMedian,
+                  plainFailedMedian, [remote = server.value().get()]() -> std::unique_ptr<Backend> {
+                      auto backend = std::make_unique<RemoteBackend>(remote->url, remote->token);
+                      backend->startEvents();
+                      return backend;
+                  });
+    out << "\nRemote: the baseline is the same local QSqlQuery page; the server's own work (HTTP, JSON, "
+           "its DeliveryQuery) is in the view's figure.\n";
+    return ok ? 0 : 1;
 }

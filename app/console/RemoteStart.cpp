@@ -8,6 +8,7 @@
 #include <QApplication>
 #include <QFile>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTimer>
 #include <QUrl>
 
@@ -72,6 +73,13 @@ int runRemoteConsole(const RemoteStartOptions& options)
         QObject::connect(session, &Alfe::RemoteSession::ready, session, [session, options] {
             if (options.tab >= 0 && session->window().tabs())
                 session->window().tabs()->setCurrentIndex(options.tab);
+            if (options.row >= 0) {
+                // Once the tab's first page is in (a round trip away).
+                QTimer::singleShot(700, session, [session, options] {
+                    if (auto* table = session->window().tabs()->currentWidget()->findChild<QTableView*>())
+                        table->selectRow(options.row);
+                });
+            }
             if (options.screenshot.isEmpty())
                 return;
             // A picture of a settled console: after the first pages are in and painted.

@@ -13,6 +13,7 @@ struct RemoteStartOptions
     QString caFile;
     QString screenshot; // save a picture of the window once it has settled, then quit
     int tab = -1;
+    int row = -1; // select this row of the open tab's table (for screenshots of the details panes)
 };
 
 int runRemoteConsole(const RemoteStartOptions& options);

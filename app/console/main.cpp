@@ -85,7 +85,8 @@ int main(int argc, char* argv[])
             }
         }
         return runRemoteConsole({parser.value(server), parser.value(tokenFile), parser.value(caFile),
-                                 parser.value(screenshot), parser.isSet(tab) ? parser.value(tab).toInt() : -1});
+                                 parser.value(screenshot), parser.isSet(tab) ? parser.value(tab).toInt() : -1,
+                                 parser.isSet(row) ? parser.value(row).toInt() : -1});
     }
     for (const QCommandLineOption* remote : {&tokenFile, &caFile}) {
         if (parser.isSet(*remote)) {

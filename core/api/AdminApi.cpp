@@ -103,7 +103,9 @@ void AdminApi::refused(const ApiRequest& request, const Reply& reply)
     if (!limit)
         return Api::fail(limit.error(), reply);
     DeliveryStore::RefusedQuery query;
-    query.limit = limit.value() + 1;
+    // One more than asked tells whether a next page exists; the store reads 500 at most, so a page of 500 says
+    // "more" when it is full (the next one may come back empty).
+    query.limit = std::min(limit.value() + 1, int(DeliveryStore::MaxPageSize));
     query.withBodies = true;
     query.webhookId = request.query.queryItemValue(QStringLiteral("webhookId"), QUrl::FullyDecoded);
     if (request.query.hasQueryItem(QStringLiteral("before"))) {
@@ -115,7 +117,8 @@ void AdminApi::refused(const ApiRequest& request, const Reply& reply)
     auto entries = m_deliveries.refused(query);
     if (!entries)
         return Api::fail(entries.error(), reply);
-    const bool more = entries->size() > limit.value();
+    const bool more =
+        entries->size() > limit.value() || (query.limit == limit.value() && entries->size() == limit.value());
     if (more)
         entries->resize(limit.value());
     QJsonArray list;

@@ -67,6 +67,7 @@ const QList<Route>& all()
         {"DELETE", "/v1/admin/jobs/{jobId}"},
         {"GET", "/v1/admin/refused"},
         {"GET", "/v1/admin/stats"},
+        {"GET", "/v1/admin/events"},
     };
     return routes;
 }

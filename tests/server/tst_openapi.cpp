@@ -78,7 +78,7 @@ private slots:
             QVERIFY2(!r.body.contains("No such route"), what.constData());
             if (route.pattern.startsWith("/v1/hooks/"))
                 QCOMPARE(r.status, 404);
-            else if (route.pattern == "/v1/agents/me/stream")
+            else if (route.pattern == "/v1/agents/me/stream" || route.pattern == "/v1/admin/events")
                 QCOMPARE(r.json().value(QLatin1String("error")).toObject().value(QLatin1String("code")).toString(),
                          QStringLiteral("bad_request"));
             else

@@ -10,22 +10,29 @@
 #include "crypto/Signature.h"
 #include "deliveries/DeliveriesView.h"
 #include "deliveries/DeliveryListModel.h"
+#include "main/ConnectDialog.h"
 #include "main/MainWindow.h"
 #include "main/RemoteSession.h"
+#include "store/DeliveryStore.h"
 #include "store/Settings.h"
 #include "store/WebhookStore.h"
+#include "webhooks/SendTestDialog.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
 #include <QDialog>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTcpServer>
@@ -65,8 +72,7 @@ public:
                     if (m_dropAnswers && client->property("posted").toBool()) {
                         m_dropAnswers = false; // one answer lost, not every one
                         client->abort();
-                    }
-                    else
+                    } else
                         client->write(answer);
                 });
                 QObject::connect(upstream, &QTcpSocket::disconnected, client, &QTcpSocket::disconnectFromHost);
@@ -282,6 +288,110 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(
             model->index(model->rowOf(deliveryId), 0).data(DeliveryListModel::StatusRole).toString(),
             QStringLiteral("delivered"), 15000);
+    }
+
+    void sendTestEventThroughTheServer()
+    {
+        const auto [webhookId, secret] = m_cli.createWebhook(m_agentId);
+        auto session = connect();
+        MainWindow& window = session->window();
+        QTRY_VERIFY_WITH_TIMEOUT((window.selectWebhook(webhookId), window.selectedWebhookId() == webhookId), 10000);
+        action(window, "sendTestAction")->trigger();
+        QDialog* dialog = nullptr;
+        QTRY_VERIFY((dialog = window.findChild<SendTestDialog*>()) != nullptr);
+        QTest::mouseClick(child<QPushButton>(dialog, "sendButton"), Qt::LeftButton);
+        auto* result = child<QLabel>(dialog, "resultLabel");
+        QTRY_VERIFY_WITH_TIMEOUT(result->text().contains(QLatin1String("stored as dlv_")), 10000);
+        // Stored on the server, signed with the webhook's secret and verified by its ingress.
+        const QString id = result->text().section(QLatin1String("stored as "), 1).section(QLatin1Char('.'), 0, 0);
+        auto engine = m_cli.openEngine();
+        auto stored = engine->deliveries().get(id);
+        QVERIFY2(stored, qPrintable(id));
+        QCOMPARE(stored->webhookId, webhookId);
+        QCOMPARE(stored->verifiedBy, QStringLiteral("alfe"));
+        dialog->close();
+    }
+
+    void retryAllFailedIsAJobOnTheServer()
+    {
+        const auto [webhookId, secret] = m_cli.createWebhook(m_agentId);
+        m_receiver.script(
+            {Test::TestReceiver::status(500), Test::TestReceiver::status(500), Test::TestReceiver::status(500)});
+        m_receiver.setFallback(Test::TestReceiver::ok());
+        HttpClient http(server());
+        QStringList ids;
+        for (int i = 0; i < 3; ++i) {
+            const auto posted = http.postSigned(QStringLiteral("/v1/hooks/") + webhookId,
+                                                QByteArray("{\"bulk\":") + QByteArray::number(i) + '}', secret);
+            QCOMPARE(posted.status, 202);
+            ids << posted.json().value(QLatin1String("deliveryId")).toString();
+        }
+        auto engine = m_cli.openEngine();
+        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(ids.cbegin(), ids.cend(),
+                                             [&engine](const QString& id) {
+                                                 return engine->deliveries().get(id)->status == DeliveryStatus::Failed;
+                                             }),
+                                 15000);
+        auto session = connect();
+        MainWindow& window = session->window();
+        window.tabs()->setCurrentIndex(MainWindow::DeliveriesTab);
+        auto* view = window.findChild<DeliveriesView*>();
+        QTest::mouseClick(view->retryAllButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(view->retryAllButton()->isEnabled(), 15000); // the job ended
+        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(ids.cbegin(), ids.cend(),
+                                             [&engine](const QString& id) {
+                                                 return engine->deliveries().get(id)->status ==
+                                                        DeliveryStatus::Delivered;
+                                             }),
+                                 15000);
+    }
+
+    void refusedRequestsFromTheServer()
+    {
+        const auto [webhookId, secret] = m_cli.createWebhook(m_agentId);
+        HttpClient http(server());
+        QCOMPARE(http.post(QStringLiteral("/v1/hooks/") + webhookId, "{\"unsigned\":true}",
+                           {{"Content-Type", "application/json"}})
+                     .status,
+                 401);
+        auto session = connect();
+        MainWindow& window = session->window();
+        window.tabs()->setCurrentIndex(MainWindow::RefusedTab);
+        auto* table = child<QTableView>(&window, "refusedTable");
+        QTRY_VERIFY_WITH_TIMEOUT(table->model()->rowCount() > 0, 10000);
+        table->selectRow(0);
+        auto* summary = child<QLabel>(&window, "refusedSummary");
+        QTRY_VERIFY_WITH_TIMEOUT(summary->text().contains(QLatin1String("invalid_signature")), 10000);
+        QVERIFY(child<QPlainTextEdit>(&window, "refusedBody")->toPlainText().contains(QLatin1String("unsigned")));
+    }
+
+    void tokenKeptInTheKeychainNotInTheSettings()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QSettings().remove(QStringLiteral("remote"));
+        RemoteSession* first = nullptr;
+        ConnectDialog::open(server(), m_token, QString(), true, nullptr, [&first](RemoteSession* s) { first = s; });
+        QTRY_VERIFY_WITH_TIMEOUT(first && first->window().tabs(), 15000);
+        first->window().close();
+        // Connecting again with no token: the keychain's is used.
+        RemoteSession* second = nullptr;
+        QString problem;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            ConnectDialog::recentServers().contains(RemoteSession::normalized(server()).toString()), 5000);
+        ConnectDialog::open(
+            server(), QByteArray(), QString(), false, nullptr, [&second](RemoteSession* s) { second = s; },
+            [&problem](const QString& message) { problem = message; });
+        QTRY_VERIFY_WITH_TIMEOUT((second && second->window().tabs()) || !problem.isEmpty(), 15000);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        second->window().close();
+        // The settings hold the server's URL, never the token.
+        QSettings settings;
+        settings.sync();
+        QFile file(settings.fileName());
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray written = file.readAll();
+        QVERIFY(written.contains(QByteArray::number(m_port)));
+        QVERIFY(!written.contains(m_token));
     }
 
     void eventsSocketRefusesOtherTokens()
