@@ -11,6 +11,8 @@
 
 #include <QJsonArray>
 
+#include <memory>
+
 namespace Alfe {
 
 AdminApi::AdminApi(Database& db, const Clock& clock, AdminTokenStore& tokens, AgentStore& agents,
@@ -48,8 +50,9 @@ void AdminApi::handle(const ApiRequest& request, const Reply& reply)
               {{"WWW-Authenticate", "Bearer"}});
         return;
     }
-    if (request.method != "GET" &&
-        !m_requestKeys.admit(DeliveryClassifier::header(request.headers, "Idempotency-Key"), m_clock.nowMs())) {
+    const QByteArray requestKey =
+        request.method == "GET" ? QByteArray() : DeliveryClassifier::header(request.headers, "Idempotency-Key");
+    if (!m_requestKeys.admit(requestKey, m_clock.nowMs())) {
         reply(409,
               ApiJson::error(QStringLiteral("duplicate_request"),
                              QStringLiteral("A request with this Idempotency-Key was already carried out; its answer "
@@ -57,6 +60,21 @@ void AdminApi::handle(const ApiRequest& request, const Reply& reply)
               {});
         return;
     }
+    // A copy of a request that was refused may be carried out: only what was done is remembered. (The answer of a
+    // test event comes later from the ingress thread; its key stays.)
+    auto handling = std::make_shared<bool>(true);
+    const Reply answer = [this, reply, requestKey, handling](int status, const QByteArray& json,
+                                                             const HeaderList& headers) {
+        if (*handling && status >= 400)
+            m_requestKeys.forget(requestKey);
+        reply(status, json, headers);
+    };
+    route(request, answer);
+    *handling = false;
+}
+
+void AdminApi::route(const ApiRequest& request, const Reply& reply)
+{
     const QList<QByteArray> parts = request.path.split('/'); // "", "v1", "admin", collection, [id], [action]
     const QByteArray collection = parts.value(3);
     const QString id = QString::fromUtf8(QByteArray::fromPercentEncoding(parts.value(4)));

@@ -55,6 +55,8 @@ public:
     static constexpr int MaxBulkIds = 10'000;
 
 private:
+    // The routes, once the caller is known to hold an admin token.
+    void route(const ApiRequest& request, const Reply& reply);
     // AdminAgentRoutes.cpp
     void agents(const ApiRequest& request, const Reply& reply);
     void agent(const QString& id, const ApiRequest& request, const Reply& reply);

@@ -17,4 +17,11 @@ bool RequestKeys::admit(const QByteArray& key, qint64 nowMs)
     return true;
 }
 
+void RequestKeys::forget(const QByteArray& key)
+{
+    const QByteArray bounded = key.left(MaxKeyLength);
+    if (m_seen.remove(bounded))
+        m_order.removeOne(bounded);
+}
+
 } // namespace Alfe

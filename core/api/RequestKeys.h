@@ -20,6 +20,8 @@ public:
 
     // True the first time `key` is seen (recorded now); false for a repeat. An empty key is always new.
     bool admit(const QByteArray& key, qint64 nowMs);
+    // Forgets `key` (its request was refused: a copy may be carried out).
+    void forget(const QByteArray& key);
 
 private:
     QHash<QByteArray, qint64> m_seen; // key -> when

@@ -20,6 +20,19 @@ AdminEvents::AdminEvents(RemoteConnection& connection, QObject* parent)
 {
     m_retry.setSingleShot(true);
     connect(&m_retry, &QTimer::timeout, this, &AdminEvents::open);
+    // A connection can die without a word (a laptop asleep, a network change): a ping every 15 s, and no pong
+    // within 10 s more is a lost connection, reconnected like any other.
+    m_ping.setInterval(PingMs);
+    connect(&m_ping, &QTimer::timeout, this, [this] {
+        if (!m_socket || !m_connected)
+            return;
+        if (m_awaitingPong) {
+            m_socket->abort();
+            return;
+        }
+        m_awaitingPong = true;
+        m_socket->ping();
+    });
 }
 
 AdminEvents::~AdminEvents()
@@ -47,7 +60,10 @@ void AdminEvents::open()
         ssl.addCaCertificates(m_connection.caCertificates());
         m_socket->setSslConfiguration(ssl);
     }
+    connect(m_socket, &QWebSocket::pong, this, [this] { m_awaitingPong = false; });
     connect(m_socket, &QWebSocket::connected, this, [this] {
+        m_awaitingPong = false;
+        m_ping.start();
         m_connected = true;
         m_everConnected = true;
         m_backoffMs = 1000;
@@ -73,6 +89,7 @@ void AdminEvents::open()
 
 void AdminEvents::lost(const QString& problem)
 {
+    m_ping.stop();
     const bool was = m_connected;
     m_connected = false;
     if (was || !m_everConnected)

@@ -17,6 +17,8 @@ class AdminEvents final : public QObject
     Q_OBJECT
 
 public:
+    static constexpr int PingMs = 12'500; // a silent death is found within 25 s
+
     explicit AdminEvents(RemoteConnection& connection, QObject* parent = nullptr);
     ~AdminEvents() override;
 
@@ -38,6 +40,8 @@ private:
     RemoteConnection& m_connection;
     QWebSocket* m_socket = nullptr;
     QTimer m_retry;
+    QTimer m_ping;
+    bool m_awaitingPong = false;
     int m_backoffMs = 1000;
     bool m_connected = false;
     bool m_everConnected = false;

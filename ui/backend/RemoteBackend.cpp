@@ -180,14 +180,16 @@ void RemoteBackend::createAgent(const QString& name, const QString& forwardUrl, 
     if (!forwardUrl.isEmpty())
         body.insert(QStringLiteral("forwardUrl"), forwardUrl);
     // The answer carries the agent's API token once; the console does not use it and wipes it.
-    m_connection->sendForSecret("POST", QStringLiteral("/v1/admin/agents"), body, "token",
-                                [self = QPointer<RemoteBackend>(this), done](Result<QJsonObject> answer, QByteArray) {
-                                    if (!self)
-                                        return;
-                                    if (!answer)
-                                        return done(answer.error());
-                                    done(RemoteJson::agent(answer.value()));
-                                });
+    m_connection->sendForSecret(
+        "POST", QStringLiteral("/v1/admin/agents"), body, "token",
+        [self = QPointer<RemoteBackend>(this), done](Result<QJsonObject> answer, QByteArray token) {
+            Secrets::cleanse(token);
+            if (!self)
+                return;
+            if (!answer)
+                return done(answer.error());
+            done(RemoteJson::agent(answer.value()));
+        });
 }
 
 void RemoteBackend::createWebhook(const QString& agentId, Provider provider, const QString& description,
@@ -298,10 +300,14 @@ void RemoteBackend::sendTestEvent(const Webhook& webhook, const QByteArray& body
                            TestEventResult result;
                            if (!answer) {
                                // The ingress's refusal comes as an error answer: show it as the ingress said it.
-                               if (answer.error().code.startsWith(u"unanswered") ||
-                                   answer.error().code.startsWith(u"unreachable"))
+                               const QString code = answer.error().code;
+                               if (code == u"unanswered" || code == u"unreachable" || code == u"answer_lost" ||
+                                   code == u"bad_answer")
                                    return done(answer.error());
-                               result.status = 400;
+                               result.status = code == u"gone"           ? 410
+                                               : code == u"rate_limited" ? 429
+                                               : code == u"not_found"    ? 404
+                                                                         : 400;
                                result.message = answer.error().message;
                                return done(std::move(result));
                            }

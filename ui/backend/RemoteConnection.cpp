@@ -140,6 +140,13 @@ void RemoteConnection::finish(QNetworkReply* reply, bool changes, const QByteArr
             return then(
                 Error{QStringLiteral("unreachable"), tr("Cannot reach %1: %2.").arg(where, reply->errorString())}, {});
         }
+        if (changes && reply->error() != QNetworkReply::NoError && status < 400) {
+            // The answer began but did not arrive whole: the change may well have been made.
+            Secrets::cleanse(bytes);
+            return then(Error{QStringLiteral("unanswered"),
+                              tr("No whole answer from %1: %2.").arg(where, reply->errorString())},
+                        {});
+        }
         const bool empty = bytes.isEmpty();
         QJsonParseError parseError;
         const QJsonDocument document = QJsonDocument::fromJson(bytes, &parseError);

@@ -147,6 +147,7 @@ Result<Delivery> delivery(const QJsonObject& o)
     d.duplicateOf = row->duplicateOf;
     d.nextAttemptAtMs = optionalTime(o, "nextAttemptAt");
     d.contentType = text(o, "contentType");
+    d.dedupKey = text(o, "dedupKey");
     d.verifiedBy = text(o, "verifiedBy");
     d.headers = headers(o);
     d.body = body(o);

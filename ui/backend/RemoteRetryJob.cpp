@@ -61,8 +61,14 @@ void RemoteRetryJob::poll()
     m_connection.get(QStringLiteral("/v1/admin/jobs/") + m_jobId, {}, [self](Result<QJsonObject> answer) {
         if (!self || self->m_ended)
             return;
-        if (!answer)
-            return self->end(0, false, answer.error().message);
+        if (!answer) {
+            // One failed look is not the job's end: it runs on the server whatever happens here.
+            if (++self->m_pollFailures < MaxPollFailures && answer.error().code != u"not_found")
+                return self->m_poll.start(PollMs * (1 << self->m_pollFailures));
+            return self->end(0, false,
+                             tr("%1 The job may still be running on the server.").arg(answer.error().message));
+        }
+        self->m_pollFailures = 0;
         const QString state = answer->value(QLatin1String("state")).toString();
         const int done = answer->value(QLatin1String("done")).toInt();
         const int total = answer->value(QLatin1String("total")).toInt();

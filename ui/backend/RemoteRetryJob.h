@@ -16,6 +16,7 @@ class RemoteRetryJob final : public BackendJob
 
 public:
     static constexpr int PollMs = 200;
+    static constexpr int MaxPollFailures = 6; // about 25 s of failed looks, backing off
 
     RemoteRetryJob(RemoteConnection& connection, const DeliveryFilter& filter, QObject* parent);
 
@@ -35,6 +36,7 @@ private:
     bool m_cancelWanted = false;
     bool m_cancelSent = false;
     bool m_ended = false;
+    int m_pollFailures = 0;
 };
 
 } // namespace Alfe

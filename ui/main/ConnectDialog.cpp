@@ -158,16 +158,29 @@ void ConnectDialog::open(const QUrl& server, const QByteArray& token, const QStr
             return failed(problem);
         QMessageBox::warning(owner, tr("Not connected"), problem);
     };
-    const auto start = [server, caFile, fail, created](QByteArray token) {
+    // The token is kept in the keychain only once the server took it: a mistyped one never replaces a good one.
+    const auto start = [server, caFile, fail, created, remember, entry, owner](QByteArray token) {
         auto* session = new RemoteSession(server, token, qApp);
-        Secrets::cleanse(token);
         if (!caFile.isEmpty()) {
             if (const QString problem = session->addCaFile(caFile); !problem.isEmpty()) {
+                Secrets::cleanse(token);
                 session->deleteLater();
                 return fail(problem);
             }
         }
-        QObject::connect(session, &RemoteSession::ready, session, [server] { rememberServer(server); });
+        QObject::connect(session, &RemoteSession::ready, session, [server, remember, entry, owner, token]() mutable {
+            rememberServer(server);
+            if (remember) {
+                Keychain::write(entry, token, qApp, [owner](const Result<void>& saved) {
+                    if (!saved && owner)
+                        QMessageBox::information(owner, tr("Token not kept"),
+                                                 tr("The admin token was not saved in the system keychain: %1 You "
+                                                    "will be asked for it next time.")
+                                                     .arg(saved.error().message));
+                });
+            }
+            Secrets::cleanse(token);
+        });
         if (created)
             created(session);
         session->start();
@@ -184,15 +197,6 @@ void ConnectDialog::open(const QUrl& server, const QByteArray& token, const QStr
             Secrets::cleanse(kept.value());
         });
         return;
-    }
-    if (remember) {
-        Keychain::write(entry, token, qApp, [owner](const Result<void>& saved) {
-            if (!saved && owner)
-                QMessageBox::information(owner, tr("Token not kept"),
-                                         tr("The admin token was not saved in the system keychain: %1 You will be "
-                                            "asked for it next time.")
-                                             .arg(saved.error().message));
-        });
     }
     start(token);
 }

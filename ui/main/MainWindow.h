@@ -100,7 +100,8 @@ private:
     Backend& m_backend;
     LocalBackend* m_local = nullptr; // the data directory's engine, when managing this machine
     ConsoleSnapshot m_snapshot;      // what the Webhooks tab shows
-    QString m_pendingSelection;      // a webhook to select once the next snapshot lists it
+    QString m_pendingSelection;      // a webhook to select once a snapshot lists it
+    quint64 m_snapshotSerial = 0;    // the latest refresh asked for
     SecretClipboard* m_clipboard = nullptr;
     QStackedWidget* m_pages = nullptr;
     QLabel* m_message = nullptr;

@@ -61,6 +61,8 @@ void RemoteSession::start()
     m_window->showConnecting(m_backend->location());
     // The first request proves the server answers and takes the token, before any screen shows.
     m_backend->snapshot([this](Result<ConsoleSnapshot> first) {
+        if (!m_window)
+            return; // closed while connecting
         if (!first) {
             m_window->showProblem(first.error().message);
             emit failed(first.error().message);

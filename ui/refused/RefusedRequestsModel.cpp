@@ -17,17 +17,16 @@ RefusedRequestsModel::RefusedRequestsModel(Backend& backend, QObject* parent)
     , m_backend(backend)
 {}
 
-void RefusedRequestsModel::read(qint64 newerThan, Done<QList<RefusedEntry>> done)
+void RefusedRequestsModel::read(qint64 newerThan, quint64 serial, Done<QList<RefusedEntry>> done)
 {
     DeliveryStore::RefusedQuery query;
     query.webhookId = m_webhookId;
     query.limit = MaxRows;
     query.newerThanId = newerThan;
-    // Without bodies: entryWithBody() reads the selected one. An answer to an older request is dropped.
-    const quint64 serial = ++m_serial;
+    // Without bodies: entryWithBody() reads the selected one. An answer to a superseded reload is dropped.
     QPointer<RefusedRequestsModel> self(this);
     m_backend.refused(query, [self, serial, done](Result<QList<RefusedEntry>> entries) {
-        if (self && serial == self->m_serial)
+        if (self && serial == self->m_reloadSerial)
             done(std::move(entries));
     });
 }
@@ -40,7 +39,9 @@ void RefusedRequestsModel::setWebhookId(const QString& webhookId)
 
 void RefusedRequestsModel::reload()
 {
-    read(0, [this](Result<QList<RefusedEntry>> entries) {
+    m_reloading = true;
+    read(0, ++m_reloadSerial, [this](Result<QList<RefusedEntry>> entries) {
+        m_reloading = false;
         beginResetModel();
         m_entries = entries ? entries.value() : QList<RefusedEntry>();
         endResetModel();
@@ -52,7 +53,9 @@ void RefusedRequestsModel::reload()
 
 void RefusedRequestsModel::poll()
 {
-    read(m_entries.isEmpty() ? 0 : m_entries.first().id, [this](Result<QList<RefusedEntry>> entries) {
+    if (m_reloading)
+        return; // the reload brings everything
+    read(m_entries.isEmpty() ? 0 : m_entries.first().id, m_reloadSerial, [this](Result<QList<RefusedEntry>> entries) {
         if (!entries || entries->isEmpty())
             return;
         // Only entries newer than the top one: a reload may have come in between.

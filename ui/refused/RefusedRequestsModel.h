@@ -59,10 +59,12 @@ signals:
     void loaded();
 
 private:
-    void read(qint64 newerThan, Done<QList<RefusedEntry>> done);
+    // Answers belong to reload `serial`: a poll's answer after a newer reload began is dropped.
+    void read(qint64 newerThan, quint64 serial, Done<QList<RefusedEntry>> done);
 
     Backend& m_backend;
-    quint64 m_serial = 0;
+    quint64 m_reloadSerial = 0;
+    bool m_reloading = false;
     QString m_webhookId;
     QList<RefusedEntry> m_entries;
 };
