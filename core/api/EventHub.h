@@ -15,7 +15,7 @@ namespace Alfe {
 //   {"type":"delivery.received","deliveryId","agentId","webhookId"?,"receivedAt"?}
 //   {"type":"attempt.finished","deliveryId","attempt","status"}   {"type":"delivery.failed","deliveryId"}
 //   {"type":"agent.status","agentId","status"}   {"type":"agent.stream","agentId"}
-//   {"type":"deliveries.requeued"}   {"type":"webhooks.changed","webhookId"}
+//   {"type":"deliveries.requeued"}
 // A client that does not read (over MaxUnsentBytes waiting) is closed with 1008: it reconnects and reads the
 // state afresh, and the server's memory stays bounded. Lives on the ingress thread, where connections are
 // checked and upgraded.
