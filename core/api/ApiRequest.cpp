@@ -36,7 +36,11 @@ int statusFor(const Error& error)
 
 QByteArray bearerToken(const HeaderList& headers)
 {
-    const QByteArray authorization = DeliveryClassifier::header(headers, "Authorization");
+    return bearerToken(DeliveryClassifier::header(headers, "Authorization"));
+}
+
+QByteArray bearerToken(const QByteArray& authorization)
+{
     const bool bearer = authorization.size() > 7 && authorization.first(7).compare("Bearer ", Qt::CaseInsensitive) == 0;
     return bearer ? authorization.mid(7).trimmed() : QByteArray();
 }

@@ -34,6 +34,8 @@ namespace Api {
 // The token of "Authorization: Bearer <token>" (the scheme is case-insensitive, RFC 9110 11.1), or empty. The
 // caller cleanses it when done.
 QByteArray bearerToken(const HeaderList& headers);
+// The same from the Authorization header's value (the guard's upgrade checks read heads, not HeaderLists).
+QByteArray bearerToken(const QByteArray& authorization);
 // The body as a JSON object; an empty body is {}. invalid_json otherwise.
 Result<QJsonObject> jsonBody(const ApiRequest& request);
 // body[key] as a whole number from `min` to `max`; nothing when absent; an error naming the key otherwise.

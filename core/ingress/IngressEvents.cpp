@@ -2,6 +2,7 @@
 #include "ingress/IngressServer.h"
 
 #include "api/ApiJson.h"
+#include "api/ApiRequest.h"
 #include "api/EventHub.h"
 #include "crypto/Secrets.h"
 #include "ingress/ConnectionGuard.h"
@@ -49,9 +50,7 @@ void IngressServer::publishEvent(const QJsonObject& event)
 
 UpgradeVerdict IngressServer::checkEvents(const HttpHead& head)
 {
-    const QByteArray authorization = head.value("Authorization");
-    const bool bearer = authorization.size() > 7 && authorization.first(7).compare("Bearer ", Qt::CaseInsensitive) == 0;
-    QByteArray token = bearer ? authorization.mid(7).trimmed() : QByteArray();
+    QByteArray token = Api::bearerToken(head.value("Authorization"));
     const bool admin = bool(m_adminTokens->tokenFor(token));
     const bool agent = !admin && bool(m_agents->agentForToken(token));
     Secrets::cleanse(token);

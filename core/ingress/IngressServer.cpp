@@ -2,6 +2,7 @@
 
 #include "api/AdminApi.h"
 #include "api/ApiJson.h"
+#include "api/ApiRequest.h"
 #include "api/ManagementApi.h"
 #include "crypto/Secrets.h"
 #include "domain/Logging.h"
@@ -197,9 +198,7 @@ void IngressServer::logRefused(const RefusedRequest& request)
 UpgradeVerdict IngressServer::checkStream(const HttpHead& head, QTcpSocket* socket)
 {
     // Who asks first (401 tells nothing about the server), then what they ask for, then whether it can be given.
-    const QByteArray authorization = head.value("Authorization");
-    const bool bearer = authorization.size() > 7 && authorization.first(7).compare("Bearer ", Qt::CaseInsensitive) == 0;
-    QByteArray token = bearer ? authorization.mid(7).trimmed() : QByteArray();
+    QByteArray token = Api::bearerToken(head.value("Authorization"));
     auto agent = m_agents->agentForToken(token);
     Secrets::cleanse(token);
     if (!agent) {

@@ -31,6 +31,17 @@ Done<T> guarded(QObject* self, Done<T> done)
     };
 }
 
+// An answer read into `T` by `read`, to `done` while `self` lives.
+template <typename T>
+RemoteConnection::Answer readInto(QObject* self, Done<T> done, Result<T> (*read)(const QJsonObject&))
+{
+    return guarded<QJsonObject>(self, [done = std::move(done), read](Result<QJsonObject> answer) {
+        if (!answer)
+            return done(answer.error());
+        done(read(answer.value()));
+    });
+}
+
 Result<void> nothing(const Result<QJsonObject>& answer)
 {
     if (!answer)
@@ -166,12 +177,7 @@ void RemoteBackend::webhooks(Done<QList<Webhook>> done)
 
 void RemoteBackend::webhook(const QString& webhookId, Done<Webhook> done)
 {
-    m_connection->get(path("/v1/admin/webhooks/%1", webhookId), {},
-                      guarded<QJsonObject>(this, [done](Result<QJsonObject> answer) {
-                          if (!answer)
-                              return done(answer.error());
-                          done(RemoteJson::webhook(answer.value()));
-                      }));
+    m_connection->get(path("/v1/admin/webhooks/%1", webhookId), {}, readInto(this, done, &RemoteJson::webhook));
 }
 
 void RemoteBackend::createAgent(const QString& name, const QString& forwardUrl, Done<Agent> done)
@@ -262,22 +268,13 @@ void RemoteBackend::setProviderSecret(const QString& webhookId, const QByteArray
     const QJsonObject body{{QStringLiteral("secret"), QString::fromUtf8(secret)},
                            {QStringLiteral("graceSeconds"), double(graceSeconds)}};
     m_connection->send("PUT", path("/v1/admin/webhooks/%1/provider-secret", webhookId), body,
-                       guarded<QJsonObject>(this, [done](Result<QJsonObject> answer) {
-                           if (!answer)
-                               return done(answer.error());
-                           done(RemoteJson::webhook(answer.value()));
-                       }));
+                       readInto(this, done, &RemoteJson::webhook));
 }
 
 void RemoteBackend::setToleranceSeconds(const QString& webhookId, int seconds, Done<Webhook> done)
 {
     m_connection->send("PUT", path("/v1/admin/webhooks/%1/provider-secret", webhookId),
-                       {{QStringLiteral("toleranceSeconds"), seconds}},
-                       guarded<QJsonObject>(this, [done](Result<QJsonObject> answer) {
-                           if (!answer)
-                               return done(answer.error());
-                           done(RemoteJson::webhook(answer.value()));
-                       }));
+                       {{QStringLiteral("toleranceSeconds"), seconds}}, readInto(this, done, &RemoteJson::webhook));
 }
 
 void RemoteBackend::clearProviderSecret(const QString& webhookId, Done<void> done)
@@ -324,12 +321,7 @@ std::unique_ptr<DeliveryLog> RemoteBackend::deliveryLog()
 
 void RemoteBackend::delivery(const QString& deliveryId, Done<Delivery> done)
 {
-    m_connection->get(path("/v1/admin/deliveries/%1", deliveryId), {},
-                      guarded<QJsonObject>(this, [done](Result<QJsonObject> answer) {
-                          if (!answer)
-                              return done(answer.error());
-                          done(RemoteJson::delivery(answer.value()));
-                      }));
+    m_connection->get(path("/v1/admin/deliveries/%1", deliveryId), {}, readInto(this, done, &RemoteJson::delivery));
 }
 
 void RemoteBackend::retry(const QString& deliveryId, Done<void> done)
