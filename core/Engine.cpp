@@ -100,7 +100,43 @@ QString Engine::defaultDataDir()
 
 QString Engine::databasePath() const
 {
+    if (!m_options.database.isEmpty())
+        return m_options.database;
     return QDir(m_options.dataDir).filePath(QStringLiteral("alfe.sqlite"));
+}
+
+QString Engine::nodeMeta(const QString& key) const
+{
+    return m_nodeId.isEmpty() ? key : key + QLatin1Char(':') + m_nodeId;
+}
+
+Result<void> Engine::resolveDatabase()
+{
+    Settings settings(m_options.dataDir);
+    if (m_options.database.isEmpty()) {
+        m_options.database = settings.get(Settings::Key::Database).toString().trimmed();
+        if (!m_options.database.isEmpty()) {
+            auto at = DatabaseLocation::parse(m_options.database);
+            if (!at)
+                return Errors::invalid(
+                    QStringLiteral("%1 (store/database in %2)").arg(at.error().message, settings.filePath()));
+            if (!at->password.isEmpty()) {
+                return Errors::invalid(QStringLiteral("store/database in %1 holds a password; settings never hold "
+                                                      "secrets. Keep it in ~/.pgpass or PGPASSWORD instead.")
+                                           .arg(settings.filePath()));
+            }
+        }
+    }
+    m_nodeId.clear();
+    if (!DatabaseLocation::isUrl(m_options.database))
+        return {};
+    m_nodeId = settings.get(Settings::Key::NodeId).toString();
+    if (m_nodeId.isEmpty()) {
+        m_nodeId = QStringLiteral("node_") + QString::fromLatin1(Random::bytes(8).toHex());
+        settings.set(Settings::Key::NodeId, m_nodeId);
+        settings.sync();
+    }
+    return {};
 }
 
 Result<void> Engine::openStore()
@@ -113,10 +149,13 @@ Result<void> Engine::openStore()
         if (auto locked = lock->acquire(m_options.dataDir); !locked)
             return locked;
     }
+    if (auto resolved = resolveDatabase(); !resolved)
+        return resolved;
     auto db = std::make_unique<Database>();
     if (auto opened = db->open(databasePath()); !opened)
         return opened;
-    tightenDatabaseFiles(databasePath());
+    if (!db->isPostgres())
+        tightenDatabaseFiles(databasePath());
     if (db->meta(KeyIdMeta).isEmpty()) {
         if (auto ok = db->setMeta(KeyIdMeta, Random::bytes(12).toHex()); !ok)
             return ok;
@@ -355,9 +394,9 @@ Result<quint16> Engine::startIngress(const IngressOptions& options)
     m_ingressUrl = m_ingress->baseUrl();
     m_ingressLocalUrl = m_ingress->localUrl();
     // Other processes on this data directory (CLI admin commands, send-test) find the server here.
-    m_db->setMeta(IngressPublicUrlMeta, m_ingressUrl.toUtf8());
-    m_db->setMeta(IngressLocalUrlMeta, m_ingressLocalUrl.toUtf8());
-    m_db->setMeta(IngressCertificateMeta,
+    m_db->setMeta(nodeMeta(IngressPublicUrlMeta), m_ingressUrl.toUtf8());
+    m_db->setMeta(nodeMeta(IngressLocalUrlMeta), m_ingressLocalUrl.toUtf8());
+    m_db->setMeta(nodeMeta(IngressCertificateMeta),
                   options.tls.isEnabled() ? options.tls.chain.constFirst().toPem() : QByteArray());
     return started;
 }
@@ -428,9 +467,9 @@ void Engine::stopIngress()
     m_ingressUrl.clear();
     m_ingressLocalUrl.clear();
     if (m_db) {
-        m_db->setMeta(IngressPublicUrlMeta, {});
-        m_db->setMeta(IngressLocalUrlMeta, {});
-        m_db->setMeta(IngressCertificateMeta, {});
+        m_db->setMeta(nodeMeta(IngressPublicUrlMeta), {});
+        m_db->setMeta(nodeMeta(IngressLocalUrlMeta), {});
+        m_db->setMeta(nodeMeta(IngressCertificateMeta), {});
     }
 }
 
@@ -451,13 +490,14 @@ QString Engine::runningIngressLocalUrl() const
 {
     if (!m_ingressLocalUrl.isEmpty())
         return m_ingressLocalUrl;
-    return otherIngressMeta(IngressLocalUrlMeta);
+    return otherIngressMeta(nodeMeta(IngressLocalUrlMeta));
 }
 
 QSslCertificate Engine::runningIngressCertificate() const
 {
-    const QByteArray pem = !m_ingressLocalUrl.isEmpty() && m_db ? m_db->meta(IngressCertificateMeta)
-                                                                : otherIngressMeta(IngressCertificateMeta).toUtf8();
+    const QByteArray pem = !m_ingressLocalUrl.isEmpty() && m_db
+                               ? m_db->meta(nodeMeta(IngressCertificateMeta))
+                               : otherIngressMeta(nodeMeta(IngressCertificateMeta)).toUtf8();
     return pem.isEmpty() ? QSslCertificate() : QSslCertificate(pem, QSsl::Pem);
 }
 
@@ -516,7 +556,7 @@ QString Engine::webhookUrl(const QString& webhookId) const
 {
     QString base = m_ingressUrl;
     if (base.isEmpty())
-        base = otherIngressMeta(IngressPublicUrlMeta);
+        base = otherIngressMeta(nodeMeta(IngressPublicUrlMeta));
     if (base.isEmpty() && m_settings) {
         base = m_settings->get(Settings::Key::PublicUrl).toString();
         if (base.isEmpty()) {

@@ -8,6 +8,8 @@
 
 #include <QObject>
 #include <QString>
+
+#include "store/DatabaseLocation.h"
 #include <QThread>
 
 #include <memory>
@@ -65,6 +67,10 @@ public:
         QString keyFile;
         // false: open beside a running engine (CLI admin commands); SQLite's WAL lets both write.
         bool exclusive = true;
+        // The store: empty for the data directory's SQLite file (or what alfe.ini's store/database says), or a
+        // postgresql:// URL shared by several nodes (SPEC §14). The data directory keeps this node's lock,
+        // settings, key file and logs either way.
+        QString database = {};
     };
 
     explicit Engine(Options options, const Clock& clock, QObject* parent = nullptr);
@@ -122,7 +128,11 @@ public:
 
     bool isUnlocked() const { return m_box != nullptr; }
     QString dataDir() const { return m_options.dataDir; }
+    // The store's location as Database::open takes it: the SQLite file or the PostgreSQL URL.
     QString databasePath() const;
+    bool clustered() const { return DatabaseLocation::isUrl(databasePath()); }
+    // This node's id in a cluster (alfe.ini store/nodeId, made on first use); per data directory.
+    QString nodeId() const { return m_nodeId; }
     const Clock& clock() const { return m_clock; }
 
     Database& database();
@@ -152,8 +162,12 @@ private:
     void linkStreams(DeliveryScheduler* scheduler);
     void linkEvents();
     QString otherIngressMeta(const QString& key) const;
+    // What one node records about its ingress: per node on a shared database.
+    QString nodeMeta(const QString& key) const;
+    Result<void> resolveDatabase();
 
     Options m_options;
+    QString m_nodeId;
     const Clock& m_clock;
     std::unique_ptr<DataDirLock> m_lock;
     std::unique_ptr<Database> m_db;

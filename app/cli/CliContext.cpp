@@ -32,7 +32,7 @@ const QSet<QString>& valueOptions()
         QStringLiteral("event"),      QStringLiteral("tolerance"),  QStringLiteral("server"),
         QStringLiteral("token-file"), QStringLiteral("window"),     QStringLiteral("token"),
         QStringLiteral("name"),       QStringLiteral("tls-cert"),   QStringLiteral("tls-key"),
-        QStringLiteral("ca-file"),
+        QStringLiteral("ca-file"),    QStringLiteral("database"),
     };
     return names;
 }
@@ -94,6 +94,14 @@ QCommandLineOption CliContext::dataDirOption()
             QStringLiteral("DIR")};
 }
 
+QCommandLineOption CliContext::databaseOption()
+{
+    return {QStringLiteral("database"),
+            QStringLiteral("The store: a postgresql://user@host:port/dbname URL shared by several nodes (default: "
+                           "alfe.ini's store/database, else the data directory's SQLite file)."),
+            QStringLiteral("URL")};
+}
+
 QCommandLineOption CliContext::keyFileOption()
 {
     return {QStringLiteral("key-file"),
@@ -125,7 +133,7 @@ std::optional<int> CliContext::parse(int depth, const CommandSpec& spec)
     parser.setApplicationDescription(spec.description);
     QList<QCommandLineOption> options = spec.options;
     if (spec.dataDir)
-        options << dataDirOption();
+        options << dataDirOption() << databaseOption();
     if (spec.keyFile)
         options << keyFileOption();
     if (spec.json)
@@ -190,7 +198,8 @@ QString CliContext::dataDir() const
 
 Result<void> CliContext::openEngine(bool exclusive)
 {
-    m_engine = std::make_unique<Engine>(Engine::Options{dataDir(), value(QStringLiteral("key-file")), exclusive});
+    m_engine = std::make_unique<Engine>(
+        Engine::Options{dataDir(), value(QStringLiteral("key-file")), exclusive, value(QStringLiteral("database"))});
     return m_engine->openBlocking();
 }
 

@@ -121,6 +121,7 @@ public:
     // The common options.
     static QCommandLineOption dataDirOption();
     static QCommandLineOption keyFileOption();
+    static QCommandLineOption databaseOption();
     static QCommandLineOption jsonOption();
     static QCommandLineOption helpOption();
 

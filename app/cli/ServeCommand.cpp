@@ -123,7 +123,8 @@ int runServe(CliContext& context)
         QCoreApplication::quit();
     });
 
-    Engine engine({context.dataDir(), context.value(QStringLiteral("key-file")), /*exclusive*/ true});
+    Engine engine({context.dataDir(), context.value(QStringLiteral("key-file")), /*exclusive*/ true,
+                   context.value(QStringLiteral("database"))});
     if (auto opened = engine.openBlocking(); !opened)
         return CliContext::fail(opened.error());
     auto options = engine.serveOptions(overrides.value());

@@ -35,6 +35,11 @@ int main(int argc, char* argv[])
                                      QStringLiteral("Keep the master key in FILE (created 0600) instead of the "
                                                     "system keychain."),
                                      QStringLiteral("FILE"));
+    const QCommandLineOption database(QStringLiteral("database"),
+                                      QStringLiteral("The store: a postgresql://user@host:port/dbname URL shared with "
+                                                     "`alfe serve` nodes (default: alfe.ini's store/database, else the "
+                                                     "data directory's SQLite file)."),
+                                      QStringLiteral("URL"));
     const QCommandLineOption bind(QStringLiteral("bind"),
                                   QStringLiteral("Address the ingress listens on (default: "
                                                  "the settings', 127.0.0.1)."),
@@ -73,11 +78,12 @@ int main(int argc, char* argv[])
                                     QStringLiteral("With --server: also trust the CA certificate(s) in this PEM "
                                                    "file."),
                                     QStringLiteral("FILE"));
-    parser.addOptions({dataDir, keyFile, bind, port, tlsCert, tlsKey, server, tokenFile, caFile, screenshot, tab, row});
+    parser.addOptions(
+        {dataDir, database, keyFile, bind, port, tlsCert, tlsKey, server, tokenFile, caFile, screenshot, tab, row});
     parser.process(app);
 
     if (parser.isSet(server)) {
-        for (const QCommandLineOption* local : {&dataDir, &keyFile, &bind, &port, &tlsCert, &tlsKey}) {
+        for (const QCommandLineOption* local : {&dataDir, &database, &keyFile, &bind, &port, &tlsCert, &tlsKey}) {
             if (parser.isSet(*local)) {
                 std::fprintf(stderr, "alfe-console: --%s is for a data directory on this machine, not --server\n",
                              qPrintable(local->names().first()));
@@ -119,7 +125,7 @@ int main(int argc, char* argv[])
         return 2;
     }
 
-    Alfe::Engine engine({parser.value(dataDir), parser.value(keyFile)});
+    Alfe::Engine engine({parser.value(dataDir), parser.value(keyFile), true, parser.value(database)});
     Alfe::MainWindow window(engine);
     window.show();
     Alfe::ConsoleStartup startup(engine, window);

@@ -63,7 +63,7 @@ Result<CreatedAdminToken> AdminTokenStore::create(const QString& name)
     created.info.createdAtMs = now;
     created.token = Secrets::newAdminToken();
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("INSERT INTO admin_tokens (id, name, token_sha256, created_at) VALUES (?,?,?,?)"));
+    m_db.prepare(q, QStringLiteral("INSERT INTO admin_tokens (id, name, token_sha256, created_at) VALUES (?,?,?,?)"));
     q.addBindValue(created.info.id);
     q.addBindValue(Database::text(created.info.name));
     q.addBindValue(Secrets::sha256(created.token));
@@ -79,7 +79,7 @@ Result<QList<AdminToken>> AdminTokenStore::list() const
 {
     QSqlQuery q(m_db.connection());
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT %1 FROM admin_tokens ORDER BY created_at, id").arg(Columns));
+    m_db.prepare(q, QStringLiteral("SELECT %1 FROM admin_tokens ORDER BY created_at, id").arg(Columns));
     if (auto ok = m_db.exec(q); !ok)
         return ok.error();
     QList<AdminToken> tokens;
@@ -92,7 +92,7 @@ Result<AdminToken> AdminTokenStore::get(const QString& id) const
 {
     QSqlQuery q(m_db.connection());
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT %1 FROM admin_tokens WHERE id = ?").arg(Columns));
+    m_db.prepare(q, QStringLiteral("SELECT %1 FROM admin_tokens WHERE id = ?").arg(Columns));
     q.addBindValue(id);
     if (auto ok = m_db.exec(q); !ok)
         return ok.error();
@@ -105,7 +105,7 @@ Result<AdminToken> AdminTokenStore::revoke(const QString& id)
 {
     QSqlQuery q(m_db.connection());
     // COALESCE: revoking twice keeps the first time.
-    q.prepare(QStringLiteral("UPDATE admin_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?"));
+    m_db.prepare(q, QStringLiteral("UPDATE admin_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?"));
     q.addBindValue(m_clock.nowMs());
     q.addBindValue(id);
     if (auto ok = m_db.exec(q); !ok)
@@ -124,7 +124,7 @@ Result<AdminToken> AdminTokenStore::tokenFor(const QByteArray& token) const
     const QByteArray hash = Secrets::sha256(token);
     QSqlQuery q(m_db.connection());
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT %1, token_sha256 FROM admin_tokens WHERE token_sha256 = ?").arg(Columns));
+    m_db.prepare(q, QStringLiteral("SELECT %1, token_sha256 FROM admin_tokens WHERE token_sha256 = ?").arg(Columns));
     q.addBindValue(hash);
     if (!q.exec() || !q.next() || !Secrets::equalConstantTime(q.value(5).toByteArray(), hash))
         return refused;
@@ -146,7 +146,7 @@ Result<AdminToken> AdminTokenStore::authenticate(const QByteArray& token)
             m_touchedMs.clear();
         m_touchedMs.insert(found->id, now);
         QSqlQuery touch(m_db.connection());
-        touch.prepare(QStringLiteral("UPDATE admin_tokens SET last_used_at = ? WHERE id = ?"));
+        m_db.prepare(touch, QStringLiteral("UPDATE admin_tokens SET last_used_at = ? WHERE id = ?"));
         touch.addBindValue(now);
         touch.addBindValue(found->id);
         if (m_db.exec(touch))

@@ -86,7 +86,8 @@ Result<CreatedAgent> AgentStore::create(const QString& name, const QString& forw
 
     auto stored = m_db.transaction([&]() -> Result<void> {
         QSqlQuery q(m_db.connection());
-        q.prepare(QStringLiteral("INSERT INTO agents (id, name, forward_url, status, created_at) VALUES (?,?,?,?,?)"));
+        m_db.prepare(
+            q, QStringLiteral("INSERT INTO agents (id, name, forward_url, status, created_at) VALUES (?,?,?,?,?)"));
         q.addBindValue(created.agent.id);
         q.addBindValue(created.agent.name);
         q.addBindValue(Database::text(created.agent.forwardUrl));
@@ -106,7 +107,7 @@ Result<CreatedAgent> AgentStore::create(const QString& name, const QString& forw
 Result<void> AgentStore::insertToken(const QString& agentId, const QByteArray& token)
 {
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("INSERT INTO agent_tokens (token_sha256, agent_id, created_at) VALUES (?,?,?)"));
+    m_db.prepare(q, QStringLiteral("INSERT INTO agent_tokens (token_sha256, agent_id, created_at) VALUES (?,?,?)"));
     q.addBindValue(Secrets::sha256(token));
     q.addBindValue(agentId);
     q.addBindValue(m_clock.nowMs());
@@ -116,7 +117,7 @@ Result<void> AgentStore::insertToken(const QString& agentId, const QByteArray& t
 Result<Agent> AgentStore::get(const QString& id) const
 {
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("SELECT %1 FROM agents WHERE id = ?").arg(AgentColumns));
+    m_db.prepare(q, QStringLiteral("SELECT %1 FROM agents WHERE id = ?").arg(AgentColumns));
     q.addBindValue(id);
     if (!q.exec() || !q.next())
         return unknownAgent(id);
@@ -141,8 +142,8 @@ Result<void> AgentStore::setForwardUrl(const QString& id, const QString& forward
         return validUrl.error();
     // A new address starts afresh: online (tried at once), no failures counted against it.
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("UPDATE agents SET forward_url = ?, status = ?, connection_failures = 0,"
-                             " probe_failures = 0, next_probe_at = NULL WHERE id = ?"));
+    m_db.prepare(q, QStringLiteral("UPDATE agents SET forward_url = ?, status = ?, connection_failures = 0,"
+                                   " probe_failures = 0, next_probe_at = NULL WHERE id = ?"));
     q.addBindValue(Database::text(validUrl.value()));
     q.addBindValue(agentStatusName(validUrl->isEmpty() ? AgentStatus::Offline : AgentStatus::Online));
     q.addBindValue(id);
@@ -157,7 +158,7 @@ Result<void> AgentStore::rename(const QString& id, const QString& name)
     if (!validName)
         return validName.error();
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("UPDATE agents SET name = ? WHERE id = ?"));
+    m_db.prepare(q, QStringLiteral("UPDATE agents SET name = ? WHERE id = ?"));
     q.addBindValue(validName.value());
     q.addBindValue(id);
     if (auto ok = m_db.exec(q); !ok)
@@ -168,7 +169,7 @@ Result<void> AgentStore::rename(const QString& id, const QString& name)
 Result<void> AgentStore::setStatus(const QString& id, AgentStatus status)
 {
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("UPDATE agents SET status = ? WHERE id = ?"));
+    m_db.prepare(q, QStringLiteral("UPDATE agents SET status = ? WHERE id = ?"));
     q.addBindValue(agentStatusName(status));
     q.addBindValue(id);
     if (auto ok = m_db.exec(q); !ok)
@@ -180,10 +181,10 @@ int AgentStore::backlog(const QString& id) const
 {
     QSqlQuery q(m_db.connection());
     // Waiting ones: the agent's range of deliveries_agent_due; in flight: the few 'delivering' rows.
-    q.prepare(QStringLiteral("SELECT (SELECT count(*) FROM deliveries INDEXED BY deliveries_agent_due"
-                             "  WHERE agent_id = ? AND status IN ('queued','retrying'))"
-                             " + (SELECT count(*) FROM deliveries INDEXED BY deliveries_status"
-                             "  WHERE status = 'delivering' AND agent_id = ?)"));
+    m_db.prepare(q, QStringLiteral("SELECT (SELECT count(*) FROM deliveries INDEXED BY deliveries_agent_due"
+                                   "  WHERE agent_id = ? AND status IN ('queued','retrying'))"
+                                   " + (SELECT count(*) FROM deliveries INDEXED BY deliveries_status"
+                                   "  WHERE status = 'delivering' AND agent_id = ?)"));
     q.addBindValue(id);
     q.addBindValue(id);
     return q.exec() && q.next() ? q.value(0).toInt() : 0;
@@ -192,11 +193,11 @@ int AgentStore::backlog(const QString& id) const
 QHash<QString, int> AgentStore::backlogs() const
 {
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("SELECT agent_id, count(*) FROM ("
-                             " SELECT agent_id FROM deliveries INDEXED BY deliveries_agent_due"
-                             "  WHERE status IN ('queued','retrying')"
-                             " UNION ALL SELECT agent_id FROM deliveries INDEXED BY deliveries_status"
-                             "  WHERE status = 'delivering') GROUP BY agent_id"));
+    m_db.prepare(q, QStringLiteral("SELECT agent_id, count(*) FROM ("
+                                   " SELECT agent_id FROM deliveries INDEXED BY deliveries_agent_due"
+                                   "  WHERE status IN ('queued','retrying')"
+                                   " UNION ALL SELECT agent_id FROM deliveries INDEXED BY deliveries_status"
+                                   "  WHERE status = 'delivering') GROUP BY agent_id"));
     QHash<QString, int> out;
     if (q.exec()) {
         while (q.next())
@@ -213,8 +214,8 @@ Result<void> AgentStore::resume(const QString& id)
     if (agent->forwardUrl.isEmpty())
         return Errors::invalid(QStringLiteral("Agent %1 has no forward URL; set one first.").arg(id));
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("UPDATE agents SET status = 'online', connection_failures = 0, probe_failures = 0,"
-                             " next_probe_at = NULL WHERE id = ?"));
+    m_db.prepare(q, QStringLiteral("UPDATE agents SET status = 'online', connection_failures = 0, probe_failures = 0,"
+                                   " next_probe_at = NULL WHERE id = ?"));
     q.addBindValue(id);
     return m_db.exec(q);
 }
@@ -222,7 +223,7 @@ Result<void> AgentStore::resume(const QString& id)
 Result<void> AgentStore::remove(const QString& id)
 {
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("DELETE FROM agents WHERE id = ?"));
+    m_db.prepare(q, QStringLiteral("DELETE FROM agents WHERE id = ?"));
     q.addBindValue(id);
     if (auto ok = m_db.exec(q); !ok)
         return ok;
@@ -247,9 +248,9 @@ Result<Agent> AgentStore::agentForToken(const QByteArray& token) const
     if (!Secrets::isAgentToken(token))
         return refused;
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("SELECT %1 FROM agents WHERE id = (SELECT agent_id FROM agent_tokens"
-                             " WHERE token_sha256 = ?)")
-                  .arg(AgentColumns));
+    m_db.prepare(q, QStringLiteral("SELECT %1 FROM agents WHERE id = (SELECT agent_id FROM agent_tokens"
+                                   " WHERE token_sha256 = ?)")
+                        .arg(AgentColumns));
     q.addBindValue(Secrets::sha256(token));
     if (!q.exec() || !q.next())
         return refused;
@@ -270,7 +271,7 @@ Result<Agent> AgentStore::authenticate(const QByteArray& token)
             m_touchedMs.clear();
         m_touchedMs.insert(hash, now);
         QSqlQuery touch(m_db.connection());
-        touch.prepare(QStringLiteral("UPDATE agent_tokens SET last_used_at = ? WHERE token_sha256 = ?"));
+        m_db.prepare(touch, QStringLiteral("UPDATE agent_tokens SET last_used_at = ? WHERE token_sha256 = ?"));
         touch.addBindValue(now);
         touch.addBindValue(hash);
         m_db.exec(touch);

@@ -103,10 +103,14 @@ void AttemptJournal::unsendable(const QString& deliveryId, int attempt, qint64 a
         m_starts.erase(start);
     }
     m_ops.emplace_back([deliveryId, attempt, atMs, why](Database& db) -> Result<void> {
-        if (auto ok = run(db,
-                          QStringLiteral("INSERT OR REPLACE INTO attempts (delivery_id, n, started_at, duration_ms,"
-                                         " error) VALUES (?,?,?,0,?)"),
-                          {deliveryId, attempt, atMs, why});
+        if (auto ok =
+                run(db,
+                    QStringLiteral(
+                        "INSERT INTO attempts (delivery_id, n, started_at, duration_ms, error) VALUES (?,?,?,0,?)"
+                        " ON CONFLICT (delivery_id, n) DO UPDATE SET started_at = excluded.started_at, duration_ms = 0,"
+                        " status_code = NULL, response_headers = NULL, response_body = NULL, error = excluded.error,"
+                        " via = 'http'"),
+                    {deliveryId, attempt, atMs, why});
             !ok)
             return ok;
         return run(db,

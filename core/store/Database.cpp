@@ -1,11 +1,14 @@
 #include "store/Database.h"
 
 #include "domain/Logging.h"
+#include "store/DatabaseLocation.h"
 #include "store/Migrations.h"
 
 #include <QAtomicInteger>
 #include <QDir>
 #include <QFileInfo>
+#include <QRegularExpression>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStorageInfo>
@@ -25,6 +28,8 @@ QString nextConnectionName()
 Error sqlError(const QString& what, const QSqlError& error, const QString& databasePath)
 {
     qCWarning(lcStore) << what << "failed:" << error.text();
+    if (databasePath.isEmpty()) // PostgreSQL: the server says what is wrong
+        return Errors::storage(QStringLiteral("The database could not %1: %2").arg(what, error.text()));
     const QString folder = QFileInfo(databasePath).absolutePath();
     const QStorageInfo storage(folder);
     constexpr qint64 nearlyFull = 1024 * 1024;
@@ -50,16 +55,25 @@ Database::~Database()
 
 qint64 Database::dataVersion()
 {
+    if (m_postgres)
+        return m_notifications;
     QSqlQuery& q = prepared(QStringLiteral("PRAGMA data_version"));
     const qint64 version = q.exec() && q.next() ? q.value(0).toLongLong() : -1;
     q.finish();
     return version;
 }
 
-Result<void> Database::open(const QString& path, int targetVersion)
+Result<void> Database::open(const QString& location, int targetVersion)
 {
     close();
-    m_path = path;
+    auto at = DatabaseLocation::parse(location);
+    if (!at)
+        return at.error();
+    m_path = location;
+    m_display = at->display();
+    if (at->postgres)
+        return openPostgres(at.value());
+    const QString& path = at->file;
     m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
     if (!m_db.isValid())
         return Errors::storage(QStringLiteral("The Qt SQLite driver (QSQLITE) is not available."));
@@ -77,8 +91,107 @@ Result<void> Database::open(const QString& path, int targetVersion)
     return migrate(targetVersion < 0 ? Migrations::latestVersion() : targetVersion);
 }
 
+Result<void> Database::openPostgres(const DatabaseLocation& at)
+{
+    m_postgres = true;
+    m_db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_connectionName);
+    if (!m_db.isValid()) {
+        return Errors::storage(QStringLiteral("The Qt PostgreSQL driver (QPSQL) is not available; install the Debian "
+                                              "package libqt6sql6-psql."));
+    }
+    if (!at.host.isEmpty())
+        m_db.setHostName(at.host);
+    if (at.port > 0)
+        m_db.setPort(at.port);
+    m_db.setUserName(at.user);
+    m_db.setPassword(at.password);
+    m_db.setDatabaseName(at.name);
+    m_db.setConnectOptions(at.connectOptions);
+    if (!m_db.open()) {
+        return Errors::storage(
+            QStringLiteral("Could not connect to %1: %2").arg(m_display, m_db.lastError().text().trimmed()));
+    }
+    // Quiet notices ("relation already exists, skipping"); times and ids are compared as bytes, like SQLite.
+    for (const char* setting : {"SET client_min_messages TO warning", "SET TIME ZONE 'UTC'"}) {
+        if (auto ok = exec(QString::fromLatin1(setting)); !ok)
+            return ok;
+    }
+    if (auto migrated = migratePostgres(Migrations::latestVersion()); !migrated)
+        return migrated;
+    // Another node's change to webhooks or agents arrives as a notification (the triggers send it on commit).
+    QSqlDriver* driver = m_db.driver();
+    if (driver->subscribeToNotification(QStringLiteral("alfe_changes"))) {
+        m_notifications = 0;
+        QObject::connect(driver, &QSqlDriver::notification, driver, [this](const QString& channel) {
+            if (channel == QLatin1String("alfe_changes"))
+                ++m_notifications;
+        });
+    }
+    return {};
+}
+
+Result<void> Database::migratePostgres(int targetVersion)
+{
+    // Nodes that start together migrate one after the other: the second finds the work done.
+    return transaction([&]() -> Result<void> {
+        if (auto locked = exec(QStringLiteral("SELECT pg_advisory_xact_lock(4242424242)")); !locked)
+            return locked;
+        const int current = userVersion();
+        if (current > Migrations::latestVersion()) {
+            return Errors::storage(QStringLiteral("%1 has schema version %2, newer than this program understands "
+                                                  "(%3). Use a newer Alfe Console.")
+                                       .arg(m_display)
+                                       .arg(current)
+                                       .arg(Migrations::latestVersion()));
+        }
+        const auto& steps = Migrations::steps(Migrations::Dialect::Postgres);
+        for (int version = current; version < targetVersion; ++version) {
+            for (const QString& sql : steps.at(version)) {
+                if (auto ok = exec(sql); !ok)
+                    return ok;
+            }
+            if (version + 1 == targetVersion || version + 1 == int(steps.size()))
+                qCInfo(lcStore) << "migrated" << m_display << "to schema version" << targetVersion;
+        }
+        if (current >= targetVersion)
+            return {};
+        return setMeta(QStringLiteral("schema_version"), QByteArray::number(targetVersion));
+    });
+}
+
+QString Database::sql(const QString& text) const
+{
+    if (!m_postgres)
+        return text;
+    static const QRegularExpression indexedBy(QStringLiteral("\\s+INDEXED BY\\s+\\w+"));
+    static const QRegularExpression like(QStringLiteral("\\bLIKE\\b"));
+    static const QRegularExpression blobLength(QStringLiteral("length\\(CAST\\((\\w+) AS BLOB\\)\\)"));
+    QString out = text;
+    if (out == QLatin1String("BEGIN IMMEDIATE"))
+        return QStringLiteral("BEGIN");
+    if (out == QLatin1String("PRAGMA synchronous=NORMAL"))
+        return QStringLiteral("SET synchronous_commit TO off");
+    if (out == QLatin1String("PRAGMA synchronous=FULL"))
+        return QStringLiteral("SET synchronous_commit TO on");
+    out.replace(indexedBy, QString());
+    out.replace(like, QStringLiteral("ILIKE"));
+    out.replace(blobLength, QStringLiteral("octet_length(\\1)"));
+    // SQLite's two-argument min() is PostgreSQL's LEAST(); X'' (an empty blob) is decode('', 'hex').
+    static const QRegularExpression scalarMin(QStringLiteral("\\bmin\\((\\w+), \\?\\)"));
+    out.replace(scalarMin, QStringLiteral("LEAST(\\1, ?)"));
+    out.replace(QLatin1String("X''"), QLatin1String("decode('', 'hex')"));
+    return out;
+}
+
+bool Database::prepare(QSqlQuery& query, const QString& text) const
+{
+    return query.prepare(sql(text));
+}
+
 void Database::close()
 {
+    m_notifications = -1;
+    m_postgres = false;
     m_prepared.clear();
     if (m_db.isValid()) {
         m_db.close();
@@ -95,6 +208,14 @@ bool Database::isOpen() const
 int Database::userVersion() const
 {
     QSqlQuery query(m_db);
+    if (m_postgres) {
+        if (!query.exec(QStringLiteral("SELECT to_regclass('meta') IS NOT NULL")) || !query.next())
+            return -1;
+        if (!query.value(0).toBool())
+            return 0;
+        const QByteArray version = meta(QStringLiteral("schema_version"));
+        return version.isEmpty() ? 0 : version.toInt();
+    }
     if (!query.exec(QStringLiteral("PRAGMA user_version")) || !query.next())
         return -1;
     return query.value(0).toInt();
@@ -103,7 +224,7 @@ int Database::userVersion() const
 Result<void> Database::exec(QSqlQuery& query)
 {
     if (!query.exec())
-        return sqlError(QStringLiteral("run a statement"), query.lastError(), m_db.databaseName());
+        return sqlError(QStringLiteral("run a statement"), query.lastError(), sqliteFile());
     return {};
 }
 
@@ -112,7 +233,7 @@ QSqlQuery& Database::prepared(const QString& sql)
     auto it = m_prepared.find(sql);
     if (it == m_prepared.end()) {
         auto query = std::make_shared<QSqlQuery>(m_db);
-        query->prepare(sql);
+        query->prepare(this->sql(sql));
         it = m_prepared.insert(sql, query);
     }
     return **it;
@@ -120,19 +241,23 @@ QSqlQuery& Database::prepared(const QString& sql)
 
 Result<void> Database::execPrepared(const QString& sql)
 {
+    // PostgreSQL prepares only queries and DML; BEGIN, SAVEPOINT, SET... run as they are.
+    static const QRegularExpression preparable(QStringLiteral("^(SELECT|INSERT|UPDATE|DELETE|WITH)\\b"));
+    if (m_postgres && !preparable.match(sql).hasMatch())
+        return exec(sql);
     QSqlQuery& query = prepared(sql);
     const bool ok = query.exec();
     query.finish();
     if (!ok)
-        return sqlError(QStringLiteral("run \"%1\"").arg(sql.left(60)), query.lastError(), m_db.databaseName());
+        return sqlError(QStringLiteral("run \"%1\"").arg(sql.left(60)), query.lastError(), sqliteFile());
     return {};
 }
 
 Result<void> Database::exec(const QString& sql)
 {
     QSqlQuery query(m_db);
-    if (!query.exec(sql))
-        return sqlError(QStringLiteral("run \"%1\"").arg(sql.left(60)), query.lastError(), m_db.databaseName());
+    if (!query.exec(this->sql(sql)))
+        return sqlError(QStringLiteral("run \"%1\"").arg(sql.left(60)), query.lastError(), sqliteFile());
     return {};
 }
 
@@ -148,7 +273,7 @@ Result<void> Database::migrate(int targetVersion)
                                    .arg(current)
                                    .arg(Migrations::latestVersion()));
     }
-    const auto& steps = Migrations::steps();
+    const auto& steps = Migrations::steps(Migrations::Dialect::Sqlite);
     for (int version = current; version < targetVersion; ++version) {
         auto applied = transaction([&]() -> Result<void> {
             for (const QString& sql : steps.at(version)) {
@@ -167,7 +292,7 @@ Result<void> Database::migrate(int targetVersion)
 QByteArray Database::meta(const QString& key) const
 {
     QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("SELECT value FROM meta WHERE key = ?"));
+    prepare(query, QStringLiteral("SELECT value FROM meta WHERE key = ?"));
     query.addBindValue(key);
     if (!query.exec() || !query.next())
         return {};

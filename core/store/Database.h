@@ -11,8 +11,10 @@
 
 namespace Alfe {
 
-// One SQLite connection (QtSql) to the data directory's database: WAL, synchronous=FULL, foreign keys,
-// schema migrations keyed by PRAGMA user_version. A connection belongs to the thread that opened it.
+// One connection (QtSql) to the store: the data directory's SQLite file (WAL, synchronous=FULL, foreign keys,
+// schema version in PRAGMA user_version) or a PostgreSQL database shared by several nodes (QPSQL; schema version
+// in `meta`, migrations under an advisory lock). The stores write SQLite's SQL; sql() turns what differs into
+// PostgreSQL's, so no dialect leaks out of store/. A connection belongs to the thread that opened it.
 class Database final
 {
 public:
@@ -21,18 +23,29 @@ public:
     Q_DISABLE_COPY_MOVE(Database)
 
     // Opens (creating if needed) and migrates to `targetVersion` (default: the latest). A database newer
-    // than this program is refused rather than touched.
-    Result<void> open(const QString& path, int targetVersion = -1);
+    // than this program is refused rather than touched. `location`: a file path or a postgresql:// URL
+    // (DatabaseLocation).
+    Result<void> open(const QString& location, int targetVersion = -1);
     void close();
     bool isOpen() const;
 
     QString path() const { return m_path; }
+    bool isPostgres() const { return m_postgres; }
+    // The location for messages: the file, or the URL without a password.
+    QString displayName() const { return m_display; }
     int userVersion() const;
     QSqlDatabase& connection() { return m_db; }
 
-    // PRAGMA data_version: changes whenever another connection (of this or any process) committed since
-    // this connection last asked. Cheap: no table is read.
+    // Changes whenever another connection (of this or any process) may have changed webhooks or agents since
+    // this connection last asked: SQLite's PRAGMA data_version; on PostgreSQL the count of `alfe_changes`
+    // notifications this connection received (-1, "ask the table", when it cannot listen). No table is read.
     qint64 dataVersion();
+
+    // This connection's SQL for SQLite-dialect `sql`: unchanged on SQLite; on PostgreSQL without INDEXED BY,
+    // with BEGIN for BEGIN IMMEDIATE, ILIKE for LIKE (SQLite's LIKE ignores ASCII case), byte lengths of text.
+    QString sql(const QString& sql) const;
+    // q.prepare(sql(text)).
+    bool prepare(QSqlQuery& query, const QString& text) const;
 
     // A statement of constant SQL, prepared once on this connection and reused, so that SQLite parses it once
     // (the writer runs a few per stored delivery). Bind by index, exec, read what it returns, then finish()
@@ -70,9 +83,16 @@ public:
 
 private:
     Result<void> migrate(int targetVersion);
+    Result<void> openPostgres(const struct DatabaseLocation& at);
+    Result<void> migratePostgres(int targetVersion);
+    // For telling a full disk apart: the SQLite file, empty on PostgreSQL.
+    QString sqliteFile() const { return m_postgres ? QString() : m_db.databaseName(); }
 
     QString m_connectionName;
     QString m_path;
+    QString m_display;
+    bool m_postgres = false;
+    qint64 m_notifications = -1; // PostgreSQL: alfe_changes notifications received, -1 when not listening
     QSqlDatabase m_db;
     QHash<QString, std::shared_ptr<QSqlQuery>> m_prepared;
 };

@@ -87,7 +87,7 @@ QStringList DeliveryQuery::webhookIds(const QString& where, const QVariantList& 
 {
     QSqlQuery q(m_db.connection());
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT id FROM webhooks WHERE ") + where + QStringLiteral(" ORDER BY id"));
+    m_db.prepare(q, QStringLiteral("SELECT id FROM webhooks WHERE ") + where + QStringLiteral(" ORDER BY id"));
     for (const QVariant& v : binds)
         q.addBindValue(v);
     QStringList ids;
@@ -103,9 +103,9 @@ qint64 DeliveryQuery::boundedCount(const QString& column, const QString& value, 
 {
     QSqlQuery q(m_db.connection());
     q.setForwardOnly(true);
-    q.prepare(
-        QStringLiteral("SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE %1 = ? AND received_at >= ? LIMIT ?)")
-            .arg(column));
+    m_db.prepare(
+        q, QStringLiteral("SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE %1 = ? AND received_at >= ? LIMIT ?)")
+               .arg(column));
     q.addBindValue(value);
     q.addBindValue(m_since);
     q.addBindValue(bound);
@@ -124,10 +124,10 @@ qint64 DeliveryQuery::windowStart(const QString& column, const QString& value) c
     if (m_filter.untilMs > 0) // the window ends where the time range does
         terms << QStringLiteral("received_at < ?");
     const QString where = terms.isEmpty() ? QString() : QStringLiteral(" WHERE ") + terms.join(QStringLiteral(" AND "));
-    q.prepare(QStringLiteral("SELECT received_at FROM deliveries%1 ORDER BY received_at DESC, id DESC"
-                             " LIMIT 1 OFFSET %2")
-                  .arg(where)
-                  .arg(SearchWindow - 1));
+    m_db.prepare(q, QStringLiteral("SELECT received_at FROM deliveries%1 ORDER BY received_at DESC, id DESC"
+                                   " LIMIT 1 OFFSET %2")
+                        .arg(where)
+                        .arg(SearchWindow - 1));
     if (!column.isEmpty())
         q.addBindValue(value);
     if (m_filter.untilMs > 0)
@@ -292,7 +292,7 @@ Result<QList<DeliveryRow>> DeliveryQuery::run(const Sql& sql, int limit, bool* m
 {
     QSqlQuery q(m_db.connection());
     q.setForwardOnly(true);
-    if (!q.prepare(sql.text))
+    if (!m_db.prepare(q, sql.text))
         return Errors::storage(q.lastError().text());
     for (const QVariant& v : sql.binds)
         q.addBindValue(v);
@@ -342,8 +342,8 @@ Result<QList<DeliveryRow>> DeliveryQuery::byIds(const QStringList& ids, QSet<QSt
                                             : QStringLiteral("(%1)").arg(terms.join(QStringLiteral(" AND ")));
     QSqlQuery q(m_db.connection());
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT %1, %2 FROM deliveries d WHERE d.id IN (%3)")
-                  .arg(DeliveryColumns::Summary, match, placeholders(ids.size())));
+    m_db.prepare(q, QStringLiteral("SELECT %1, %2 FROM deliveries d WHERE d.id IN (%3)")
+                        .arg(DeliveryColumns::Summary, match, placeholders(ids.size())));
     for (const QVariant& v : std::as_const(binds))
         q.addBindValue(v);
     for (const QString& id : ids)

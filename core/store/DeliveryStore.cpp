@@ -89,38 +89,55 @@ Result<StoredDelivery> DeliveryStore::insert(const IncomingDelivery& in)
     stored.receivedAtMs = now;
     stored.originalId = findOriginal(m_db, in, bodyHash, now);
 
+    // The unique index deliveries_dedup holds one original per sender's id. Another writer (a node on the same
+    // PostgreSQL) may have stored one since findOriginal looked; the INSERT then does nothing (PostgreSQL first
+    // waits for that writer's transaction), and this one is stored as a duplicate of it.
     QSqlQuery& q = m_db.prepared(
         QStringLiteral("INSERT INTO deliveries (id, webhook_id, received_at, provider, event_type, dedup_key,"
                        " body_sha256, content_type, headers, body, status, duplicate_of, next_attempt_at,"
                        " verified_by, agent_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-                       " (SELECT agent_id FROM webhooks WHERE id = ?)) RETURNING agent_id"));
-    int column = 0;
-    const auto bind = [&q, &column](const QVariant& value) {
-        q.bindValue(column++, value);
-    };
-    bind(stored.deliveryId);
-    bind(in.webhookId);
-    bind(now);
-    bind(providerName(in.provider));
-    bind(Database::text(in.eventType));
-    bind(nullIfEmpty(in.dedupKey));
-    bind(bodyHash);
-    bind(Database::text(in.contentType));
-    bind(encodeHeaders(HeaderRedaction::withoutCredentials(in.headers)));
-    bind(in.body);
-    bind(deliveryStatusName(stored.duplicate() ? DeliveryStatus::Duplicate : DeliveryStatus::Queued));
-    bind(nullIfEmpty(stored.originalId));
-    bind(stored.duplicate() ? QVariant(QMetaType::fromType<qint64>()) : QVariant(now));
-    bind(Database::text(in.verifiedBy));
-    bind(in.webhookId);
-    const auto inserted = m_db.exec(q);
-    if (inserted && q.next())
-        stored.agentId = q.value(0).toString();
-    q.finish();
-    q.bindValue(9, QByteArray()); // the cached statement must not keep a (possibly 10 MiB) body alive
-    if (!inserted)
-        return inserted.error();
-    return stored;
+                       " (SELECT agent_id FROM webhooks WHERE id = ?))"
+                       " ON CONFLICT (webhook_id, dedup_key) WHERE dedup_key IS NOT NULL AND status <> 'duplicate'"
+                       " DO NOTHING RETURNING agent_id"));
+    const QString headers = encodeHeaders(HeaderRedaction::withoutCredentials(in.headers));
+    for (int round = 0; round < 2; ++round) {
+        int column = 0;
+        const auto bind = [&q, &column](const QVariant& value) {
+            q.bindValue(column++, value);
+        };
+        bind(stored.deliveryId);
+        bind(in.webhookId);
+        bind(now);
+        bind(providerName(in.provider));
+        bind(Database::text(in.eventType));
+        bind(nullIfEmpty(in.dedupKey));
+        bind(bodyHash);
+        bind(Database::text(in.contentType));
+        bind(headers);
+        bind(in.body);
+        bind(deliveryStatusName(stored.duplicate() ? DeliveryStatus::Duplicate : DeliveryStatus::Queued));
+        bind(nullIfEmpty(stored.originalId));
+        bind(stored.duplicate() ? QVariant(QMetaType::fromType<qint64>()) : QVariant(now));
+        bind(Database::text(in.verifiedBy));
+        bind(in.webhookId);
+        const auto inserted = m_db.exec(q);
+        const bool wasStored = inserted && q.next();
+        if (wasStored)
+            stored.agentId = q.value(0).toString();
+        q.finish();
+        q.bindValue(9, QByteArray()); // the cached statement must not keep a (possibly 10 MiB) body alive
+        if (!inserted)
+            return inserted.error();
+        if (wasStored)
+            return stored;
+        // Nothing stored: another writer's original came first.
+        stored.originalId = findOriginal(m_db, in, bodyHash, now);
+        if (!stored.duplicate())
+            break;
+    }
+    return Errors::storage(QStringLiteral("The delivery could not be stored: its id %1 conflicts with a stored one "
+                                          "that cannot be read.")
+                               .arg(in.dedupKey));
 }
 
 Result<Delivery> DeliveryStore::get(const QString& id) const
@@ -202,7 +219,7 @@ Result<DeliveryPage> DeliveryStore::list(const DeliveryFilter& filter) const
     sql += QStringLiteral(" ORDER BY d.received_at DESC, d.id DESC LIMIT %1").arg(filter.limit + 1);
 
     QSqlQuery q(m_db.connection());
-    q.prepare(sql);
+    m_db.prepare(q, sql);
     for (const QVariant& v : binds)
         q.addBindValue(v);
     if (auto ok = m_db.exec(q); !ok)
@@ -255,9 +272,9 @@ Result<QList<RefusedEntry>> DeliveryStore::refused(const RefusedQuery& query) co
     QSqlQuery q(m_db.connection());
     q.setForwardOnly(true);
     // The id is the rowid: newest first and "newer than" are one b-tree walk each.
-    q.prepare(
-        QStringLiteral("SELECT %1 WHERE id > ? AND id < ? AND (? = '' OR webhook_id = ?) ORDER BY id DESC LIMIT ?")
-            .arg(refusedColumns(query.withBodies)));
+    m_db.prepare(
+        q, QStringLiteral("SELECT %1 WHERE id > ? AND id < ? AND (? = '' OR webhook_id = ?) ORDER BY id DESC LIMIT ?")
+               .arg(refusedColumns(query.withBodies)));
     q.addBindValue(query.newerThanId);
     q.addBindValue(query.olderThanId > 0 ? query.olderThanId : std::numeric_limits<qint64>::max());
     q.addBindValue(Database::text(query.webhookId));
@@ -274,7 +291,7 @@ Result<QList<RefusedEntry>> DeliveryStore::refused(const RefusedQuery& query) co
 Result<RefusedEntry> DeliveryStore::refusedEntry(qint64 id) const
 {
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("SELECT %1 WHERE id = ?").arg(refusedColumns(true)));
+    m_db.prepare(q, QStringLiteral("SELECT %1 WHERE id = ?").arg(refusedColumns(true)));
     q.addBindValue(id);
     if (auto ok = m_db.exec(q); !ok)
         return ok.error();
@@ -290,14 +307,15 @@ Result<QHash<QString, WebhookActivity>> DeliveryStore::activity(const QString& a
     // traffic and the failures, not with the size of the log (counting a webhook's failures in deliveries_webhook
     // read every row of the webhook: a second at a million rows).
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("SELECT w.id,"
-                             " (SELECT max(d.received_at) FROM deliveries d WHERE d.webhook_id = w.id),"
-                             " (SELECT count(*) FROM deliveries d WHERE d.webhook_id = w.id AND d.received_at >= ?),"
-                             " coalesce(f.n, 0)"
-                             " FROM webhooks w LEFT JOIN (SELECT webhook_id, count(*) AS n FROM deliveries"
-                             "  INDEXED BY deliveries_status WHERE status = 'failed' GROUP BY webhook_id) f"
-                             "  ON f.webhook_id = w.id"
-                             " WHERE w.deleted_at IS NULL AND (? = '' OR w.agent_id = ?)"));
+    m_db.prepare(q,
+                 QStringLiteral("SELECT w.id,"
+                                " (SELECT max(d.received_at) FROM deliveries d WHERE d.webhook_id = w.id),"
+                                " (SELECT count(*) FROM deliveries d WHERE d.webhook_id = w.id AND d.received_at >= ?),"
+                                " coalesce(f.n, 0)"
+                                " FROM webhooks w LEFT JOIN (SELECT webhook_id, count(*) AS n FROM deliveries"
+                                "  INDEXED BY deliveries_status WHERE status = 'failed' GROUP BY webhook_id) f"
+                                "  ON f.webhook_id = w.id"
+                                " WHERE w.deleted_at IS NULL AND (? = '' OR w.agent_id = ?)"));
     q.addBindValue(sinceMs);
     q.addBindValue(Database::text(agentId)); // a null QString would bind NULL, which matches nothing
     q.addBindValue(Database::text(agentId));
@@ -326,8 +344,8 @@ Result<Delivery> DeliveryStore::requeue(const QString& id)
     }
     QSqlQuery q(m_db.connection());
     // A manual retry gets a fresh retry budget.
-    q.prepare(
-        QStringLiteral("UPDATE deliveries SET status = 'queued', failures = 0, next_attempt_at = ? WHERE id = ?"));
+    m_db.prepare(
+        q, QStringLiteral("UPDATE deliveries SET status = 'queued', failures = 0, next_attempt_at = ? WHERE id = ?"));
     q.addBindValue(m_clock.nowMs());
     q.addBindValue(id);
     if (auto ok = m_db.exec(q); !ok)

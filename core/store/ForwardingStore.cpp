@@ -32,8 +32,9 @@ int ForwardingStore::recoverInterrupted()
             return ok;
         // Due now, in arrival order among the others: the oldest events do not wait behind newer ones.
         QSqlQuery requeue(m_db.connection());
-        requeue.prepare(QStringLiteral("UPDATE deliveries SET status = 'queued', next_attempt_at = min(received_at, ?)"
-                                       " WHERE status = 'delivering'"));
+        m_db.prepare(requeue,
+                     QStringLiteral("UPDATE deliveries SET status = 'queued', next_attempt_at = min(received_at, ?)"
+                                    " WHERE status = 'delivering'"));
         requeue.addBindValue(m_clock.nowMs());
         return m_db.exec(requeue);
     });
@@ -122,8 +123,9 @@ std::optional<ForwardingStore::Outgoing> ForwardingStore::load(const QString& de
 int ForwardingStore::purgeBatch(qint64 cutoffMs, int batch)
 {
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE received_at < ?"
-                             " AND status NOT IN ('queued','retrying','delivering') ORDER BY received_at LIMIT ?)"));
+    m_db.prepare(q,
+                 QStringLiteral("DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE received_at < ?"
+                                " AND status NOT IN ('queued','retrying','delivering') ORDER BY received_at LIMIT ?)"));
     q.addBindValue(cutoffMs);
     q.addBindValue(batch);
     if (!m_db.exec(q))

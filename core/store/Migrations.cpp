@@ -228,20 +228,43 @@ QStringList v12AdminTokens()
                        " revoked_at INTEGER)"),
     };
 }
+QStringList v13UniqueDedup()
+{
+    // One original per (webhook, delivery id of the sender): with several nodes writing (PostgreSQL), the
+    // database itself refuses a second, and the ingress's INSERT ... ON CONFLICT DO NOTHING turns it into a
+    // duplicate of the first. Rows could not break this before (one writer looked first, in its transaction).
+    return {
+        QStringLiteral("DROP INDEX deliveries_dedup"),
+        QStringLiteral("CREATE UNIQUE INDEX deliveries_dedup ON deliveries(webhook_id, dedup_key)"
+                       " WHERE dedup_key IS NOT NULL AND status <> 'duplicate'"),
+    };
+}
+
+// Steps after version 12, the same SQL for both dialects.
+QList<QStringList> sharedSteps()
+{
+    return {v13UniqueDedup()};
+}
 } // namespace
 
-const QList<QStringList>& steps()
+QStringList postgresVersion12(); // MigrationsPostgres.cpp
+
+const QList<QStringList>& steps(Dialect dialect)
 {
-    static const QList<QStringList> all{v1Accounts(),         v2Deliveries(),    v3RefusedAndIndexes(),
-                                        v4IngressDedup(),     v5Forwarding(),    v6WebhookChanges(),
-                                        v7AgentQueues(),      v8AgentChanges(),  v9FewerIndexes(),
-                                        v10ProviderSecrets(), v11AgentStreams(), v12AdminTokens()};
-    return all;
+    static const QList<QStringList> sqlite =
+        QList<QStringList>{v1Accounts(),     v2Deliveries(),       v3RefusedAndIndexes(), v4IngressDedup(),
+                           v5Forwarding(),   v6WebhookChanges(),   v7AgentQueues(),       v8AgentChanges(),
+                           v9FewerIndexes(), v10ProviderSecrets(), v11AgentStreams(),     v12AdminTokens()} +
+        sharedSteps();
+    // PostgreSQL databases begin at version 12 in one step; versions 2-12 have nothing more to do.
+    static const QList<QStringList> postgres =
+        QList<QStringList>{postgresVersion12()} + QList<QStringList>(11, QStringList()) + sharedSteps();
+    return dialect == Dialect::Postgres ? postgres : sqlite;
 }
 
 int latestVersion()
 {
-    return int(steps().size());
+    return int(steps(Dialect::Sqlite).size());
 }
 
 } // namespace Alfe::Migrations

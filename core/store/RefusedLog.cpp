@@ -74,7 +74,7 @@ Result<void> RefusedLog::loadRows(Database& db)
     m_bytes = 0;
     QSqlQuery q(db.connection());
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT id, received_at, %1 FROM refused_requests ORDER BY id").arg(RowBytes));
+    db.prepare(q, QStringLiteral("SELECT id, received_at, %1 FROM refused_requests ORDER BY id").arg(RowBytes));
     if (auto ran = db.exec(q); !ran)
         return ran;
     while (q.next()) {
@@ -88,10 +88,10 @@ Result<void> RefusedLog::loadRows(Database& db)
 Result<void> RefusedLog::insertPending(Database& db)
 {
     QSqlQuery q(db.connection());
-    q.prepare(QStringLiteral("INSERT INTO refused_requests (received_at, webhook_id, status, reason, method, path,"
-                             " remote, headers, body_head, body_size, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
-                             " RETURNING id, %1")
-                  .arg(RowBytes));
+    db.prepare(q, QStringLiteral("INSERT INTO refused_requests (received_at, webhook_id, status, reason, method, path,"
+                                 " remote, headers, body_head, body_size, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+                                 " RETURNING id, %1")
+                      .arg(RowBytes));
     for (const Pending& p : std::as_const(m_pending)) {
         const RefusedRequest& r = p.request;
         const QByteArray hookId = r.path.startsWith("/v1/hooks/") ? r.path.mid(10).split('?').first() : QByteArray();
@@ -130,7 +130,7 @@ Result<void> RefusedLog::trim(Database& db, qint64 nowMs)
     if (lastGone < 0)
         return {};
     QSqlQuery q(db.connection());
-    q.prepare(QStringLiteral("DELETE FROM refused_requests WHERE id <= ?"));
+    db.prepare(q, QStringLiteral("DELETE FROM refused_requests WHERE id <= ?"));
     q.addBindValue(lastGone);
     return db.exec(q);
 }

@@ -14,9 +14,9 @@ struct Entry
     QVariant defaultValue;
 };
 
-const std::array<Entry, 14>& table()
+const std::array<Entry, 16>& table()
 {
-    static const std::array<Entry, 14> entries{{
+    static const std::array<Entry, 16> entries{{
         {Settings::Key::BindAddress, "ingress/bindAddress", QStringLiteral("127.0.0.1")},
         {Settings::Key::Port, "ingress/port", 8787},
         {Settings::Key::PublicUrl, "ingress/publicUrl", QString()},
@@ -31,6 +31,8 @@ const std::array<Entry, 14>& table()
         {Settings::Key::BodyMemoryBytes, "ingress/bodyMemoryBytes", qint64(256) * 1024 * 1024},
         {Settings::Key::RefusedPerSecond, "ingress/refusedPerSecond", 20},
         {Settings::Key::RefusedLogBytes, "ingress/refusedLogBytes", qint64(64) * 1024 * 1024},
+        {Settings::Key::Database, "store/database", QString()},
+        {Settings::Key::NodeId, "store/nodeId", QString()},
     }};
     return entries;
 }

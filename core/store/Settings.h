@@ -31,6 +31,8 @@ public:
         BodyMemoryBytes,
         RefusedPerSecond,
         RefusedLogBytes,
+        Database, // a postgresql:// URL (without password), empty: the data directory's SQLite file
+        NodeId,   // this data directory's node id on a shared database
     };
     Q_ENUM(Key)
 

@@ -81,7 +81,8 @@ Result<Webhook> WebhookStore::setProviderSecret(const QString& id, const QByteAr
     auto stored = m_db.transaction([&]() -> Result<void> {
         // The highest version ever stored, expired ones included: a version number is never sealed twice.
         QSqlQuery highest(m_db.connection());
-        highest.prepare(
+        m_db.prepare(
+            highest,
             QStringLiteral("SELECT coalesce(max(version), 0) FROM provider_secret_versions WHERE webhook_id = ?"));
         highest.addBindValue(id);
         if (auto ok = m_db.exec(highest); !ok)
@@ -89,8 +90,9 @@ Result<Webhook> WebhookStore::setProviderSecret(const QString& id, const QByteAr
         const int last = highest.next() ? highest.value(0).toInt() : 0;
         // The current version as of this transaction (another process may have imported one since get()).
         QSqlQuery currentVersion(m_db.connection());
-        currentVersion.prepare(QStringLiteral("SELECT coalesce(max(version), 0) FROM provider_secret_versions"
-                                              " WHERE webhook_id = ? AND (expires_at IS NULL OR expires_at > ?)"));
+        m_db.prepare(currentVersion,
+                     QStringLiteral("SELECT coalesce(max(version), 0) FROM provider_secret_versions"
+                                    " WHERE webhook_id = ? AND (expires_at IS NULL OR expires_at > ?)"));
         currentVersion.addBindValue(id);
         currentVersion.addBindValue(now);
         if (auto ok = m_db.exec(currentVersion); !ok)
@@ -98,22 +100,24 @@ Result<Webhook> WebhookStore::setProviderSecret(const QString& id, const QByteAr
         const int currentOne = currentVersion.next() ? currentVersion.value(0).toInt() : 0;
         // Everything but the current one ends now; the current one gets its grace period.
         QSqlQuery drop(m_db.connection());
-        drop.prepare(QStringLiteral("DELETE FROM provider_secret_versions WHERE webhook_id = ? AND"
-                                    " (version <> ? OR (expires_at IS NOT NULL AND expires_at <= ?))"));
+        m_db.prepare(drop, QStringLiteral("DELETE FROM provider_secret_versions WHERE webhook_id = ? AND"
+                                          " (version <> ? OR (expires_at IS NOT NULL AND expires_at <= ?))"));
         drop.addBindValue(id);
         drop.addBindValue(currentOne);
         drop.addBindValue(now);
         if (auto ok = m_db.exec(drop); !ok)
             return ok;
         QSqlQuery expire(m_db.connection());
-        expire.prepare(QStringLiteral("UPDATE provider_secret_versions SET expires_at = ? WHERE webhook_id = ?"));
+        m_db.prepare(expire, QStringLiteral("UPDATE provider_secret_versions SET expires_at = ? WHERE webhook_id = ?"));
         expire.addBindValue(now + graceSeconds * 1000);
         expire.addBindValue(id);
         if (auto ok = m_db.exec(expire); !ok)
             return ok;
         QSqlQuery insert(m_db.connection());
-        insert.prepare(QStringLiteral(
-            "INSERT INTO provider_secret_versions (webhook_id, version, sealed, created_at) VALUES (?,?,?,?)"));
+        m_db.prepare(
+            insert,
+            QStringLiteral(
+                "INSERT INTO provider_secret_versions (webhook_id, version, sealed, created_at) VALUES (?,?,?,?)"));
         insert.addBindValue(id);
         insert.addBindValue(last + 1);
         insert.addBindValue(m_box.seal(secret, providerSecretAad(id, last + 1)));
@@ -135,17 +139,17 @@ Result<Webhook> WebhookStore::clearProviderSecret(const QString& id)
     // number never used before (its AAD is then never sealed twice).
     auto cleared = m_db.transaction([&]() -> Result<void> {
         QSqlQuery drop(m_db.connection());
-        drop.prepare(QStringLiteral("DELETE FROM provider_secret_versions WHERE webhook_id = ?"
-                                    " AND version < (SELECT max(version) FROM provider_secret_versions"
-                                    " WHERE webhook_id = ?)"));
+        m_db.prepare(drop, QStringLiteral("DELETE FROM provider_secret_versions WHERE webhook_id = ?"
+                                          " AND version < (SELECT max(version) FROM provider_secret_versions"
+                                          " WHERE webhook_id = ?)"));
         drop.addBindValue(id);
         drop.addBindValue(id);
         if (auto ok = m_db.exec(drop); !ok)
             return ok;
         QSqlQuery tombstone(m_db.connection());
         // Expired at time 0, not now: a wall clock set back later must not make it current again.
-        tombstone.prepare(QStringLiteral("UPDATE provider_secret_versions SET sealed = X'', expires_at = 0"
-                                         " WHERE webhook_id = ?"));
+        m_db.prepare(tombstone, QStringLiteral("UPDATE provider_secret_versions SET sealed = X'', expires_at = 0"
+                                               " WHERE webhook_id = ?"));
         tombstone.addBindValue(id);
         return m_db.exec(tombstone);
     });
@@ -169,7 +173,7 @@ Result<Webhook> WebhookStore::setToleranceSeconds(const QString& id, int seconds
                                    .arg(seconds));
     }
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("UPDATE webhooks SET tolerance_seconds = ? WHERE id = ? AND deleted_at IS NULL"));
+    m_db.prepare(q, QStringLiteral("UPDATE webhooks SET tolerance_seconds = ? WHERE id = ? AND deleted_at IS NULL"));
     q.addBindValue(seconds);
     q.addBindValue(id);
     if (auto ok = m_db.exec(q); !ok)

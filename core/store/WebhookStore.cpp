@@ -83,7 +83,8 @@ QByteArray WebhookStore::secretAad(const QString& webhookId, int version)
 Result<void> WebhookStore::storeSecret(const QString& webhookId, int version, const QByteArray& secret)
 {
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("INSERT INTO secret_versions (webhook_id, version, sealed, created_at) VALUES (?,?,?,?)"));
+    m_db.prepare(
+        q, QStringLiteral("INSERT INTO secret_versions (webhook_id, version, sealed, created_at) VALUES (?,?,?,?)"));
     q.addBindValue(webhookId);
     q.addBindValue(version);
     q.addBindValue(m_box.seal(secret, secretAad(webhookId, version)));
@@ -109,14 +110,14 @@ Result<CreatedWebhook> WebhookStore::create(const QString& agentId, Provider pro
 
     auto stored = m_db.transaction([&]() -> Result<void> {
         QSqlQuery agent(m_db.connection());
-        agent.prepare(QStringLiteral("SELECT 1 FROM agents WHERE id = ?"));
+        m_db.prepare(agent, QStringLiteral("SELECT 1 FROM agents WHERE id = ?"));
         agent.addBindValue(agentId);
         if (!agent.exec() || !agent.next())
             return Errors::notFound(QStringLiteral("No agent with id %1.").arg(agentId));
 
         QSqlQuery q(m_db.connection());
-        q.prepare(QStringLiteral(
-            "INSERT INTO webhooks (id, agent_id, provider, description, enabled, created_at) VALUES (?,?,?,?,1,?)"));
+        m_db.prepare(q, QStringLiteral("INSERT INTO webhooks (id, agent_id, provider, description, enabled, "
+                                       "created_at) VALUES (?,?,?,?,1,?)"));
         q.addBindValue(w.id);
         q.addBindValue(w.agentId);
         q.addBindValue(providerName(w.provider));
@@ -137,7 +138,7 @@ Result<CreatedWebhook> WebhookStore::create(const QString& agentId, Provider pro
 Result<Webhook> WebhookStore::get(const QString& id) const
 {
     QSqlQuery q(m_db.connection());
-    q.prepare(WebhookSelect + QStringLiteral(" AND w.id = :id"));
+    m_db.prepare(q, WebhookSelect + QStringLiteral(" AND w.id = :id"));
     q.bindValue(QStringLiteral(":now"), m_clock.nowMs());
     q.bindValue(QStringLiteral(":id"), id);
     if (!q.exec() || !q.next())
@@ -148,7 +149,8 @@ Result<Webhook> WebhookStore::get(const QString& id) const
 QList<Webhook> WebhookStore::list(const QString& agentId) const
 {
     QSqlQuery q(m_db.connection());
-    q.prepare(WebhookSelect + QStringLiteral(" AND (:agent = '' OR w.agent_id = :agent) ORDER BY w.created_at, w.id"));
+    m_db.prepare(q, WebhookSelect +
+                        QStringLiteral(" AND (:agent = '' OR w.agent_id = :agent) ORDER BY w.created_at, w.id"));
     q.bindValue(QStringLiteral(":now"), m_clock.nowMs());
     q.bindValue(QStringLiteral(":agent"), Database::text(agentId));
     QList<Webhook> webhooks;
@@ -162,7 +164,7 @@ QList<Webhook> WebhookStore::list(const QString& agentId) const
 QString WebhookStore::ownerOf(const QString& id) const
 {
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("SELECT agent_id FROM webhooks WHERE id = ?"));
+    m_db.prepare(q, QStringLiteral("SELECT agent_id FROM webhooks WHERE id = ?"));
     q.addBindValue(id);
     return q.exec() && q.next() ? q.value(0).toString() : QString();
 }
@@ -170,7 +172,7 @@ QString WebhookStore::ownerOf(const QString& id) const
 Result<void> WebhookStore::setEnabled(const QString& id, bool enabled)
 {
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("UPDATE webhooks SET enabled = ? WHERE id = ? AND deleted_at IS NULL"));
+    m_db.prepare(q, QStringLiteral("UPDATE webhooks SET enabled = ? WHERE id = ? AND deleted_at IS NULL"));
     q.addBindValue(enabled ? 1 : 0);
     q.addBindValue(id);
     if (auto ok = m_db.exec(q); !ok)
@@ -184,7 +186,7 @@ Result<void> WebhookStore::setDescription(const QString& id, const QString& desc
     if (!valid)
         return valid.error();
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("UPDATE webhooks SET description = ? WHERE id = ? AND deleted_at IS NULL"));
+    m_db.prepare(q, QStringLiteral("UPDATE webhooks SET description = ? WHERE id = ? AND deleted_at IS NULL"));
     q.addBindValue(Database::text(valid.value()));
     q.addBindValue(id);
     if (auto ok = m_db.exec(q); !ok)
@@ -196,8 +198,8 @@ Result<void> WebhookStore::remove(const QString& id)
 {
     return m_db.transaction([&]() -> Result<void> {
         QSqlQuery q(m_db.connection());
-        q.prepare(
-            QStringLiteral("UPDATE webhooks SET deleted_at = ?, enabled = 0 WHERE id = ? AND deleted_at IS NULL"));
+        m_db.prepare(
+            q, QStringLiteral("UPDATE webhooks SET deleted_at = ?, enabled = 0 WHERE id = ? AND deleted_at IS NULL"));
         q.addBindValue(m_clock.nowMs());
         q.addBindValue(id);
         if (auto ok = m_db.exec(q); !ok)
@@ -206,7 +208,7 @@ Result<void> WebhookStore::remove(const QString& id)
             return unknownWebhook(id);
         for (const char* table : {"secret_versions", "provider_secret_versions"}) {
             QSqlQuery secrets(m_db.connection());
-            secrets.prepare(QStringLiteral("DELETE FROM %1 WHERE webhook_id = ?").arg(QLatin1String(table)));
+            m_db.prepare(secrets, QStringLiteral("DELETE FROM %1 WHERE webhook_id = ?").arg(QLatin1String(table)));
             secrets.addBindValue(id);
             if (auto ok = m_db.exec(secrets); !ok)
                 return ok;
@@ -243,14 +245,14 @@ Result<RotatedSecret> WebhookStore::rotate(const QString& id, qint64 graceSecond
         // Everything older than the current version ends now (and its ciphertext goes); the current one
         // gets its grace period; the new one becomes current.
         QSqlQuery drop(m_db.connection());
-        drop.prepare(QStringLiteral("DELETE FROM secret_versions WHERE webhook_id = ? AND version < ?"));
+        m_db.prepare(drop, QStringLiteral("DELETE FROM secret_versions WHERE webhook_id = ? AND version < ?"));
         drop.addBindValue(id);
         drop.addBindValue(previous);
         if (auto ok = m_db.exec(drop); !ok)
             return ok;
         QSqlQuery expire(m_db.connection());
-        expire.prepare(
-            QStringLiteral("UPDATE secret_versions SET expires_at = ? WHERE webhook_id = ? AND version = ?"));
+        m_db.prepare(expire,
+                     QStringLiteral("UPDATE secret_versions SET expires_at = ? WHERE webhook_id = ? AND version = ?"));
         expire.addBindValue(rotated.previousSecretExpiresAtMs);
         expire.addBindValue(id);
         expire.addBindValue(previous);
@@ -281,10 +283,10 @@ Result<QList<QByteArray>> WebhookStore::readSecrets(SecretKind kind, const QStri
 {
     const bool own = kind == SecretKind::Own;
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("SELECT s.version, s.sealed FROM %1 s JOIN webhooks w ON w.id = s.webhook_id"
-                             " WHERE s.webhook_id = ? AND w.deleted_at IS NULL"
-                             " AND (s.expires_at IS NULL OR s.expires_at > ?) ORDER BY s.version DESC")
-                  .arg(own ? QStringLiteral("secret_versions") : QStringLiteral("provider_secret_versions")));
+    m_db.prepare(q, QStringLiteral("SELECT s.version, s.sealed FROM %1 s JOIN webhooks w ON w.id = s.webhook_id"
+                                   " WHERE s.webhook_id = ? AND w.deleted_at IS NULL"
+                                   " AND (s.expires_at IS NULL OR s.expires_at > ?) ORDER BY s.version DESC")
+                        .arg(own ? QStringLiteral("secret_versions") : QStringLiteral("provider_secret_versions")));
     q.addBindValue(id);
     q.addBindValue(m_clock.nowMs());
     const auto unreadable = [&] {
