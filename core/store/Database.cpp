@@ -176,6 +176,7 @@ QString Database::sql(const QString& text) const
     out.replace(indexedBy, QString());
     out.replace(like, QStringLiteral("ILIKE"));
     out.replace(blobLength, QStringLiteral("octet_length(\\1)"));
+    out.replace(QLatin1String(" AS BLOB)"), QLatin1String(" AS BYTEA)"));
     // SQLite's two-argument min() is PostgreSQL's LEAST(); X'' (an empty blob) is decode('', 'hex').
     static const QRegularExpression scalarMin(QStringLiteral("\\bmin\\((\\w+), \\?\\)"));
     out.replace(scalarMin, QStringLiteral("LEAST(\\1, ?)"));

@@ -87,7 +87,8 @@ private slots:
             QTemporaryDir other;
             const QString otherKey = other.filePath(QStringLiteral("other.key"));
             QVERIFY(KeyFile::create(otherKey));
-            Engine wrong({dataDir, otherKey});
+            const QString database = engine.onPostgres() ? engine.databaseLocation() : QString();
+            Engine wrong({dataDir, otherKey, true, database});
             const auto opened = wrong.openBlocking();
             QVERIFY(!opened);
             QCOMPARE(opened.error().code, QStringLiteral("master_key_unavailable"));
@@ -96,7 +97,7 @@ private slots:
 
             // A key file that does not exist is not created for an existing data directory.
             const QString missing = other.filePath(QStringLiteral("missing.key"));
-            Engine noFile({dataDir, missing});
+            Engine noFile({dataDir, missing, true, database});
             QVERIFY(!noFile.openBlocking());
             QVERIFY(!QFile::exists(missing));
 

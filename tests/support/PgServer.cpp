@@ -426,6 +426,22 @@ QString PgServer::createDatabase(const QString& prefix)
     return QStringLiteral("postgresql://postgres@127.0.0.1:%1/%2").arg(m_port).arg(name);
 }
 
+QByteArray PgServer::dump(const QString& name)
+{
+    QMutexLocker lock(&m_mutex);
+    if (!m_running)
+        return {};
+    const ToolResult result = runTool(m_binDir + QStringLiteral("/pg_dump"),
+                                      {QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"),
+                                       QString::number(m_port), QStringLiteral("-U"), QStringLiteral("postgres"), name},
+                                      QDir::tempPath(), 60'000);
+    if (!result.ok) {
+        m_error = QStringLiteral("pg_dump %1 failed: %2").arg(name, result.output);
+        return {};
+    }
+    return result.output.toUtf8();
+}
+
 bool PgServer::dropDatabase(const QString& name)
 {
     QMutexLocker lock(&m_mutex);

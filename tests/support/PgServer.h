@@ -42,6 +42,10 @@ public:
     // DROP DATABASE ... WITH (FORCE): open connections to it are ended.
     bool dropDatabase(const QString& name);
 
+    // Everything stored in a database as pg_dump prints it (plain SQL, data included), for tests that look for
+    // what must never be stored; empty with error() set when pg_dump fails.
+    QByteArray dump(const QString& name);
+
     // Stops the server (pg_ctl stop -m immediate, waits for the postmaster to exit) and removes its directory.
     // Safe to call twice; shared() does not start it again afterwards.
     void stop();
