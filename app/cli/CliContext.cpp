@@ -32,7 +32,8 @@ const QSet<QString>& valueOptions()
         QStringLiteral("event"),      QStringLiteral("tolerance"),  QStringLiteral("server"),
         QStringLiteral("token-file"), QStringLiteral("window"),     QStringLiteral("token"),
         QStringLiteral("name"),       QStringLiteral("tls-cert"),   QStringLiteral("tls-key"),
-        QStringLiteral("ca-file"),    QStringLiteral("database"),
+        QStringLiteral("ca-file"),    QStringLiteral("database"),   QStringLiteral("from"),
+        QStringLiteral("to"),
     };
     return names;
 }

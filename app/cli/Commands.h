@@ -12,5 +12,6 @@ int runDeliveryCommand(CliContext& context); // DeliveryCommands.cpp
 int runSendTest(CliContext& context);        // SendTestCommand.cpp
 int runListen(CliContext& context);          // ListenCommand.cpp
 int runAdminCommand(CliContext& context);    // AdminTokenCommand.cpp
+int runMigrate(CliContext& context);         // MigrateCommand.cpp
 
 } // namespace Alfe::Cli

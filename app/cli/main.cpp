@@ -22,6 +22,7 @@ const Command Commands[] = {
     {"send-test", "Sign a sample event with a webhook's secret and post it to the running ingress.", runSendTest},
     {"listen", "Receive an agent's deliveries over its live stream and forward them to a local URL.", runListen},
     {"admin", "Create, list and revoke admin API tokens.", runAdminCommand},
+    {"migrate", "Copy an embedded data directory's store into an empty PostgreSQL database.", runMigrate},
 };
 
 QList<SubcommandHelp> commandHelp()

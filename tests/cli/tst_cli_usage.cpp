@@ -54,6 +54,8 @@ void TestCliUsage::helpOnEveryLevel_data()
     QTest::newRow("send-test") << QStringList{QStringLiteral("send-test"), QStringLiteral("--help")}
                                << QStringLiteral("Usage: alfe send-test [options] WEBHOOK_ID")
                                << QStringLiteral("--file <FILE>");
+    QTest::newRow("migrate") << QStringList{QStringLiteral("migrate"), QStringLiteral("--help")}
+                             << QStringLiteral("Usage: alfe migrate [options]") << QStringLiteral("--to <URL>");
 }
 
 void TestCliUsage::helpOnEveryLevel()
@@ -83,7 +85,7 @@ void TestCliUsage::usageErrorsExitTwoWithOneLine_data()
     };
     const QString fakeId = QStringLiteral("whk_01J00000000000000000000000");
     row("no command", {},
-        "missing command; use one of: serve, agent, webhook, deliveries, send-test, listen, admin (see 'alfe "
+        "missing command; use one of: serve, agent, webhook, deliveries, send-test, listen, admin, migrate (see 'alfe "
         "--help').");
     row("unknown command", {QStringLiteral("bogus")}, "unknown command \"bogus\"");
     row("agent without command", {QStringLiteral("agent")},
@@ -136,6 +138,9 @@ void TestCliUsage::usageErrorsExitTwoWithOneLine_data()
         {QStringLiteral("send-test"), fakeId, QStringLiteral("--port"), QStringLiteral("1"), QStringLiteral("--url"),
          QStringLiteral("http://127.0.0.1:1")},
         "either --port or --url");
+    row("migrate without --to", {QStringLiteral("migrate")}, "migrate needs --from DIR and --to postgresql://");
+    row("migrate to a file", {QStringLiteral("migrate"), QStringLiteral("--to"), QStringLiteral("/tmp/x.sqlite")},
+        "--to must be a PostgreSQL URL");
 }
 
 void TestCliUsage::usageErrorsExitTwoWithOneLine()
