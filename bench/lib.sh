@@ -11,6 +11,10 @@ cleanup() {
         [ -e "$file" ] && kill "$(cat "$file")" 2>/dev/null || true
     done
     wait 2>/dev/null || true
+    # A private PostgreSQL server pg_start began (its directory is outside $TMP: see pg_start).
+    for file in "$TMP"/*.pgdir; do
+        [ -e "$file" ] && pg_stop "$(cat "$file")"
+    done
     rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -84,3 +88,116 @@ alfe_setup() {
 
 # agent_count PORT: how many deliveries bench/peers/agent.mjs on PORT has received.
 agent_count() { curl -s "http://127.0.0.1:$1/count"; }
+
+# wrk_run_with THREADS CONNECTIONS NAME PORT PATH SECONDS [SCRIPT]: wrk_run with other -t/-c (and another wrk
+# script than peers/post.lua); prints wrk's whole output. wrk_summary turns such outputs into one line.
+wrk_run_with() {
+    local out
+    out="$(ALFE_BENCH_PATH="$5" wrk -t"$1" -c"$2" -d"${6}s" --latency -s "${7:-$HERE/peers/post.lua}" "http://127.0.0.1:$4")"
+    if echo "$out" | grep -q 'Non-2xx'; then
+        echo "bench: $3 answered non-2xx: $(echo "$out" | grep Non-2xx)" >&2
+        return 1
+    fi
+    echo "$out"
+}
+
+# wrk_summary FILE...: wrk outputs of runs made at the same time, one line: "req/s (sum) p50 p99 requests (sum)",
+# p50 and p99 in ms, the worst of the runs.
+wrk_summary() {
+    python3 - "$@" <<'PY'
+import re, sys
+unit = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+def ms(text):
+    value, suffix = re.fullmatch(r"([0-9.]+)([a-z]+)", text).groups()
+    return float(value) * unit[suffix]
+rps = requests = 0.0
+p50 = p99 = 0.0
+for path in sys.argv[1:]:
+    for line in open(path):
+        f = line.split()
+        if line.startswith("Requests/sec:"):
+            rps += float(f[1])
+        elif "requests in" in line:
+            requests += int(f[0])
+        elif f[:1] == ["50%"]:
+            p50 = max(p50, ms(f[1]))
+        elif f[:1] == ["99%"]:
+            p99 = max(p99, ms(f[1]))
+print(f"{rps:.0f} {p50:.2f}ms {p99:.2f}ms {requests:.0f}")
+PY
+}
+
+# free_port: a TCP port on 127.0.0.1 nobody listens on right now.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# as_postgres COMMAND...: runs it as the `postgres` user when this shell is root (PostgreSQL refuses to run as
+# root), else as this user.
+as_postgres() {
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# pg_bindir: where initdb, pg_ctl and psql are (PostgreSQL 15, Debian's postgresql-15).
+pg_bindir() {
+    local dir
+    dir="$(pg_config --bindir 2>/dev/null || true)"
+    [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ] || dir=/usr/lib/postgresql/15/bin
+    echo "$dir"
+}
+
+# pg_start: a private PostgreSQL server for this run; prints its port. initdb into a new directory under /tmp
+# (not $TMP: the `postgres` user must reach it), trust authentication for the user postgres, a private socket
+# directory (-k), TCP on 127.0.0.1 only, a free port. Durability settings are PostgreSQL's defaults (fsync,
+# synchronous_commit and full_page_writes on): a commit waits for its WAL flush, as SQLite's waits for its
+# fdatasync. The cleanup trap stops it and removes the directory.
+pg_start() {
+    local bin dir port
+    bin="$(pg_bindir)"
+    if [ ! -x "$bin/initdb" ]; then
+        echo "bench: PostgreSQL 15 is not installed (no $bin/initdb): install the Debian package postgresql-15" >&2
+        exit 1
+    fi
+    dir="$(mktemp -d /tmp/alfe-bench-pg-XXXXXX)"
+    echo "$dir" >"$TMP/postgres.pgdir"
+    mkdir -m 700 "$dir/socket"
+    [ "$(id -u)" = 0 ] && chown -R postgres:postgres "$dir"
+    if ! as_postgres "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1; then
+        echo "bench: initdb failed: $(cat "$dir/initdb.log")" >&2
+        exit 1
+    fi
+    for _ in 1 2 3 4 5; do
+        port="$(free_port)"
+        # pg_ctl hands -o to the postmaster through /bin/sh: the socket path is quoted.
+        if as_postgres "$bin/pg_ctl" start -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+            -o "-p $port -k '$dir/socket' -c listen_addresses=127.0.0.1 -c max_connections=200" >/dev/null 2>&1; then
+            echo "$port"
+            return 0
+        fi
+        grep -q 'could not bind\|already in use\|could not create any TCP/IP' "$dir/server.log" || break
+    done
+    echo "bench: PostgreSQL did not start: $(tail -20 "$dir/server.log" 2>/dev/null)" >&2
+    exit 1
+}
+
+# pg_stop DIR: stops the server pg_start began in DIR and removes DIR.
+pg_stop() {
+    local bin
+    bin="$(pg_bindir)"
+    if [ -f "$1/data/postmaster.pid" ]; then
+        as_postgres "$bin/pg_ctl" stop -D "$1/data" -m fast -w -t 30 >/dev/null 2>&1 ||
+            as_postgres "$bin/pg_ctl" stop -D "$1/data" -m immediate -w -t 30 >/dev/null 2>&1 || true
+    fi
+    case "$1" in /tmp/alfe-bench-pg-*) rm -rf "$1" ;; esac
+}
+
+# pg_sql PORT DATABASE STATEMENT: runs it through psql as postgres over TCP; prints the rows unaligned.
+pg_sql() { "$(pg_bindir)/psql" -X -q -t -A -v ON_ERROR_STOP=1 "postgresql://postgres@127.0.0.1:$1/$2" -c "$3"; }
+
+# cpu_ticks PID...: the CPU time (user + system, clock ticks) these processes have used so far, all threads.
+cpu_ticks() {
+    local pid total=0
+    for pid in "$@"; do
+        [ -r "/proc/$pid/stat" ] || continue
+        total=$((total + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}')))
+    done
+    echo "$total"
+}
