@@ -366,6 +366,16 @@ Result<ServeOptions> Engine::serveOptions(const ServeOverrides& overrides) const
     if (!concurrency)
         return concurrency.error();
     options.delivery.perAgentConcurrency = int(concurrency.value());
+    if (clustered()) {
+        // Several nodes on one database: this one delivers the agents it holds a lease on (SPEC §14).
+        options.delivery.nodeId = nodeId();
+        if (overrides.leaseSeconds) {
+            if (*overrides.leaseSeconds < 2 || *overrides.leaseSeconds > 3600)
+                return Errors::invalid(QStringLiteral("--lease-seconds %1 is not a whole number from 2 to 3600.")
+                                           .arg(*overrides.leaseSeconds));
+            options.delivery.leaseMs = *overrides.leaseSeconds * 1000;
+        }
+    }
     return options;
 }
 

@@ -47,6 +47,8 @@ struct ServeOverrides
     // --tls-cert and --tls-key: both or neither (Engine::loadTls says which is missing).
     std::optional<QString> tlsCertFile;
     std::optional<QString> tlsKeyFile;
+    // On a shared PostgreSQL database: how long an agent's lease lasts (a dead node's agents move on after it).
+    std::optional<int> leaseSeconds;
 };
 
 // What the ingress and the delivery scheduler run with.

@@ -48,6 +48,12 @@ Result<ServeOverrides> parseOverrides(const CliContext& context)
             return rate.error();
         overrides.rateLimitPerSecond = int(rate.value());
     }
+    if (context.isSet(QStringLiteral("lease-seconds"))) {
+        auto lease = context.integer(QStringLiteral("lease-seconds"), 2, 3600);
+        if (!lease)
+            return lease.error();
+        overrides.leaseSeconds = int(lease.value());
+    }
     if (context.isSet(QStringLiteral("tls-cert")))
         overrides.tlsCertFile = context.value(QStringLiteral("tls-cert"));
     if (context.isSet(QStringLiteral("tls-key")))
@@ -87,6 +93,12 @@ CommandSpec serveSpec()
                                           QStringLiteral("BYTES"))
                     << QCommandLineOption(QStringLiteral("rate-limit"),
                                           QStringLiteral("Requests per webhook per second (default 100; 0 = off)."),
+                                          QStringLiteral("N"))
+                    << QCommandLineOption(QStringLiteral("lease-seconds"),
+                                          QStringLiteral("With --database postgresql://…: how long this node's "
+                                                         "hold on an agent's deliveries lasts unless renewed; "
+                                                         "another node takes over a dead one's agents after it "
+                                                         "(default 30)."),
                                           QStringLiteral("N"))
                     << QCommandLineOption(QStringLiteral("tls-cert"),
                                           QStringLiteral("Serve HTTPS (and WSS for agent streams) with this PEM "

@@ -17,6 +17,12 @@ struct DeliveryOptions
     qint64 purgeIntervalMs = 3'600'000;
     int pollIntervalMs = 1000; // also picks up retries queued by other processes (the CLI)
 
+    // Several nodes on one PostgreSQL database (SPEC §14): this node's id (empty: the only node), and how long
+    // its lease on an agent lasts unless renewed (every third of it). A dead node's agents are taken over by
+    // the others once their leases expire.
+    QString nodeId;
+    int leaseMs = 30'000;
+
     // Agents' live streams (SPEC §12).
     int streamAckTimeoutMs = 10'000;   // no ack or nack within this: a failed attempt
     int streamPingIntervalMs = 20'000; // a ping when the peer said nothing for this long

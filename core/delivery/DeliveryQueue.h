@@ -98,6 +98,11 @@ public:
     virtual bool knowsAgent(const QString& agentId) const = 0;
     // No stream is open: what the store says of earlier ones is over (at start).
     virtual void noStreams() = 0;
+    // Several nodes on one database: renews this node's leases on agents, takes its share of free ones, gives
+    // back what it holds beyond it (called every third of the lease). Nothing to do for a single node.
+    virtual void maintainLeases() {}
+    // A node stopping: its agents are free for the others at once.
+    virtual void releaseLeases() {}
 
 protected:
     DeliveryQueue() = default;

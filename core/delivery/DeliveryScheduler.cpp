@@ -56,6 +56,7 @@ DeliveryScheduler::~DeliveryScheduler()
             m_writer->runWork(write);
         else
             write(*m_db);
+        m_queue->releaseLeases(); // another node takes this one's agents now, not a lease later
     }
     m_inFlight.clear();
     delete m_client; // closes its connections; nothing lands any more
@@ -74,6 +75,17 @@ Result<void> DeliveryScheduler::start()
     if (const int recovered = m_queue->recover())
         qCInfo(lcDelivery) << recovered << "deliveries were in flight when the process stopped; trying them again";
     m_queue->noStreams(); // what the store says of streams is from a process that is gone
+    if (!m_options.nodeId.isEmpty()) {
+        // One of several nodes: it delivers the agents it holds leases on, renewed every third of the lease.
+        m_queue->maintainLeases();
+        auto* leases = new QTimer(this);
+        leases->setInterval(std::max(500, m_options.leaseMs / 3));
+        connect(leases, &QTimer::timeout, this, [this] {
+            m_queue->maintainLeases();
+            pump();
+        });
+        leases->start();
+    }
 
     StreamTerms terms;
     terms.window = m_options.streamDefaultWindow;

@@ -8,15 +8,21 @@ namespace Alfe {
 
 LocalDeliveryQueue::LocalDeliveryQueue(Database& readConnection, const Clock& clock, const DeliveryOptions& options)
     : m_clock(clock)
+    , m_db(readConnection)
     , m_options(options)
+    , m_clustered(!options.nodeId.isEmpty())
+    , m_leases(readConnection)
     , m_store(readConnection, clock)
 {
     m_monotonic.start();
+    m_deliveryNoticesSeen = m_db.deliveryNotices();
 }
 
 int LocalDeliveryQueue::recover()
 {
-    const int recovered = m_store.recoverInterrupted();
+    // A node of several recovers an agent's interrupted deliveries when it takes the agent (acquired()): the
+    // others' deliveries in flight are theirs.
+    const int recovered = m_clustered ? 0 : m_store.recoverInterrupted();
     m_lanes.clear();
     m_carried.clear();
     m_carriedBytes = 0;
@@ -28,7 +34,8 @@ LocalDeliveryQueue::Lane& LocalDeliveryQueue::addLane(const ForwardingStore::Age
 {
     Lane& lane = m_lanes[row.id];
     lane.agent = row;
-    if (row.status == AgentStatus::Offline && row.nextProbeAtMs >= 0)
+    lane.owned = !m_clustered; // a node of several waits for its lease
+    if (lane.owned && row.status == AgentStatus::Offline && row.nextProbeAtMs >= 0)
         scheduleWake(lane, row.nextProbeAtMs);
     return lane;
 }
@@ -44,6 +51,9 @@ void LocalDeliveryQueue::refresh()
 {
     m_agentsGeneration = m_store.agentsGeneration();
     const qint64 now = m_clock.nowMs();
+    // Another node stored deliveries: the agents this node delivers look in the store when their window runs dry.
+    const bool othersStored = m_clustered && m_db.deliveryNotices() != m_deliveryNoticesSeen;
+    m_deliveryNoticesSeen = m_db.deliveryNotices();
     QSet<QString> seen;
     bool changed = false;
     for (const ForwardingStore::AgentRow& row : m_store.agents()) {
@@ -55,6 +65,12 @@ void LocalDeliveryQueue::refresh()
             continue;
         }
         Lane& lane = *it;
+        if (!lane.owned) {
+            lane.agent = row; // another node's to deliver: its row is all this one follows
+            continue;
+        }
+        if (othersStored || m_clustered) // (each poll too: a notice missed while reconnecting is not lost)
+            lane.storeAhead = true;
         // An agent whose new state is still on its way to the store: memory is ahead of what was read.
         const bool writing = lane.roundsWritingState > 0 || m_touched.contains(row.id);
         if (!writing && (row.status != lane.agent.status || row.forwardUrl != lane.agent.forwardUrl)) {
@@ -91,6 +107,8 @@ void LocalDeliveryQueue::refresh()
 
 bool LocalDeliveryQueue::agentsChanged()
 {
+    if (m_clustered && m_db.deliveryNotices() != m_deliveryNoticesSeen)
+        return true;
     return m_store.agentsGeneration() != m_agentsGeneration;
 }
 
@@ -256,11 +274,14 @@ QList<DeliveryQueue::Claim> LocalDeliveryQueue::claim(int limit)
     popDueWakes(now);
     if (m_order.isEmpty() || limit <= 0)
         return out;
+    if (m_clustered && now > m_leaseValidUntil)
+        return out; // leases not renewed in time: another node may be taking these agents
 
     // Probes: one try per offline agent whose backoff has passed, with its oldest waiting delivery.
     for (const QString& agentId : std::as_const(m_order)) {
         Lane& lane = m_lanes[agentId];
-        if (!lane.probeDue || lane.probing || lane.inFlight > 0 || lane.streaming() || out.size() >= limit)
+        if (!lane.probeDue || lane.probing || lane.inFlight > 0 || lane.streaming() || !lane.owned || lane.releasing ||
+            out.size() >= limit)
             continue;
         lane.probeDue = false;
         if (lane.agent.status != AgentStatus::Offline || lane.agent.forwardUrl.isEmpty())
@@ -366,8 +387,9 @@ void LocalDeliveryQueue::settle(const Claim& claim, const Report& report)
     if (v.status == DeliveryStatus::Failed)
         m_events << Event{Event::Kind::Failed, id, claim.attempt, v.status, {}};
 
-    if (!lane || (lane->streaming() && !claim.stream))
-        return; // (an HTTP attempt from before its stream opened says nothing of the agent now)
+    if (!lane || !lane->owned || (lane->streaming() && !claim.stream))
+        return; // (an HTTP attempt from before its stream opened, or after another node took the agent, says
+                // nothing of the agent now)
     const ForwardingStore::AgentRow& a = lane->agent;
     switch (v.agent) {
     case AttemptVerdict::Agent::Unchanged:
@@ -512,6 +534,13 @@ bool LocalDeliveryQueue::streamOpened(const QString& agentId, int window, const 
             return false;
     }
     Lane& lane = *it;
+    if (m_clustered) {
+        // Its stream is here: so are its deliveries, whichever node held them.
+        if (!m_leases.take(m_options.nodeId, agentId, m_clock.nowMs(), m_options.leaseMs))
+            qCWarning(lcDelivery) << "could not take the lease of agent" << agentId << "for its stream";
+        else if (!lane.owned || lane.releasing)
+            acquired(lane);
+    }
     lane.streamWindow = std::max(1, window);
     if (lane.agent.status == AgentStatus::Offline)
         cameOnline(lane); // its backlog, retrying ones included: their failures were its forward URL being away
@@ -543,7 +572,98 @@ void LocalDeliveryQueue::streamChanged(Lane& lane)
 
 void LocalDeliveryQueue::noStreams()
 {
-    m_journal.noStreams();
+    if (!m_clustered) // other nodes' streams are open
+        m_journal.noStreams();
+}
+
+void LocalDeliveryQueue::acquired(Lane& lane)
+{
+    lane.owned = true;
+    lane.releasing = false;
+    // What the node that held it left in flight is due again (unless this node has some of it in flight itself).
+    if (lane.inFlight == 0)
+        m_store.recoverInterrupted(lane.agent.id);
+    dropWindow(lane);
+    const qint64 now = m_clock.nowMs();
+    if (lane.agent.status == AgentStatus::Offline && lane.agent.nextProbeAtMs >= 0) {
+        if (lane.agent.nextProbeAtMs <= now)
+            lane.probeDue = true;
+        else
+            scheduleWake(lane, lane.agent.nextProbeAtMs);
+    }
+}
+
+void LocalDeliveryQueue::lost(Lane& lane)
+{
+    // Taken by another node (its lease expired here, or the agent's stream opened there).
+    lane.owned = false;
+    lane.releasing = false;
+    lane.probeDue = false;
+    dropWindow(lane);
+}
+
+void LocalDeliveryQueue::rebalance(int share)
+{
+    int owned = 0;
+    QList<Lane*> candidates;
+    for (Lane& lane : m_lanes) {
+        if (!lane.owned || lane.releasing)
+            continue;
+        ++owned;
+        if (!lane.streaming())
+            candidates << &lane;
+    }
+    // The ones with least in flight go first; the others when they are done.
+    std::sort(candidates.begin(), candidates.end(), [](const Lane* a, const Lane* b) {
+        return a->inFlight != b->inFlight ? a->inFlight < b->inFlight : a->agent.id < b->agent.id;
+    });
+    for (Lane* lane : std::as_const(candidates)) {
+        if (owned <= share)
+            break;
+        lane->releasing = true;
+        dropWindow(*lane);
+        --owned;
+    }
+}
+
+void LocalDeliveryQueue::maintainLeases()
+{
+    if (!m_clustered)
+        return;
+    refresh(); // agents created since have a lane to take
+    const qint64 now = m_clock.nowMs();
+    QSet<QString> release;
+    for (const Lane& lane : std::as_const(m_lanes)) {
+        if (lane.releasing && lane.inFlight == 0 && lane.roundsWritingState == 0 && !m_touched.contains(lane.agent.id))
+            release.insert(lane.agent.id);
+    }
+    auto held = m_leases.renew(m_options.nodeId, now, m_options.leaseMs, release);
+    if (!held) {
+        qCWarning(lcDelivery) << "could not renew this node's leases:" << held.error().message;
+        return; // claims stop when the last renewal runs out
+    }
+    // Stop a little before the lease does, so that this node's last sends begin before another node may start.
+    m_leaseValidUntil = held.value().untilMs - m_options.leaseMs / 6;
+    bool changed = false;
+    for (Lane& lane : m_lanes) {
+        const bool holds = held.value().agents.contains(lane.agent.id);
+        if (holds && !lane.owned) {
+            acquired(lane);
+            changed = true;
+        } else if (!holds && lane.owned) {
+            lost(lane);
+            changed = true;
+        }
+    }
+    rebalance(held.value().share);
+    if (changed)
+        refresh(); // the rows of agents just taken, as the store has them now
+}
+
+void LocalDeliveryQueue::releaseLeases()
+{
+    if (m_clustered)
+        m_leases.releaseAll(m_options.nodeId);
 }
 
 int LocalDeliveryQueue::heldInMemory() const

@@ -2,6 +2,7 @@
 
 #include "delivery/DeliveryOptions.h"
 #include "delivery/DeliveryQueue.h"
+#include "store/AgentLeases.h"
 #include "store/AttemptJournal.h"
 #include "store/ForwardingStore.h"
 
@@ -25,6 +26,10 @@ class Database;
 // writer (enqueue) and go straight to their agent's window while the window holds everything due;
 // otherwise the window refills from the store (a keyset range of deliveries_agent_due) when it runs dry.
 // Offline and paused agents cost nothing until a probe falls due, however large their backlog.
+//
+// With a node id (several nodes on one PostgreSQL database) it delivers only the agents this node holds a lease
+// on (AgentLeases); the others' lanes only follow their rows. Deliveries stored by other nodes are looked for
+// when the database says some were stored (alfe_deliveries), and at each poll.
 class LocalDeliveryQueue final : public DeliveryQueue
 {
 public:
@@ -54,6 +59,8 @@ public:
     void streamClosed(const QString& agentId) override;
     bool knowsAgent(const QString& agentId) const override { return m_lanes.contains(agentId); }
     void noStreams() override;
+    void maintainLeases() override;
+    void releaseLeases() override;
 
     // For tests and the bench: ids held in memory across all agents (windows and in flight).
     int heldInMemory() const;
@@ -70,11 +77,15 @@ private:
         int inFlight = 0;
         int roundsWritingState = 0; // rounds taken but not yet written that change this agent's row
         qint64 wakeAtMs = -1;
+        bool owned = true;             // this node delivers this agent's deliveries (always, for a single node)
+        bool releasing = false;        // held beyond this node's share: given back once nothing is in flight
         int streamWindow = 0;          // > 0: a live stream is open and takes the deliveries
         bool resumeAfterWrite = false; // its stream changed: nothing goes until that round is written
         bool streaming() const { return streamWindow > 0; }
         bool online() const
         {
+            if (!owned || releasing)
+                return false;
             if (streaming())
                 return agent.status != AgentStatus::Paused;
             return agent.status == AgentStatus::Online && !agent.forwardUrl.isEmpty();
@@ -95,9 +106,17 @@ private:
     void cameOnline(Lane& lane);
     void requeueRetrying(Lane& lane);
     void streamChanged(Lane& lane);
+    void acquired(Lane& lane);
+    void lost(Lane& lane);
+    void rebalance(int share);
 
     const Clock& m_clock;
+    Database& m_db;
     DeliveryOptions m_options;
+    const bool m_clustered;
+    AgentLeases m_leases;
+    qint64 m_leaseValidUntil = 0; // claims stop then unless renewed (a node cut off from the database stops)
+    qint64 m_deliveryNoticesSeen = -1;
     ForwardingStore m_store;
     AttemptJournal m_journal;
     QSet<QString> m_touched; // agents whose state this round writes

@@ -7,7 +7,7 @@ namespace Alfe {
 // A count that triggers keep up to date (webhook_changes, agent_changes), read through one connection: the
 // table is read again only when PRAGMA data_version says another connection committed, so asking once per
 // request or per dispatch costs no table read while nothing changes. This connection's own changes are for
-// its caller to notice.
+// its caller to notice. On PostgreSQL the one-row table is read each time it is asked.
 class ChangeCounter final
 {
 public:
@@ -19,7 +19,9 @@ public:
 
     qint64 value()
     {
-        const qint64 version = m_db.dataVersion();
+        // PostgreSQL: read every time. Its notifications arrive on their own schedule (a change committed on
+        // another connection a moment ago may not have been heard yet), so they cannot say "nothing changed".
+        const qint64 version = m_db.isPostgres() ? -1 : m_db.dataVersion();
         if (version == m_seenDataVersion && version >= 0 && m_value >= 0)
             return m_value;
         m_seenDataVersion = version;

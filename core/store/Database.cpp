@@ -120,11 +120,16 @@ Result<void> Database::openPostgres(const DatabaseLocation& at)
         return migrated;
     // Another node's change to webhooks or agents arrives as a notification (the triggers send it on commit).
     QSqlDriver* driver = m_db.driver();
-    if (driver->subscribeToNotification(QStringLiteral("alfe_changes"))) {
+    // New deliveries stored by any node arrive as alfe_deliveries (one per committing transaction).
+    if (driver->subscribeToNotification(QStringLiteral("alfe_changes")) &&
+        driver->subscribeToNotification(QStringLiteral("alfe_deliveries"))) {
         m_notifications = 0;
+        m_deliveryNotices = 0;
         QObject::connect(driver, &QSqlDriver::notification, driver, [this](const QString& channel) {
             if (channel == QLatin1String("alfe_changes"))
                 ++m_notifications;
+            else if (channel == QLatin1String("alfe_deliveries"))
+                ++m_deliveryNotices;
         });
     }
     return {};
@@ -192,6 +197,7 @@ bool Database::prepare(QSqlQuery& query, const QString& text) const
 void Database::close()
 {
     m_notifications = -1;
+    m_deliveryNotices = -1;
     m_postgres = false;
     m_prepared.clear();
     if (m_db.isValid()) {

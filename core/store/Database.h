@@ -40,6 +40,9 @@ public:
     // this connection last asked: SQLite's PRAGMA data_version; on PostgreSQL the count of `alfe_changes`
     // notifications this connection received (-1, "ask the table", when it cannot listen). No table is read.
     qint64 dataVersion();
+    // PostgreSQL: how many transactions that stored deliveries (any node's) this connection heard of; -1 on SQLite,
+    // where one process writes and tells its queue itself.
+    qint64 deliveryNotices() const { return m_deliveryNotices; }
 
     // This connection's SQL for SQLite-dialect `sql`: unchanged on SQLite; on PostgreSQL without INDEXED BY,
     // with BEGIN for BEGIN IMMEDIATE, ILIKE for LIKE (SQLite's LIKE ignores ASCII case), byte lengths of text.
@@ -92,7 +95,8 @@ private:
     QString m_path;
     QString m_display;
     bool m_postgres = false;
-    qint64 m_notifications = -1; // PostgreSQL: alfe_changes notifications received, -1 when not listening
+    qint64 m_notifications = -1;   // PostgreSQL: alfe_changes notifications received, -1 when not listening
+    qint64 m_deliveryNotices = -1; // PostgreSQL: alfe_deliveries notifications received
     QSqlDatabase m_db;
     QHash<QString, std::shared_ptr<QSqlQuery>> m_prepared;
 };

@@ -16,26 +16,41 @@ ForwardingStore::ForwardingStore(Database& db, const Clock& clock)
     , m_agentChanges(db, QStringLiteral("SELECT generation FROM agent_changes WHERE id = 1"))
 {}
 
-int ForwardingStore::recoverInterrupted()
+int ForwardingStore::recoverInterrupted(const QString& agentId)
 {
+    // Everything in flight when the process died, or one agent's (a node taking over a dead node's agent).
+    const QString scope = agentId.isEmpty() ? QString() : QStringLiteral(" AND agent_id = ?");
     QSqlQuery q(m_db.connection());
-    if (!q.exec(QStringLiteral("SELECT count(*) FROM deliveries WHERE status = 'delivering'")) || !q.next())
+    m_db.prepare(q, QStringLiteral("SELECT count(*) FROM deliveries WHERE status = 'delivering'") + scope);
+    if (!agentId.isEmpty())
+        q.addBindValue(agentId);
+    if (!q.exec() || !q.next())
         return 0;
     const int count = q.value(0).toInt();
     q.finish();
     if (count == 0)
         return 0;
     m_db.transaction([&]() -> Result<void> {
-        if (auto ok = m_db.exec(QStringLiteral("UPDATE attempts SET error = 'interrupted'"
-                                               " WHERE duration_ms IS NULL AND error IS NULL"));
-            !ok)
+        QSqlQuery attempts(m_db.connection());
+        m_db.prepare(attempts,
+                     QStringLiteral("UPDATE attempts SET error = 'interrupted'"
+                                    " WHERE duration_ms IS NULL AND error IS NULL") +
+                         (agentId.isEmpty() ? QString()
+                                            : QStringLiteral(" AND delivery_id IN (SELECT id FROM deliveries"
+                                                             " WHERE status = 'delivering' AND agent_id = ?)")));
+        if (!agentId.isEmpty())
+            attempts.addBindValue(agentId);
+        if (auto ok = m_db.exec(attempts); !ok)
             return ok;
         // Due now, in arrival order among the others: the oldest events do not wait behind newer ones.
         QSqlQuery requeue(m_db.connection());
         m_db.prepare(requeue,
                      QStringLiteral("UPDATE deliveries SET status = 'queued', next_attempt_at = min(received_at, ?)"
-                                    " WHERE status = 'delivering'"));
+                                    " WHERE status = 'delivering'") +
+                         scope);
         requeue.addBindValue(m_clock.nowMs());
+        if (!agentId.isEmpty())
+            requeue.addBindValue(agentId);
         return m_db.exec(requeue);
     });
     return count;

@@ -41,7 +41,7 @@ public:
 
     // After a crash: attempts that never finished are recorded as interrupted, and their deliveries are
     // due again (without spending a retry). Returns how many.
-    int recoverInterrupted();
+    int recoverInterrupted(const QString& agentId = {});
 
     QList<AgentRow> agents();
     // Counts up with every new, deleted, paused, resumed or re-pointed agent, by any connection or process

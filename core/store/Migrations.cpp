@@ -2,6 +2,9 @@
 
 namespace Alfe::Migrations {
 
+QStringList postgresVersion12();       // MigrationsPostgres.cpp
+QStringList postgresDeliveryNotices(); // MigrationsPostgres.cpp
+
 namespace {
 QStringList v1Accounts()
 {
@@ -240,14 +243,33 @@ QStringList v13UniqueDedup()
     };
 }
 
-// Steps after version 12, the same SQL for both dialects.
-QList<QStringList> sharedSteps()
+// Several nodes on one PostgreSQL database (SPEC §14): which node delivers each agent's deliveries, until when
+// (agent_leases), and which nodes are alive (cluster_nodes), so that each takes its share. An embedded (SQLite)
+// store has one node and leaves both empty; they exist so that both dialects have one schema.
+QStringList v14AgentLeases(Dialect dialect)
 {
-    return {v13UniqueDedup()};
+    // Milliseconds since the epoch: PostgreSQL's INTEGER has 32 bits, SQLite's 64.
+    const QString ms = dialect == Dialect::Postgres ? QStringLiteral("BIGINT") : QStringLiteral("INTEGER");
+    const QString id = dialect == Dialect::Postgres ? QStringLiteral("TEXT COLLATE \"C\"") : QStringLiteral("TEXT");
+    return {
+        QStringLiteral("CREATE TABLE agent_leases ("
+                       " agent_id %1 PRIMARY KEY REFERENCES agents(id) ON DELETE CASCADE,"
+                       " node_id TEXT NOT NULL DEFAULT '',"
+                       " lease_until %2 NOT NULL DEFAULT 0)")
+            .arg(id, ms),
+        QStringLiteral("CREATE TABLE cluster_nodes (node_id TEXT PRIMARY KEY, seen_until %1 NOT NULL)").arg(ms),
+    };
+}
+
+// Steps after version 12, the same for both dialects but for what only PostgreSQL has.
+QList<QStringList> sharedSteps(Dialect dialect)
+{
+    QStringList v14 = v14AgentLeases(dialect);
+    if (dialect == Dialect::Postgres)
+        v14 << postgresDeliveryNotices();
+    return {v13UniqueDedup(), v14};
 }
 } // namespace
-
-QStringList postgresVersion12(); // MigrationsPostgres.cpp
 
 const QList<QStringList>& steps(Dialect dialect)
 {
@@ -255,10 +277,10 @@ const QList<QStringList>& steps(Dialect dialect)
         QList<QStringList>{v1Accounts(),     v2Deliveries(),       v3RefusedAndIndexes(), v4IngressDedup(),
                            v5Forwarding(),   v6WebhookChanges(),   v7AgentQueues(),       v8AgentChanges(),
                            v9FewerIndexes(), v10ProviderSecrets(), v11AgentStreams(),     v12AdminTokens()} +
-        sharedSteps();
+        sharedSteps(Dialect::Sqlite);
     // PostgreSQL databases begin at version 12 in one step; versions 2-12 have nothing more to do.
-    static const QList<QStringList> postgres =
-        QList<QStringList>{postgresVersion12()} + QList<QStringList>(11, QStringList()) + sharedSteps();
+    static const QList<QStringList> postgres = QList<QStringList>{postgresVersion12()} +
+                                               QList<QStringList>(11, QStringList()) + sharedSteps(Dialect::Postgres);
     return dialect == Dialect::Postgres ? postgres : sqlite;
 }
 

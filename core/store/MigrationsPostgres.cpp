@@ -161,4 +161,16 @@ QStringList postgresVersion12()
     return tables() + indexes() + changeCounters();
 }
 
+// Nodes that deliver learn that another node stored deliveries from one notification per transaction (PostgreSQL
+// folds identical notifications of a transaction into one), sent when it commits.
+QStringList postgresDeliveryNotices()
+{
+    return {
+        QStringLiteral("CREATE FUNCTION alfe_deliveries_notice() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                       " PERFORM pg_notify('alfe_deliveries', ''); RETURN NULL; END $$"),
+        QStringLiteral("CREATE TRIGGER deliveries_notice AFTER INSERT ON deliveries"
+                       " FOR EACH STATEMENT EXECUTE FUNCTION alfe_deliveries_notice()"),
+    };
+}
+
 } // namespace Alfe::Migrations

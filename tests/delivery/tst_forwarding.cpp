@@ -307,9 +307,9 @@ private slots:
         const QString id = f.send("{\"n\":1}");
         QTRY_COMPARE(f.agent().status, AgentStatus::Paused);
 
-        QSqlDatabase side = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("side"));
-        side.setDatabaseName(f.ingress.engine().databasePath());
-        QVERIFY(side.open());
+        Database sideStore; // another connection, as another process would have (SQLite file or PostgreSQL)
+        QVERIFY(sideStore.open(f.ingress.engine().databasePath()));
+        QSqlDatabase side = sideStore.connection();
         const auto setSealed = [&](const QByteArray& sealed) {
             QSqlQuery q(side);
             q.prepare(QStringLiteral("UPDATE secret_versions SET sealed = ? WHERE webhook_id = ?"));
@@ -344,9 +344,9 @@ private slots:
         QCOMPARE(f.agent().status, AgentStatus::Online);
 
         QVERIFY(setSealed(sealed));
-        side.close();
+        read = QSqlQuery();
         side = QSqlDatabase();
-        QSqlDatabase::removeDatabase(QStringLiteral("side"));
+        sideStore.close();
         f.advance(5'000);
         QTRY_COMPARE(f.delivery(id).status, DeliveryStatus::Delivered);
         QCOMPARE(f.receiver.count(), 2);

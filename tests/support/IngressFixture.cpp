@@ -35,7 +35,7 @@ QString IngressFixture::createWebhook(Provider provider, QByteArray* secret)
 QVariant IngressFixture::scalar(const QString& sql, const QVariantList& binds)
 {
     QSqlQuery q(m_engine->database().connection());
-    q.prepare(sql);
+    m_engine->database().prepare(q, sql); // in the store's dialect
     for (const QVariant& v : binds)
         q.addBindValue(v);
     if (!q.exec() || !q.next())
@@ -45,7 +45,9 @@ QVariant IngressFixture::scalar(const QString& sql, const QVariantList& binds)
 
 int IngressFixture::count(const QString& sqlWhere, const QString& table)
 {
-    return scalar(QStringLiteral("SELECT count(*) FROM %1 WHERE %2").arg(table, sqlWhere)).toInt();
+    // "1" (every row) is SQLite's; TRUE means the same to both stores.
+    const QString where = sqlWhere == QLatin1String("1") ? QStringLiteral("TRUE") : sqlWhere;
+    return scalar(QStringLiteral("SELECT count(*) FROM %1 WHERE %2").arg(table, where)).toInt();
 }
 
 } // namespace Alfe::Test
