@@ -1,0 +1,99 @@
+// LocalDeliveryQueue on one of several nodes sharing a PostgreSQL database: the agents this node holds leases on.
+#include "delivery/LocalDeliveryQueue.h"
+
+#include "domain/Clock.h"
+#include "domain/Logging.h"
+
+namespace Alfe {
+
+void LocalDeliveryQueue::acquired(Lane& lane)
+{
+    lane.owned = true;
+    lane.releasing = false;
+    // What the node that held it left in flight is due again (unless this node has some of it in flight itself).
+    if (lane.inFlight == 0)
+        m_store.recoverInterrupted(lane.agent.id);
+    dropWindow(lane);
+    const qint64 now = m_clock.nowMs();
+    if (lane.agent.status == AgentStatus::Offline && lane.agent.nextProbeAtMs >= 0) {
+        if (lane.agent.nextProbeAtMs <= now)
+            lane.probeDue = true;
+        else
+            scheduleWake(lane, lane.agent.nextProbeAtMs);
+    }
+}
+
+void LocalDeliveryQueue::lost(Lane& lane)
+{
+    // Taken by another node (its lease expired here, or the agent's stream opened there).
+    lane.owned = false;
+    lane.releasing = false;
+    lane.probeDue = false;
+    dropWindow(lane);
+}
+
+void LocalDeliveryQueue::rebalance(int share)
+{
+    int owned = 0;
+    QList<Lane*> candidates;
+    for (Lane& lane : m_lanes) {
+        if (!lane.owned || lane.releasing)
+            continue;
+        ++owned;
+        if (!lane.streaming())
+            candidates << &lane;
+    }
+    // The ones with least in flight go first; the others when they are done.
+    std::sort(candidates.begin(), candidates.end(), [](const Lane* a, const Lane* b) {
+        return a->inFlight != b->inFlight ? a->inFlight < b->inFlight : a->agent.id < b->agent.id;
+    });
+    for (Lane* lane : std::as_const(candidates)) {
+        if (owned <= share)
+            break;
+        lane->releasing = true;
+        dropWindow(*lane);
+        --owned;
+    }
+}
+
+void LocalDeliveryQueue::maintainLeases()
+{
+    if (!m_clustered)
+        return;
+    refresh(); // agents created since have a lane to take
+    const qint64 now = m_clock.nowMs();
+    QSet<QString> release;
+    for (const Lane& lane : std::as_const(m_lanes)) {
+        if (lane.releasing && lane.inFlight == 0 && lane.roundsWritingState == 0 && !m_touched.contains(lane.agent.id))
+            release.insert(lane.agent.id);
+    }
+    auto held = m_leases.renew(m_options.nodeId, now, m_options.leaseMs, release);
+    if (!held) {
+        qCWarning(lcDelivery) << "could not renew this node's leases:" << held.error().message;
+        return; // claims stop when the last renewal runs out
+    }
+    // Stop a little before the lease does, so that this node's last sends begin before another node may start.
+    m_leaseValidUntil = held.value().untilMs - m_options.leaseMs / 6;
+    bool changed = false;
+    for (Lane& lane : m_lanes) {
+        const bool holds = held.value().agents.contains(lane.agent.id);
+        if (holds && !lane.owned) {
+            acquired(lane);
+            changed = true;
+        } else if (!holds && lane.owned) {
+            lost(lane);
+            changed = true;
+        }
+    }
+    rebalance(held.value().share);
+    if (changed)
+        refresh(); // the rows of agents just taken, as the store has them now
+}
+
+void LocalDeliveryQueue::releaseLeases()
+{
+    if (m_clustered)
+        m_leases.releaseAll(m_options.nodeId);
+}
+
+} // namespace Alfe
