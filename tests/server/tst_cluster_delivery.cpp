@@ -67,15 +67,17 @@ public:
             else
                 m_first.insert(id, Arrival{agent, m_clock.elapsed()});
             ++m_requests;
+            // Taken now, while the socket is alive: a responder's own socket() dangles once its client has gone.
+            const QPointer<QTcpSocket> socket = responder.socket();
             if (m_delayMs == 0) {
-                answer(std::move(responder));
+                answer(socket, std::move(responder));
                 return;
             }
             ++m_pending;
             auto held = std::make_shared<QHttpServerResponder>(std::move(responder));
-            QTimer::singleShot(m_delayMs, &m_server, [this, held] {
+            QTimer::singleShot(m_delayMs, &m_server, [this, socket, held] {
                 --m_pending;
-                answer(std::move(*held));
+                answer(socket, std::move(*held));
             });
         });
         m_listener = new QTcpServer(&m_server);
@@ -104,10 +106,9 @@ private:
         }
         return {};
     }
-    static void answer(QHttpServerResponder&& responder)
+    static void answer(const QPointer<QTcpSocket>& socket, QHttpServerResponder&& responder)
     {
-        // A node killed meanwhile closed the connection: nothing to answer.
-        const QPointer<QTcpSocket> socket = responder.socket();
+        // A node killed meanwhile closed the connection: nothing to answer (writing would crash Qt 6.4).
         if (!socket || socket->state() != QAbstractSocket::ConnectedState)
             return;
         QHttpServerResponse response(QByteArray("application/json"), QByteArray("{\"ok\":true}"));
