@@ -85,12 +85,17 @@ public:
                 job.result = begun.error();
             return;
         }
-        for (Job& job : batch.jobs) {
-            m_db.execPrepared(QStringLiteral("SAVEPOINT row"));
-            job.result = m_store.insert(job.delivery);
-            if (!job.result)
-                m_db.execPrepared(QStringLiteral("ROLLBACK TO row"));
-            m_db.execPrepared(QStringLiteral("RELEASE row"));
+        if (!insertAll(batch)) {
+            // One row failed (a webhook deleted meanwhile, a full disk...): PostgreSQL has aborted the whole
+            // transaction by now, so the batch starts again with a savepoint around each row, and only the
+            // failing ones are refused.
+            m_db.execPrepared(QStringLiteral("ROLLBACK"));
+            if (auto begun = m_db.execPrepared(QStringLiteral("BEGIN IMMEDIATE")); !begun) {
+                for (Job& job : batch.jobs)
+                    job.result = begun.error();
+                return;
+            }
+            insertEachAlone(batch);
         }
         auto records = std::exchange(m_records, {});
         m_recordsTimer->stop();
@@ -108,6 +113,28 @@ public:
 
 private:
     static constexpr int RecordsWaitMs = 2;
+
+    // Every row in one go: a statement per row, which on PostgreSQL is one round trip. False when one failed.
+    bool insertAll(Batch& batch)
+    {
+        for (Job& job : batch.jobs) {
+            job.result = m_store.insert(job.delivery);
+            if (!job.result)
+                return false;
+        }
+        return true;
+    }
+
+    void insertEachAlone(Batch& batch)
+    {
+        for (Job& job : batch.jobs) {
+            m_db.execPrepared(QStringLiteral("SAVEPOINT row"));
+            job.result = m_store.insert(job.delivery);
+            if (!job.result)
+                m_db.execPrepared(QStringLiteral("ROLLBACK TO row"));
+            m_db.execPrepared(QStringLiteral("RELEASE row"));
+        }
+    }
     static constexpr int RefusedWaitMs = 200;
 
     void writeRefused()
