@@ -101,6 +101,9 @@ public:
     // Several nodes on one database: renews this node's leases on agents, takes its share of free ones, gives
     // back what it holds beyond it (called every third of the lease). Nothing to do for a single node.
     virtual void maintainLeases() {}
+    // Several nodes: a hand-over is under way (this node holds fewer agents than its part, or has one to give back
+    // that is now idle), so maintainLeases() should run at the next poll rather than wait for the lease's third.
+    virtual bool leasesUnsettled() const { return false; }
     // A node stopping: its agents are free for the others at once.
     virtual void releaseLeases() {}
 

@@ -111,6 +111,8 @@ Result<void> DeliveryScheduler::start()
     m_pollTimer = new QTimer(this);
     m_pollTimer->setInterval(m_options.pollIntervalMs);
     connect(m_pollTimer, &QTimer::timeout, this, [this] {
+        if (m_queue->leasesUnsettled())
+            m_queue->maintainLeases(); // agents changing nodes: within a poll, not a lease's third
         m_queue->refresh();
         QSet<QString> known;
         for (const AgentStream* stream : m_streams->open()) {

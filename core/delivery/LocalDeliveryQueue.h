@@ -60,6 +60,7 @@ public:
     bool knowsAgent(const QString& agentId) const override { return m_lanes.contains(agentId); }
     void noStreams() override;
     void maintainLeases() override;
+    bool leasesUnsettled() const override;
     void releaseLeases() override;
 
     // For tests and the bench: ids held in memory across all agents (windows and in flight).
@@ -109,6 +110,8 @@ private:
     void acquired(Lane& lane);
     void lost(Lane& lane);
     void rebalance(int share);
+    bool renewLeases(); // one renewal: false when the database did not answer
+    QSet<QString> idleReleasing() const;
 
     const Clock& m_clock;
     Database& m_db;
@@ -116,6 +119,7 @@ private:
     const bool m_clustered;
     AgentLeases m_leases;
     qint64 m_leaseValidUntil = 0; // claims stop then unless renewed (a node cut off from the database stops)
+    int m_leaseFewest = 0;        // this node's part, rounded down, as of the last renewal
     qint64 m_deliveryNoticesSeen = -1;
     ForwardingStore m_store;
     AttemptJournal m_journal;

@@ -56,24 +56,50 @@ void LocalDeliveryQueue::rebalance(int share)
     }
 }
 
+QSet<QString> LocalDeliveryQueue::idleReleasing() const
+{
+    QSet<QString> idle;
+    for (const Lane& lane : m_lanes) {
+        if (lane.releasing && lane.inFlight == 0 && lane.roundsWritingState == 0 && !m_touched.contains(lane.agent.id))
+            idle.insert(lane.agent.id);
+    }
+    return idle;
+}
+
+bool LocalDeliveryQueue::leasesUnsettled() const
+{
+    if (!m_clustered)
+        return false;
+    int owned = 0;
+    for (const Lane& lane : m_lanes) {
+        if (lane.owned && !lane.releasing)
+            ++owned;
+    }
+    return owned < m_leaseFewest || !idleReleasing().isEmpty();
+}
+
 void LocalDeliveryQueue::maintainLeases()
 {
     if (!m_clustered)
         return;
     refresh(); // agents created since have a lane to take
+    // Agents beyond this node's share with nothing in flight go back in the same call, not a lease's third later:
+    // until they do, neither this node nor another delivers them.
+    if (renewLeases() && !idleReleasing().isEmpty())
+        renewLeases();
+}
+
+bool LocalDeliveryQueue::renewLeases()
+{
     const qint64 now = m_clock.nowMs();
-    QSet<QString> release;
-    for (const Lane& lane : std::as_const(m_lanes)) {
-        if (lane.releasing && lane.inFlight == 0 && lane.roundsWritingState == 0 && !m_touched.contains(lane.agent.id))
-            release.insert(lane.agent.id);
-    }
-    auto held = m_leases.renew(m_options.nodeId, now, m_options.leaseMs, release);
+    auto held = m_leases.renew(m_options.nodeId, now, m_options.leaseMs, idleReleasing());
     if (!held) {
         qCWarning(lcDelivery) << "could not renew this node's leases:" << held.error().message;
-        return; // claims stop when the last renewal runs out
+        return false; // claims stop when the last renewal runs out
     }
     // Stop a little before the lease does, so that this node's last sends begin before another node may start.
     m_leaseValidUntil = held.value().untilMs - m_options.leaseMs / 6;
+    m_leaseFewest = held.value().fewest;
     bool changed = false;
     for (Lane& lane : m_lanes) {
         const bool holds = held.value().agents.contains(lane.agent.id);
@@ -88,6 +114,7 @@ void LocalDeliveryQueue::maintainLeases()
     rebalance(held.value().share);
     if (changed)
         refresh(); // the rows of agents just taken, as the store has them now
+    return true;
 }
 
 void LocalDeliveryQueue::releaseLeases()

@@ -57,6 +57,7 @@ Result<AgentLeases::Held> AgentLeases::renew(const QString& node, qint64 nowMs, 
         const qint64 agents = q.value(0).toLongLong();
         const qint64 nodes = std::max<qint64>(1, q.value(1).toLongLong());
         held.share = int((agents + nodes - 1) / nodes);
+        held.fewest = int(agents / nodes);
         const int wanted = held.share - int(held.agents.size());
         if (wanted <= 0)
             return {};

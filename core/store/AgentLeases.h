@@ -24,7 +24,8 @@ public:
     {
         QSet<QString> agents; // held by this node until `untilMs`
         qint64 untilMs = 0;
-        int share = 0; // how many agents this node should hold, live nodes counted
+        int share = 0;  // how many agents this node should hold, live nodes counted (agents / nodes, rounded up)
+        int fewest = 0; // agents / nodes rounded down: a node holding fewer is short of its part
     };
 
     // Says this node is alive, gives back `release`, renews what it holds, and takes expired or free agents
