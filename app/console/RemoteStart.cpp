@@ -70,6 +70,8 @@ int runRemoteConsole(const RemoteStartOptions& options)
     // The window appears once the session exists; with no token file, the keychain's is read first.
     int code = -1;
     const auto created = [options](Alfe::RemoteSession* session) {
+        // As for a data directory: the layout kept, except for a screenshot (the same on every run).
+        session->window().setRemembersLayout(options.screenshot.isEmpty());
         QObject::connect(session, &Alfe::RemoteSession::ready, session, [session, options] {
             if (options.tab >= 0 && session->window().tabs())
                 session->window().tabs()->setCurrentIndex(options.tab);

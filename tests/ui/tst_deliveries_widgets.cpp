@@ -2,6 +2,7 @@
 #include "ManualClock.h"
 #include "TestEngine.h"
 #include "backend/LocalBackend.h"
+#include "common/ColorScheme.h"
 #include "common/Translations.h"
 #include "deliveries/DeliveriesView.h"
 #include "deliveries/DeliveryDetailsPane.h"
@@ -368,17 +369,7 @@ private slots:
         QVERIFY(refused.grab().save(QDir(dir).filePath(QStringLiteral("refused.png"))));
 
         // The same view on a dark palette: status colours and tints follow it.
-        QPalette dark;
-        dark.setColor(QPalette::Window, QColor(0x20, 0x22, 0x26));
-        dark.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
-        dark.setColor(QPalette::Base, QColor(0x16, 0x18, 0x1c));
-        dark.setColor(QPalette::AlternateBase, QColor(0x1e, 0x21, 0x26));
-        dark.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
-        dark.setColor(QPalette::Button, QColor(0x2a, 0x2d, 0x33));
-        dark.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
-        dark.setColor(QPalette::Highlight, QColor(0x2f, 0x5f, 0xa8));
-        dark.setColor(QPalette::HighlightedText, Qt::white);
-        dark.setColor(QPalette::PlaceholderText, QColor(0x90, 0x94, 0x9a));
+        const QPalette dark = ColorScheme::palette(ColorScheme::Scheme::Dark); // as `alfe-console --palette dark`
         const QPalette light = QApplication::palette();
         QApplication::setPalette(dark);
         view.filterBar()->setText(QStringLiteral("invoice"));

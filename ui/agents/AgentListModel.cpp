@@ -226,7 +226,8 @@ void AgentItemDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opt
     painter->drawText(QRect(text.left(), top, text.width(), nameMetrics.height()), Qt::AlignLeft | Qt::AlignVCenter,
                       nameMetrics.elidedText(name, Qt::ElideRight, text.width()));
     painter->setFont(detailFont);
-    painter->setPen(opt.palette.color(group, selected ? QPalette::HighlightedText : QPalette::PlaceholderText));
+    painter->setPen(selected ? opt.palette.color(group, QPalette::HighlightedText)
+                             : StatusStyle::color(StatusStyle::Tone::Muted, opt.palette));
     painter->drawText(QRect(text.left(), top + nameMetrics.height(), text.width(), detailMetrics.height()),
                       Qt::AlignLeft | Qt::AlignVCenter, detailMetrics.elidedText(detail, Qt::ElideRight, text.width()));
     painter->restore();

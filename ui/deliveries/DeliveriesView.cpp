@@ -1,6 +1,7 @@
 #include "deliveries/DeliveriesView.h"
 
 #include "backend/Backend.h"
+#include "common/StatusStyle.h"
 #include "deliveries/DeliveryFilterBar.h"
 #include "deliveries/DeliveryListModel.h"
 #include "store/DeliveryQuery.h"
@@ -40,7 +41,7 @@ DeliveriesView::DeliveriesView(Backend& backend, QWidget* parent)
 
     m_info = new QLabel(this);
     m_info->setObjectName(QStringLiteral("deliveriesInfo"));
-    m_info->setForegroundRole(QPalette::PlaceholderText);
+    StatusStyle::setTextTone(m_info, StatusStyle::Tone::Muted); // dimmed, still legible
     m_newer = new QPushButton(tr("\u2191 New deliveries"), this);
     m_newer->setObjectName(QStringLiteral("showNewer"));
     m_newer->setToolTip(tr("Newer deliveries arrived: jump to the top"));

@@ -112,7 +112,7 @@ DeliveryDetailsPane::DeliveryDetailsPane(Backend& backend, QWidget* parent)
     placeholder->setObjectName(QStringLiteral("detailsPlaceholder"));
     placeholder->setAlignment(Qt::AlignCenter);
     placeholder->setWordWrap(true);
-    placeholder->setForegroundRole(QPalette::PlaceholderText);
+    StatusStyle::setTextTone(placeholder, StatusStyle::Tone::Muted); // dimmed, still legible
     m_pages->addWidget(placeholder);
 
     auto* page = new QWidget(m_pages);
@@ -262,7 +262,7 @@ void DeliveryDetailsPane::fill()
     }
     const Delivery& d = *m_delivery;
     m_pages->setCurrentIndex(1);
-    const QColor tone = StatusStyle::color(StatusStyle::tone(d.status), palette());
+    const QColor tone = StatusStyle::color(StatusStyle::tone(d.status), palette(), m_title->backgroundRole());
     m_title->setText(QStringLiteral("<b>%1</b> &nbsp; <span style=\"color:%2\">\u25cf %3</span>")
                          .arg(d.eventType.isEmpty() ? d.id : d.eventType.toHtmlEscaped(), tone.name(),
                               StatusStyle::label(d.status)));

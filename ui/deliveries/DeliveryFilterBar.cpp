@@ -6,6 +6,7 @@
 #include "store/DeliveryQuery.h"
 
 #include <QComboBox>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QSignalBlocker>
 #include <QTimer>
@@ -207,6 +208,13 @@ void DeliveryFilterBar::updateTextState()
         m_search->setState(DeliverySearchEdit::State::Valid, explanation);
         break;
     }
+}
+
+void DeliveryFilterBar::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange && m_failed)
+        m_failed->setIcon(StatusStyle::dot(StatusStyle::Tone::Bad, palette()));
 }
 
 } // namespace Alfe

@@ -42,6 +42,9 @@ public:
 signals:
     void filterChanged();
 
+protected:
+    void changeEvent(QEvent* event) override; // the Failed button's dot follows the palette
+
 private:
     void textEdited();
     void applyNow();

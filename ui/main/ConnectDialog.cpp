@@ -181,6 +181,9 @@ void ConnectDialog::open(const QUrl& server, const QByteArray& token, const QStr
             }
             Secrets::cleanse(token);
         });
+        // Opened from a window that keeps its layout (File → Connect to server…): this one keeps it too.
+        if (const auto* from = qobject_cast<MainWindow*>(owner.data()); from && from->remembersLayout())
+            session->window().setRemembersLayout(true);
         if (created)
             created(session);
         session->start();

@@ -8,6 +8,7 @@
 #include "deliveries/DeliveriesView.h"
 #include "main/ConnectDialog.h"
 #include "main/SettingsDialog.h"
+#include "main/WindowLayout.h"
 #include "refused/RefusedRequestsView.h"
 #include "secrets/SecretClipboard.h"
 #include "secrets/SecretDialog.h"
@@ -21,6 +22,7 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QCloseEvent>
 #include <QDateTime>
 #include <QDir>
 #include <QHeaderView>
@@ -173,6 +175,7 @@ void MainWindow::buildActions()
 QWidget* MainWindow::buildWebhooksPage()
 {
     auto* splitter = new QSplitter(this);
+    splitter->setObjectName(QStringLiteral("webhooksSplitter"));
     m_agents = new AgentListModel(this);
     m_agentView = new QListView(splitter);
     m_agentView->setObjectName(QStringLiteral("agentList"));
@@ -246,6 +249,23 @@ void MainWindow::showEvent(QShowEvent* event)
     refresh(); // what changed while hidden
 }
 
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    if (m_remembersLayout)
+        WindowLayout::save(*this, m_tabs);
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::setRemembersLayout(bool remembers)
+{
+    m_remembersLayout = remembers;
+    if (!remembers)
+        return;
+    WindowLayout::restoreGeometry(*this);
+    if (m_tabs)
+        WindowLayout::restoreTabs(*this, *m_tabs);
+}
+
 void MainWindow::showUnlocking()
 {
     m_pages->setCurrentWidget(m_message);
@@ -307,6 +327,9 @@ void MainWindow::showReady()
         connect(m_deliveries, &DeliveriesView::sendTestEventRequested, this, &MainWindow::sendTestFromDeliveries);
         // The empty state offers "Send a test event…" only once someone listens: read it again now.
         m_deliveries->refresh();
+        // Before ConsoleStartup and RemoteSession say ready(), where --tab is applied: the command line wins.
+        if (m_remembersLayout)
+            WindowLayout::restoreTabs(*this, *m_tabs);
     }
     m_ready = true;
     m_pages->setCurrentWidget(m_tabs);

@@ -46,6 +46,12 @@ public:
     void showConnection(bool connected, const QString& problem);
     void setIngressProblem(const QString& message);
 
+    // Keep the window's size, its splitters and the open tab in the settings when it closes, and start from what
+    // was kept (WindowLayout): the geometry now, the tabs' layout once they are built. Off by default, so tests
+    // and `--screenshot` neither read nor write it.
+    void setRemembersLayout(bool remembers);
+    bool remembersLayout() const { return m_remembersLayout; }
+
     SecretClipboard& secretClipboard() { return *m_clipboard; }
     QString selectedWebhookId() const;
     void selectWebhook(const QString& webhookId);
@@ -71,6 +77,7 @@ public slots:
 
 protected:
     void showEvent(QShowEvent* event) override;
+    void closeEvent(QCloseEvent* event) override;
 
 private:
     void buildActions();
@@ -129,6 +136,7 @@ private:
     QAction* m_importSecretAction = nullptr;
     QAction* m_clearSecretAction = nullptr;
     bool m_ready = false;
+    bool m_remembersLayout = false;
 };
 
 } // namespace Alfe

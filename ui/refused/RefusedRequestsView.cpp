@@ -2,6 +2,7 @@
 
 #include "common/LocalTime.h"
 #include "common/MonospaceFont.h"
+#include "common/StatusStyle.h"
 #include "store/DeliveryStore.h"
 
 #include "backend/Backend.h"
@@ -45,7 +46,7 @@ RefusedRequestsView::RefusedRequestsView(Backend& backend, QWidget* parent)
                                 .arg(RefusedLog::MaxAgeMs / 3'600'000)
                                 .arg(RefusedLog::MaxRows),
                             this);
-    note->setForegroundRole(QPalette::PlaceholderText);
+    StatusStyle::setTextTone(note, StatusStyle::Tone::Muted); // dimmed, still legible
     note->setWordWrap(true);
     auto* top = new QHBoxLayout;
     top->addWidget(m_webhook);
@@ -105,6 +106,7 @@ RefusedRequestsView::RefusedRequestsView(Backend& backend, QWidget* parent)
     m_body->setLineWrapMode(QPlainTextEdit::NoWrap);
     m_body->setFont(MonospaceFont::font());
     auto* parts = new QSplitter(Qt::Horizontal, details);
+    parts->setObjectName(QStringLiteral("refusedDetailsSplitter"));
     parts->addWidget(m_headers);
     parts->addWidget(m_body);
     auto* detailsLayout = new QVBoxLayout(details);
@@ -113,6 +115,7 @@ RefusedRequestsView::RefusedRequestsView(Backend& backend, QWidget* parent)
     detailsLayout->addWidget(parts, 1);
 
     auto* splitter = new QSplitter(Qt::Vertical, this);
+    splitter->setObjectName(QStringLiteral("refusedSplitter"));
     splitter->setChildrenCollapsible(false);
     splitter->addWidget(m_pages);
     splitter->addWidget(details);

@@ -26,7 +26,7 @@ ProviderSecretEdit::ProviderSecretEdit(Provider provider, QWidget* parent)
     m_hint = new QLabel(this);
     m_hint->setObjectName(QStringLiteral("providerSecretHint"));
     m_hint->setWordWrap(true);
-    m_hint->setForegroundRole(QPalette::PlaceholderText);
+    StatusStyle::setTextTone(m_hint, StatusStyle::Tone::Muted); // dimmed, still legible
 
     auto* row = new QHBoxLayout;
     row->setContentsMargins(0, 0, 0, 0);

@@ -2,6 +2,7 @@
 
 #include "backend/Backend.h"
 #include "common/MonospaceFont.h"
+#include "common/StatusStyle.h"
 
 #include <QDateTime>
 #include <QFormLayout>
@@ -36,7 +37,7 @@ WebhookDetailsPane::WebhookDetailsPane(Backend& backend, QWidget* parent)
     placeholder->setObjectName(QStringLiteral("webhookDetailsPlaceholder"));
     placeholder->setAlignment(Qt::AlignCenter);
     placeholder->setWordWrap(true);
-    placeholder->setForegroundRole(QPalette::PlaceholderText);
+    StatusStyle::setTextTone(placeholder, StatusStyle::Tone::Muted); // dimmed, still legible
     m_pages->addWidget(placeholder);
 
     auto* page = new QWidget(m_pages);

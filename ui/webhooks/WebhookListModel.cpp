@@ -100,9 +100,9 @@ QVariant WebhookListModel::data(const QModelIndex& index, int role) const
     if (role == WebhookIdRole)
         return w.id;
     if (role == Qt::ForegroundRole && (!w.enabled || (index.column() == FailuresColumn && row.failures > 0))) {
-        const QPalette palette = QGuiApplication::palette();
-        return !w.enabled ? palette.color(QPalette::Disabled, QPalette::Text)
-                          : StatusStyle::color(StatusStyle::Tone::Bad, palette);
+        // A disabled webhook reads muted, not greyed out like a disabled control: it is still there to read.
+        return StatusStyle::color(!w.enabled ? StatusStyle::Tone::Muted : StatusStyle::Tone::Bad,
+                                  QGuiApplication::palette());
     }
     if (role == Qt::TextAlignmentRole && (index.column() == Last24hColumn || index.column() == FailuresColumn))
         return int(Qt::AlignRight | Qt::AlignVCenter);
@@ -116,7 +116,7 @@ QVariant WebhookListModel::data(const QModelIndex& index, int role) const
     case AgentColumn:
         return row.agentName;
     case ProviderColumn:
-        return providerName(w.provider);
+        return StatusStyle::providerLabel(w.provider); // "GitHub", as the deliveries say it
     case DescriptionColumn:
         return w.description;
     case CreatedColumn:
