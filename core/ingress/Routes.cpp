@@ -9,21 +9,26 @@ QByteArrayView withoutQuery(QByteArrayView path)
 }
 
 namespace {
-bool matches(const QByteArray& pattern, QByteArrayView path)
+// Segment by segment ("/a/{id}" has the segments "", "a", "{id}"), without copying either side: this runs for
+// every route on every request the guard admits.
+bool matches(QByteArrayView pattern, QByteArrayView path)
 {
-    const QList<QByteArray> want = pattern.split('/');
-    const QList<QByteArray> have = path.toByteArray().split('/');
-    if (want.size() != have.size())
-        return false;
-    for (qsizetype i = 0; i < want.size(); ++i) {
-        if (want[i].startsWith('{')) {
-            if (have[i].isEmpty())
-                return false;
-        } else if (want[i] != have[i]) {
+    qsizetype p = 0;
+    qsizetype h = 0;
+    for (;;) {
+        const qsizetype patternEnd = pattern.indexOf('/', p);
+        const qsizetype pathEnd = path.indexOf('/', h);
+        const QByteArrayView want = pattern.sliced(p, (patternEnd < 0 ? pattern.size() : patternEnd) - p);
+        const QByteArrayView have = path.sliced(h, (pathEnd < 0 ? path.size() : pathEnd) - h);
+        if (want.startsWith('{') ? have.isEmpty() : want != have)
             return false;
-        }
+        if ((patternEnd < 0) != (pathEnd < 0))
+            return false; // one has more segments than the other
+        if (patternEnd < 0)
+            return true;
+        p = patternEnd + 1;
+        h = pathEnd + 1;
     }
-    return true;
 }
 } // namespace
 
