@@ -225,9 +225,9 @@ int CliContext::dispatch(int depth, const QString& description, const QList<Subc
         if (sub.run && sub.name == word)
             return sub.run(*this);
     }
-    if (helpRequested())
+    if (helpRequested() && word.isEmpty())
         return groupHelp(depth, description, subcommands);
-    return unknownSubcommand(depth, subcommands);
+    return unknownSubcommand(depth, subcommands); // also with --help: a mistyped command is an error (exit 2)
 }
 
 int CliContext::unknownSubcommand(int depth, const QList<SubcommandHelp>& subcommands) const

@@ -56,8 +56,9 @@ int main(int argc, char* argv[])
     if (words.isEmpty() && context.helpRequested()) {
         return context.groupHelp(0,
                                  QStringLiteral("Receive, verify and debug webhooks that feed software agents.\n\n"
-                                                "Every command takes --data-dir DIR and --help; those that print "
-                                                "take --json;\nthose that need the master key take --key-file FILE. "
+                                                "Every command takes --help; those that use a data directory take "
+                                                "--data-dir DIR,\nthose that print take --json, those that need the "
+                                                "master key take --key-file FILE.\n"
                                                 "'alfe --version' prints the version."),
                                  commandHelp());
     }

@@ -92,6 +92,13 @@ void TestCliUsage::usageErrorsExitTwoWithOneLine_data()
         "missing agent command; use one of: add, list, show, set, resume, remove");
     row("unknown agent command", {QStringLiteral("agent"), QStringLiteral("frobnicate")},
         "unknown agent command \"frobnicate\"");
+    // --help does not turn a mistyped command into the group's help and a success.
+    row("unknown agent command with --help",
+        {QStringLiteral("agent"), QStringLiteral("frobnicate"), QStringLiteral("--help")},
+        "unknown agent command \"frobnicate\"");
+    row("unknown admin token command with --help",
+        {QStringLiteral("admin"), QStringLiteral("token"), QStringLiteral("frobnicate"), QStringLiteral("--help")},
+        "unknown admin token command \"frobnicate\"");
     row("agent add without NAME", {QStringLiteral("agent"), QStringLiteral("add")},
         "agent add needs NAME (see 'alfe agent add --help').");
     row("unknown option", {QStringLiteral("agent"), QStringLiteral("list"), QStringLiteral("--bogus")},
