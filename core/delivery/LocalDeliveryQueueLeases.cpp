@@ -58,9 +58,13 @@ void LocalDeliveryQueue::rebalance(int share)
 
 QSet<QString> LocalDeliveryQueue::idleReleasing() const
 {
+    // Nothing of it in flight, and every result of it in the store (`held` keeps a settled delivery until its
+    // round is written): the node that takes it requeues what the store says is in flight, and would send again
+    // a delivery whose result this node has not yet written.
     QSet<QString> idle;
     for (const Lane& lane : m_lanes) {
-        if (lane.releasing && lane.inFlight == 0 && lane.roundsWritingState == 0 && !m_touched.contains(lane.agent.id))
+        if (lane.releasing && lane.inFlight == 0 && lane.held.isEmpty() && lane.roundsWritingState == 0 &&
+            !m_touched.contains(lane.agent.id))
             idle.insert(lane.agent.id);
     }
     return idle;

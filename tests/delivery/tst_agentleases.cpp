@@ -127,6 +127,11 @@ private slots:
         for (const DeliveryQueue::Claim& claim : claims)
             a.queue->settle(claim, DeliveryQueue::Report{delivered, 1, {}, {}});
         DeliveryQueue::Round round = a.queue->takeRound();
+        // Answered, but the results are not in the store yet: another node taking these agents now would find
+        // their deliveries still in flight there and send them again. They stay.
+        QVERIFY(!a.queue->leasesUnsettled());
+        a.queue->maintainLeases();
+        QCOMPARE(held(QStringLiteral("node-a")), Agents);
         const bool written = AttemptJournal::write(a.db, round.writes).ok();
         QVERIFY(written);
         a.queue->roundWritten(std::move(round), written);
