@@ -51,9 +51,7 @@ void LocalDeliveryQueue::refresh()
 {
     m_agentsGeneration = m_store.agentsGeneration();
     const qint64 now = m_clock.nowMs();
-    // Another node stored deliveries: the agents this node delivers look in the store when their window runs dry.
-    const bool othersStored = m_clustered && m_db.deliveryNotices() != m_deliveryNoticesSeen;
-    m_deliveryNoticesSeen = m_db.deliveryNotices();
+    m_deliveryNoticesSeen = m_db.deliveryNotices(); // agentsChanged() asks for a refresh when it moves
     QSet<QString> seen;
     bool changed = false;
     for (const ForwardingStore::AgentRow& row : m_store.agents()) {
@@ -69,7 +67,9 @@ void LocalDeliveryQueue::refresh()
             lane.agent = row; // another node's to deliver: its row is all this one follows
             continue;
         }
-        if (othersStored || m_clustered) // (each poll too: a notice missed while reconnecting is not lost)
+        // Another node may have stored some (told by alfe_deliveries, or missed while reconnecting): the agents this
+        // node delivers look in the store when their window runs dry.
+        if (m_clustered)
             lane.storeAhead = true;
         // An agent whose new state is still on its way to the store: memory is ahead of what was read.
         const bool writing = lane.roundsWritingState > 0 || m_touched.contains(row.id);
