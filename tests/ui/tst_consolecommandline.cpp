@@ -1,3 +1,5 @@
+#include "CliRunner.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QImage>
@@ -7,21 +9,9 @@
 #include <QTest>
 #include <QWidget>
 
+using namespace Alfe::Test;
+
 namespace {
-struct Run
-{
-    int exitCode = -1;
-    bool crashed = false;
-    QByteArray out;
-    QByteArray err;
-
-    QByteArray describe() const
-    {
-        return "exit " + QByteArray::number(exitCode) + (crashed ? " (crashed or timed out)" : "") + "\n--- stdout:\n" +
-               out + "--- stderr:\n" + err;
-    }
-};
-
 // The environment of a machine without a display: no X, no Wayland, no platform chosen.
 QProcessEnvironment withoutDisplay()
 {
@@ -32,23 +22,13 @@ QProcessEnvironment withoutDisplay()
     return environment;
 }
 
-Run runConsole(const QStringList& arguments, const QProcessEnvironment& environment)
+CliResult runConsole(const QStringList& arguments, const QProcessEnvironment& environment)
 {
     QProcess process;
     process.setProcessEnvironment(environment);
     process.start(QStringLiteral(ALFE_CONSOLE_PATH), arguments);
     process.closeWriteChannel();
-    Run run;
-    if (!process.waitForFinished(60'000)) {
-        process.kill();
-        process.waitForFinished();
-        run.crashed = true;
-    }
-    run.crashed = run.crashed || process.exitStatus() != QProcess::NormalExit;
-    run.exitCode = process.exitCode();
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-    return run;
+    return CliRunner::finish(process);
 }
 
 QByteArray readAll(const QString& path)
@@ -69,7 +49,7 @@ private slots:
     void versionWithoutADisplay()
     {
         for (const QString& option : {QStringLiteral("--version"), QStringLiteral("-v")}) {
-            const Run run = runConsole({option}, withoutDisplay());
+            const CliResult run = runConsole({option}, withoutDisplay());
             QVERIFY2(!run.crashed && run.exitCode == 0, run.describe().constData());
             QCOMPARE(run.out, QByteArray("alfe-console " ALFE_VERSION "\n"));
             QVERIFY2(run.err.isEmpty(), run.describe().constData());
@@ -79,7 +59,7 @@ private slots:
     void helpWithoutADisplay()
     {
         for (const QString& option : {QStringLiteral("--help"), QStringLiteral("-h")}) {
-            const Run run = runConsole({option}, withoutDisplay());
+            const CliResult run = runConsole({option}, withoutDisplay());
             QVERIFY2(!run.crashed && run.exitCode == 0, run.describe().constData());
             QVERIFY2(run.err.isEmpty(), run.describe().constData());
             const QString help = QString::fromUtf8(run.out);
@@ -122,7 +102,7 @@ private slots:
         environment.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.filePath(QStringLiteral("config")));
         environment.insert(QStringLiteral("ALFE_SCREENSHOT_DELAY_MS"), QStringLiteral("500"));
         const QString picture = dir.filePath(QStringLiteral("shot.png"));
-        const Run run =
+        const CliResult run =
             runConsole({QStringLiteral("--data-dir"), dir.filePath(QStringLiteral("data")),
                         QStringLiteral("--key-file"), dir.filePath(QStringLiteral("master.key")),
                         QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--screenshot"), picture},
@@ -139,7 +119,7 @@ private slots:
     {
         QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
         environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-        const Run run = runConsole({QStringLiteral("--palette"), QStringLiteral("blue")}, environment);
+        const CliResult run = runConsole({QStringLiteral("--palette"), QStringLiteral("blue")}, environment);
         QVERIFY2(!run.crashed && run.exitCode == 2, run.describe().constData());
         QVERIFY2(run.err.endsWith("alfe-console: --palette must be light or dark\n"), run.describe().constData());
     }
